@@ -1,0 +1,37 @@
+# Two commands for a new user: `make demo` and `make test`.
+# Setup is idempotent: it re-runs only when pyproject.toml or constraints.txt change.
+# TORCH=pin (default) installs the CPU torch 2.13.0 and pins it; TORCH=keep makes the venv see the
+# system's site-packages and keeps the torch you already have (a CUDA build on a GPU machine).
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+TORCH ?= pin
+PIP   := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: setup demo test lint-lean laws bench clean
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+ifeq ($(TORCH),keep)
+	python3 -m venv --system-site-packages $(VENV)
+	$(PIP) -e .
+else
+	python3 -m venv $(VENV)
+	$(PIP) -c constraints.txt torch==2.13.0
+	$(PIP) -c constraints.txt -e .
+endif
+	@touch $@
+
+demo: setup
+	$(VENV)/bin/archlaw demo
+
+test: setup
+	$(PY) -m pytest -q -p no:cacheprovider --archlaw
+
+laws: setup
+	$(VENV)/bin/archlaw laws
+
+lint-lean: setup
+	$(VENV)/bin/archlaw lint-lean
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
