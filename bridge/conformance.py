@@ -1,0 +1,598 @@
+"""Conformance: a law read from Lean, checked on a torch model through a `Binding`.
+
+``check_law(law, binding)`` checks every field ``∀ binders, hyps → lhs = rhs`` of an
+``@[arch_law]`` on the model: the binders' domain is enumerated or sampled
+(`archlaw.bridge.domains`), both sides are evaluated *batched* (`archlaw.bridge.interpret`) chunk
+by chunk, and compared: discrete sorts exactly after decoding, float sorts under the per-dtype
+tolerance policy (`archlaw.bridge.sorts.TOLERANCES`), a NaN or Inf always a violation. Cases
+where a hypothesis of the field is false are counted as vacuous.
+
+Each field gives a `FieldResult`: passed or not; the check kind (``exhaustive`` or ``sampled``),
+which is a property of the check and is kept apart from the law's statement provenance (``lean``
+or ``source``); the number of cases, violations and vacuous cases; the worst error (the relative
+error for float sorts, 0/1 for discrete ones); the per-binder domains; and the smallest
+counterexample (first in enumeration order for finite domains, shortest or shallowest first for
+sampled ones), rendered as Lean-like text with the binder values, with the seed that replays it.
+
+``check_theorem(theorem, export, bindings)`` decides certification: a theorem is *certified* for
+a model only when its statement is ``lean`` (kernel-checked export, axioms within
+`ALLOWED_AXIOMS`, no ``sorryAx``), every law hypothesis held ``exhaustive``ly on the model, and
+every side condition (a closed decidable proposition such as ``2 ≤ B``) evaluates to true.
+Anything less is a `ConformanceReport` that says what it is on both axes, with the reasons.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass, field as dc_field
+from typing import Any, Iterator, Mapping
+
+import torch
+
+from .binding import Binding
+from .domains import (
+    DEFAULT_BUDGET, DEFAULT_SAMPLES, BinderDomain, CheckKind, build_domain, default_config,
+)
+from .errors import ArchLawError
+from .interpret import Evaluator
+from .ir import (
+    App, Export, Law, Lit, Param, Pi, Term, Theorem, Var, TYPE, free_vars, is_prop, pretty,
+    substitute,
+)
+from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
+
+__all__ = [
+    "check_law", "check_theorem", "LawReport", "FieldResult", "Counterexample",
+    "ConformanceReport", "SideCondition", "ALLOWED_AXIOMS", "split_field", "law_binding",
+    "binding_device",
+]
+
+#: Axioms a certified theorem may depend on (Lean's standard classical axioms).
+ALLOWED_AXIOMS = frozenset({"propext", "Quot.sound", "Classical.choice"})
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A failing case: its index in check order, the binder values, the field instantiated with
+    them, both sides' values when the conclusion is an equation, and its error."""
+
+    case: int
+    values: tuple[tuple[str, str], ...]
+    instance: str
+    lhs: str | None
+    rhs: str | None
+    error: float
+
+    def text(self) -> str:
+        vals = ", ".join(f"{k} := {v}" for k, v in self.values) or "(no binders)"
+        out = f"{vals}\n  {self.instance}"
+        if self.lhs is not None:
+            out += f"\n  lhs = {self.lhs}\n  rhs = {self.rhs}"
+        return out
+
+    def to_json(self) -> dict:
+        return {"case": self.case, "values": dict(self.values), "instance": self.instance,
+                "lhs": self.lhs, "rhs": self.rhs, "error": _num(self.error)}
+
+
+@dataclass(frozen=True)
+class FieldResult:
+    """The check of one field of a law on a model (see the module docstring)."""
+
+    field: str
+    statement: str
+    passed: bool
+    check: CheckKind
+    cases: int
+    violations: int
+    vacuous: int
+    worst_error: float
+    discrete: bool
+    tolerance: Tolerance | None
+    domains: tuple[BinderDomain, ...]
+    counterexample: Counterexample | None
+    seed: int
+    replay: str
+
+    def to_json(self) -> dict:
+        return {
+            "field": self.field, "statement": self.statement, "passed": self.passed,
+            "check": self.check, "cases": self.cases, "violations": self.violations,
+            "vacuous": self.vacuous, "worst_error": _num(self.worst_error),
+            "comparison": "exact" if self.discrete else
+            {"rtol": self.tolerance.rtol, "atol": self.tolerance.atol} if self.tolerance else None,
+            "domains": [d.to_json() for d in self.domains],
+            "counterexample": self.counterexample.to_json() if self.counterexample else None,
+            "seed": self.seed, "replay": self.replay,
+        }
+
+
+@dataclass(frozen=True)
+class LawReport:
+    """All fields of one law checked on one model."""
+
+    law: str
+    statement: str  # statement provenance of the law: "lean" or "source"
+    fields: tuple[FieldResult, ...]
+    model: str
+    device: str
+    dtype: str
+    seed: int
+    budget: int
+    samples: int
+
+    @property
+    def passed(self) -> bool:
+        return all(f.passed for f in self.fields)
+
+    @property
+    def check(self) -> CheckKind:
+        """``exhaustive`` only when every field's check was exhaustive."""
+        return "exhaustive" if all(f.check == "exhaustive" for f in self.fields) else "sampled"
+
+    @property
+    def cases(self) -> int:
+        return sum(f.cases for f in self.fields)
+
+    @property
+    def worst_error(self) -> float:
+        return max((f.worst_error for f in self.fields), default=0.0)
+
+    def failures(self) -> tuple[FieldResult, ...]:
+        return tuple(f for f in self.fields if not f.passed)
+
+    def to_json(self) -> dict:
+        return {
+            "law": self.law, "statement": self.statement, "check": self.check,
+            "passed": self.passed, "cases": self.cases, "worst_error": _num(self.worst_error),
+            "model": self.model, "device": self.device, "dtype": self.dtype, "seed": self.seed,
+            "budget": self.budget, "samples": self.samples,
+            "fields": [f.to_json() for f in self.fields],
+        }
+
+    def summary(self) -> str:
+        """One line per field, plus counterexamples: what a test failure prints."""
+        lines = [f"{self.law} on {self.model}: {'PASS' if self.passed else 'FAIL'} "
+                 f"(statement {self.statement}, check {self.check}, {self.dtype} on {self.device})"]
+        for f in self.fields:
+            lines.append(f"  {f.field}: {'pass' if f.passed else 'FAIL'} {f.check} "
+                         f"{f.cases} cases, {f.violations} violations, worst error "
+                         f"{f.worst_error:.3g}")
+            if f.counterexample is not None:
+                lines.append("    counterexample: " + f.counterexample.text().replace("\n", "\n    "))
+                lines.append(f"    replay: {f.replay}")
+        return "\n".join(lines)
+
+
+def _num(x: float) -> float | str:
+    return x if math.isfinite(x) else ("inf" if x > 0 else "nan" if x != x else "-inf")
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def split_field(statement: Term) -> tuple[tuple[Var, ...], tuple[Term, ...], Term]:
+    """``∀ xs, h₁ → … → conclusion`` -> (binders, hypotheses, conclusion). Binders written
+    after a hypothesis are hoisted (``h → ∀ x, p`` is ``∀ x, h → p`` as x is not free in h)."""
+    binders: list[Var] = []
+    hyps: list[Term] = []
+    t = statement
+    while isinstance(t, Pi):
+        if is_prop(t.var.sort):
+            hyps.append(t.var.sort)
+        else:
+            binders.append(t.var)
+        t = t.body
+    return tuple(binders), tuple(hyps), t
+
+
+def binding_device(binding: Binding) -> torch.device:
+    """The device of the binding's module (its first parameter or buffer), else cpu."""
+    m = binding.module
+    if m is not None:
+        for t in list(m.parameters()) + list(m.buffers()):
+            return t.device
+    return torch.device("cpu")
+
+
+@contextlib.contextmanager
+def _float64(module: torch.nn.Module | None, on: bool) -> Iterator[None]:
+    """Run `module` in float64 for the duration (restored exactly after: float32 -> float64 ->
+    float32 is lossless)."""
+    if not on or module is None:
+        yield
+        return
+    dtypes = {n: t.dtype for n, t in list(module.named_parameters()) + list(module.named_buffers())}
+    module.double()
+    try:
+        yield
+    finally:
+        for n, t in list(module.named_parameters()) + list(module.named_buffers()):
+            if dtypes.get(n) is not None and t.dtype != dtypes[n]:
+                t.data = t.data.to(dtypes[n])
+
+
+def _check_binding(law: Law, binding: Binding) -> None:
+    missing = []
+    for p in law.params:
+        if p.is_sort:
+            if p.name not in binding.sorts:
+                missing.append(f"sort {p.name} (binding.sorts)")
+        elif is_prop(p.sort):
+            continue
+        elif isinstance(p.sort, App) and p.sort.head_name == "Nat" and not p.sort.args:
+            if p.name not in binding.params and p.name not in binding.symbols:
+                missing.append(f"parameter {p.name} : Nat (binding.params)")
+        elif p.name not in binding.symbols:
+            missing.append(f"symbol {p.name} : {pretty(p.sort)} (binding.symbols)")
+    if missing:
+        raise ArchLawError(f"the binding does not bind {', '.join(missing)}", where=f"law {law.name}")
+
+
+def _model_name(binding: Binding) -> str:
+    return str(binding.metadata.get("name") or (type(binding.module).__name__ if binding.module
+                                                  is not None else "binding"))
+
+
+# --------------------------------------------------------------------------------------------
+# check_law
+
+
+def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
+              samples: int = DEFAULT_SAMPLES, seed: int = 0, dtype: torch.dtype | None = None,
+              max_length: int | None = None, max_depth: int | None = None,
+              float64: bool = False, tolerance: Tolerance | None = None,
+              fields: tuple[str, ...] | None = None, chunk_cases: int | None = None,
+              device: torch.device | str | None = None) -> LawReport:
+    """Check every field of `law` on the model bound by `binding`.
+
+    `budget`: most cases per field (a finite domain up to this size is enumerated: check kind
+    ``exhaustive``); `samples`: samples of infinite binders; `seed`: everything sampled derives
+    from it (replay with the same seed, budget and samples); `dtype`: of sampled floats
+    (float32 by default); `float64`: run the module and samples in float64 (the module is
+    converted for the duration and restored); `max_length` / `max_depth`: sampling bounds
+    (default 10x the binding's training maxima); `tolerance`: override the dtype's default
+    (`archlaw.bridge.sorts.TOLERANCES`); `fields`: a subset of field names; `chunk_cases`: cap
+    on cases per batch (memory is bounded anyway). Raises `ArchLawError` when the binding does
+    not fit the law.
+    """
+    _check_binding(law, binding)
+    dt = torch.float64 if float64 else (dtype or torch.float32)
+    dev = torch.device(device) if device is not None else binding_device(binding)
+    cfg = default_config(binding, max_length=max_length, max_depth=max_depth, dtype=dt, device=dev)
+    tol = tolerance or tolerance_for(dt)
+    symbol_sorts = {p.name: p.sort for p in law.params}
+    params = dict(binding.params)
+    chosen = law.fields if fields is None else tuple(law.field(f) for f in fields)
+    results = []
+    with _float64(binding.module, float64), torch.no_grad():
+        for fld in chosen:
+            results.append(_check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget,
+                                        samples, seed, chunk_cases))
+    return LawReport(law.name, law.statement_provenance, tuple(results), _model_name(binding),
+                     str(dev), str(dt).replace("torch.", ""), seed, budget, samples)
+
+
+def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samples, seed,
+                 chunk_cases) -> FieldResult:
+    where = f"law {law.name}, field {fld.name}"
+    binders, hyps, concl = split_field(fld.statement)
+    names: set[str] = set()
+    encs: list[tuple[str, Encoding]] = []
+    for v in binders:
+        dep = free_vars(v.sort) & names
+        if dep:
+            raise ArchLawError(f"binder {v.name} has a sort depending on {sorted(dep)}: dependent "
+                               "binder sorts are not supported", where=where)
+        enc = resolve_sort(v.sort, binding.sorts, params, where=where)
+        if enc.kind == "Fun":
+            raise ArchLawError(f"binder {v.name} ranges over functions ({enc.describe()}); "
+                               "make it a law parameter bound by the model", where=where)
+        encs.append((v.name, enc))
+        names.add(v.name)
+    dom = build_domain(encs, budget=budget, samples=samples, seed=seed,
+                       tag=f"{law.name}.{fld.name}", cfg=cfg)
+    base = Evaluator(binding.sorts, params, binding.symbols, symbol_sorts, 1, cfg.device, cfg.dtype,
+                     tol, where)
+    discrete = _is_discrete(concl, base)
+    cases = violations = vacuous = 0
+    worst = 0.0
+    first_bad: int | None = None
+    for start, stop in dom.chunks(chunk_cases):
+        env = dom.materialize(start, stop)
+        ev = base.with_n(stop - start)
+        ok, err, held = _eval_case(ev, hyps, concl, env)
+        cases += stop - start
+        vacuous += int((~held).sum())
+        bad = ~ok
+        nbad = int(bad.sum())
+        if nbad:
+            violations += nbad
+            if first_bad is None:
+                first_bad = start + int(bad.nonzero()[0, 0])
+        live = err[held]
+        if live.numel():
+            w = float(live.max())
+            worst = w if w != w else max(worst, w)
+    cex = None
+    if first_bad is not None:
+        cex = _counterexample(dom, first_bad, base, binders, hyps, concl, fld.statement, encs)
+    replay = (f"seed={seed} budget={budget} samples={samples} case {first_bad}"
+              if first_bad is not None else f"seed={seed} budget={budget} samples={samples}")
+    return FieldResult(fld.name, pretty(fld.statement), violations == 0, dom.kind, cases,
+                       violations, vacuous, worst, discrete, None if discrete else tol,
+                       dom.describe(), cex, seed, replay)
+
+
+def _is_discrete(concl: Term, ev: Evaluator) -> bool:
+    """True when every equation in the conclusion is at a discrete sort."""
+    ok = True
+
+    def walk(t: Term) -> None:
+        nonlocal ok
+        if isinstance(t, App):
+            if t.head_name in ("Eq", "Ne") and len(t.args) == 2:
+                try:
+                    if not ev.resolve(t.args[0].sort).discrete:
+                        ok = False
+                except ArchLawError:
+                    ok = False
+            for a in t.args:
+                walk(a)
+        elif isinstance(t, Pi):
+            walk(t.var.sort)
+            walk(t.body)
+
+    walk(concl)
+    return ok
+
+
+def _eval_case(ev: Evaluator, hyps, concl, env):
+    held = torch.ones(ev.n, dtype=torch.bool, device=ev.device)
+    for h in hyps:
+        held = held & ev.prop(h, env)[0]
+    ok, err = ev.prop(concl, env)
+    ok = ok | ~held
+    err = torch.where(held, err, torch.zeros_like(err))
+    return ok.cpu(), err.cpu(), held.cpu()
+
+
+def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, encs) -> Counterexample:
+    env = dom.materialize(k, k + 1)
+    ev = base.with_n(1)
+    values = tuple((name, enc.render(env[name], 0)) for name, enc in encs)
+    _, err, _ = _eval_case(ev, hyps, concl, env)
+    lhs = rhs = None
+    if isinstance(concl, App) and concl.head_name == "Eq" and len(concl.args) == 2:
+        enc = ev.resolve(concl.args[0].sort)
+        lhs = enc.render(ev.eval(concl.args[0], env), 0)
+        rhs = enc.render(ev.eval(concl.args[1], env), 0)
+    # short values are written into the statement; long ones (tensors, lists) stay as names
+    sub = {v.name: Var(text, v.sort) for v, (_, text) in zip(binders, values) if len(text) <= 24}
+    body = statement
+    while isinstance(body, Pi) and not is_prop(body.var.sort):
+        body = body.body
+    instance = pretty(substitute(body, sub))
+    return Counterexample(k, values, instance, lhs, rhs, float(err[0]))
+
+
+# --------------------------------------------------------------------------------------------
+# Theorems and certification
+
+
+@dataclass(frozen=True)
+class SideCondition:
+    """A Prop hypothesis that is not a law (``2 ≤ B``): `holds` None when it is not closed."""
+
+    name: str
+    statement: str
+    holds: bool | None
+
+
+@dataclass(frozen=True)
+class ConformanceReport:
+    """A theorem checked on a model, on both axes: `statement` (``lean``/``source``) and
+    `check` (``exhaustive`` iff every law hypothesis was checked exhaustively). `certified` is
+    True only for statement lean + allowed axioms + every hypothesis exhaustive and passed +
+    every side condition true; `reasons` says what is missing otherwise."""
+
+    theorem: str
+    statement: str
+    axioms: tuple[str, ...] | None
+    conclusion: str
+    hypotheses: tuple[tuple[str, LawReport], ...]
+    side_conditions: tuple[SideCondition, ...]
+    certified: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for _, r in self.hypotheses) and all(
+            s.holds is not False for s in self.side_conditions)
+
+    @property
+    def check(self) -> CheckKind:
+        return "exhaustive" if all(r.check == "exhaustive" for _, r in self.hypotheses) else "sampled"
+
+    def verdict(self) -> str:
+        """``certified``, or exactly what it is: e.g. ``passed (statement source, check exhaustive)
+        — not certified``."""
+        if self.certified:
+            return "certified"
+        state = "passed" if self.passed else "FAILED"
+        return f"{state} (statement {self.statement}, check {self.check}) — not certified"
+
+    def to_json(self) -> dict:
+        return {
+            "theorem": self.theorem, "statement": self.statement,
+            "axioms": list(self.axioms) if self.axioms is not None else None,
+            "conclusion": self.conclusion, "check": self.check, "passed": self.passed,
+            "certified": self.certified, "verdict": self.verdict(), "reasons": list(self.reasons),
+            "hypotheses": [{"name": n, **r.to_json()} for n, r in self.hypotheses],
+            "side_conditions": [{"name": s.name, "statement": s.statement, "holds": s.holds}
+                                for s in self.side_conditions],
+        }
+
+
+def _match(pat: Term, tgt: Term, holes: set[str], subst: dict[str, Term]) -> bool:
+    if isinstance(pat, Var) and pat.name in holes:
+        if pat.name in subst:
+            return subst[pat.name] == tgt
+        subst[pat.name] = tgt
+        return True
+    if isinstance(pat, App) and isinstance(tgt, App):
+        if pat.head_name != tgt.head_name or len(pat.args) != len(tgt.args):
+            return False
+        return all(_match(a, b, holes, subst) for a, b in zip(pat.args, tgt.args))
+    if isinstance(pat, Pi) and isinstance(tgt, Pi):
+        return _match(pat.var.sort, tgt.var.sort, holes, subst) and _match(pat.body, tgt.body, holes, subst)
+    if isinstance(pat, Var) and isinstance(tgt, Var):
+        return pat.name == tgt.name
+    return pat == tgt
+
+
+def law_binding(law: Law, hypothesis: Term, binding: Binding) -> Binding:
+    """The binding of `law` implied by a theorem-level `binding` and the hypothesis term
+    ``Law arg₁ … argₖ`` (explicit arguments; implicit ones are inferred by matching sorts)."""
+    where = f"law {law.name}"
+    assert isinstance(hypothesis, App)
+    explicit = [p for p in law.params if p.binder == "explicit"]
+    if len(hypothesis.args) != len(explicit):
+        raise ArchLawError(f"hypothesis {pretty(hypothesis)} gives {len(hypothesis.args)} "
+                           f"arguments for {len(explicit)} explicit parameters", where=where)
+    subst: dict[str, Term] = {p.name: a for p, a in zip(explicit, hypothesis.args)}
+    holes = {p.name for p in law.params if p.binder != "explicit"}
+    for p, a in zip(explicit, hypothesis.args):
+        if not isinstance(a.sort, type(None)):
+            _match(p.sort, a.sort, holes, subst)
+    sorts: dict[str, Any] = {}
+    params: dict[str, int] = {}
+    symbols: dict[str, Any] = {}
+    for p in law.params:
+        if p.name not in subst:
+            if is_prop(p.sort):
+                continue
+            raise ArchLawError(f"cannot infer law parameter {p.name} from {pretty(hypothesis)}; "
+                               "pass a Binding for this hypothesis by name", where=where)
+        t = subst[p.name]
+        if p.is_sort:
+            sorts[p.name] = resolve_sort(t, binding.sorts, binding.params, where=where)
+        elif isinstance(p.sort, App) and p.sort.head_name == "Nat" and not p.sort.args:
+            params[p.name] = static_nat(t, binding.params, where=where)
+        elif is_prop(p.sort):
+            continue
+        elif isinstance(t, Var) and t.name in binding.symbols:
+            symbols[p.name] = binding.symbols[t.name]
+        else:
+            raise ArchLawError(f"argument {pretty(t)} for {p.name} is not a bound symbol; pass a "
+                               "Binding for this hypothesis by name", where=where)
+    # constants the binding overrides by full name travel along
+    for k, v in binding.symbols.items():
+        if "." in k:
+            symbols.setdefault(k, v)
+    return Binding(sorts=sorts, params=params, symbols=symbols,
+                   model_symbols=frozenset(s for s in symbols if s in binding.model_symbols or
+                                           _arg_name(subst.get(s)) in binding.model_symbols),
+                   max_train_length=binding.max_train_length,
+                   max_train_depth=binding.max_train_depth, module=binding.module,
+                   metadata=binding.metadata)
+
+
+def _arg_name(t: Term | None) -> str | None:
+    return t.name if isinstance(t, Var) else None
+
+
+def _closed_prop(t: Term, params: Mapping[str, int], sorts: Mapping[str, Any]) -> bool | None:
+    if free_vars(t) - set(params):
+        return None
+    ev = Evaluator(sorts, params, {}, {}, 1)
+    try:
+        return bool(ev.prop(t, {})[0][0])
+    except ArchLawError:
+        return None
+
+
+def check_theorem(theorem: Theorem, export: Export, bindings: Binding | Mapping[str, Binding],
+                  **check_kwargs: Any) -> ConformanceReport:
+    """Check every law hypothesis of `theorem` on the model and decide certification.
+
+    `bindings`: one theorem-level `Binding` (its sorts, params and symbols named as in the
+    theorem), or a mapping from hypothesis name, law name or law short name to a law-level
+    `Binding`. Keyword arguments go to `check_law` (budget, seed, float64 ...).
+    """
+    law_names = {law.name for law in export.laws}
+    hyps = theorem.law_hypotheses(law_names)
+    reports: list[tuple[str, LawReport]] = []
+    reasons: list[str] = []
+    single = bindings if isinstance(bindings, Binding) else None
+    for h in hyps:
+        assert isinstance(h.sort, App)
+        law = export.find(h.sort.head_name)
+        assert isinstance(law, Law)
+        if single is not None:
+            b = law_binding(law, h.sort, single)
+        else:
+            assert isinstance(bindings, Mapping)
+            b = bindings.get(h.name) or bindings.get(law.name) or bindings.get(law.short_name)
+            if b is None:
+                raise ArchLawError(f"no binding for hypothesis {h.name} : {pretty(h.sort)}; give "
+                                   f"one under {h.name!r} or {law.short_name!r}",
+                                   where=f"theorem {theorem.name}")
+        rep = check_law(law, b, **check_kwargs)
+        reports.append((h.name, rep))
+        if not rep.passed:
+            reasons.append(f"hypothesis {h.name} ({law.short_name}) failed on the model")
+        elif rep.check != "exhaustive":
+            reasons.append(f"hypothesis {h.name} ({law.short_name}) was only sampled, not "
+                           "checked exhaustively")
+    if not hyps:
+        reasons.append("the theorem has no law hypotheses to check on a model")
+    params = dict(single.params) if single is not None else {}
+    sorts = dict(single.sorts) if single is not None else {}
+    if single is None and isinstance(bindings, Mapping):
+        for b in bindings.values():
+            params.update(b.params)
+    sides = []
+    for p in theorem.hypotheses:
+        if p in hyps:
+            continue
+        holds = _closed_prop(p.sort, params, sorts)
+        sides.append(SideCondition(p.name, pretty(p.sort), holds))
+        if holds is None:
+            reasons.append(f"side condition {p.name} : {pretty(p.sort)} could not be decided")
+        elif not holds:
+            reasons.append(f"side condition {p.name} : {pretty(p.sort)} is false")
+    if theorem.statement_provenance != "lean":
+        reasons.append(f"statement provenance is {theorem.statement_provenance!r}: the proof was "
+                       "not checked by Lean")
+    if theorem.axioms is None:
+        reasons.append("the theorem's axioms are unknown")
+    else:
+        bad = sorted(set(theorem.axioms) - ALLOWED_AXIOMS)
+        if bad:
+            reasons.append(f"axioms outside the allowed list: {', '.join(bad)}")
+    conclusion = instantiate(theorem, single)
+    return ConformanceReport(theorem.name, theorem.statement_provenance, theorem.axioms,
+                             conclusion, tuple(reports), tuple(sides), not reasons, tuple(reasons))
+
+
+def instantiate(theorem: Theorem, binding: Binding | None) -> str:
+    """The theorem's conclusion with the model's parameters substituted (Nat parameters as
+    numerals, sort parameters as their encodings)."""
+    env: dict[str, Term] = {}
+    if binding is not None:
+        for p in theorem.params:
+            if p.name in binding.params:
+                env[p.name] = Lit(int(binding.params[p.name]), p.sort)
+            elif p.is_sort and p.name in binding.sorts:
+                env[p.name] = Var(f"({binding.sorts[p.name].describe()})", TYPE)
+    try:
+        return pretty(substitute(theorem.conclusion, env))
+    except ValueError:
+        return pretty(theorem.conclusion)

@@ -1,0 +1,792 @@
+"""Interpretation: a law's terms evaluated as batched torch computations.
+
+Every term is evaluated for a whole batch of N cases at once (the cases of a check): a variable
+bound by the law's binders holds N values, a numeral is broadcast to N values, and an application
+maps batches to batches. Values use the batched forms of `archlaw.bridge.binding` (see
+`archlaw.bridge.sorts` for the table); propositions evaluate to ``torch.bool`` (N,).
+
+The registry
+------------
+Lean constants get their meaning from a registry of batched torch functions, keyed by the
+constant's full name and, where the meaning differs by sort, by the *kind* of the node's sort:
+``+`` on ``Fin B`` wraps (kind ``"Fin"``), ``+`` on ``Nat`` does not (``"Nat"``), ``+`` on a float
+sort adds tensors (``"Float"``). For a proposition-valued node (``≤``) the kind of its first
+argument's sort is used. Users and family modules extend it::
+
+    from archlaw.bridge.interpret import interpretation
+
+    @interpretation("ArchLaw.carry", arity=2)
+    def _carry(ctx, a, b):                  # a, b: long (N,) digits in Fin B
+        B = ctx.arg_enc(0).n
+        return (a + b >= B).long()           # a Fin 2 value, long (N,)
+
+``fn(ctx, *args)`` gets the evaluated explicit arguments and an `EvalContext` (``ctx.enc``: the
+encoding of the node's sort; ``ctx.arg_enc(i)``; ``ctx.n``, ``ctx.device``, ``ctx.dtype``). With
+``arity=k`` the engine curries: fewer arguments give a partial application, more apply the result
+to the rest. A later registration for the same (name, sort) wins over an earlier one.
+
+A binding may also supply a constant directly: ``binding.symbols["HSMul.hSMul"]`` (a group action,
+whose instance argument Lean elides) takes precedence over the registry.
+
+Built-ins: ``List.cons List.nil HAppend.hAppend List.foldr List.foldl List.map List.length
+List.take List.drop List.reverse List.sum``, ``HAdd HSub HMul HDiv HMod HPow`` on Fin/Nat and
+(not HMod/HPow) on floats, ``Nat.succ Fin.val Fin.mk Prod.mk Prod.fst Prod.snd Function.comp id
+ite Decidable.decide``, ``Eq Ne And Or Not Iff True False Exists LE.le LT.lt GE.ge GT.gt``,
+numerals, ``fun``, ``∀`` over finite sorts inside a statement, and variable-headed application of
+binding symbols (partial application included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import torch
+
+from .binding import ListBatch
+from .errors import ArchLawError
+from .ir import ARROW_VAR, App, Lam, Lit, Pi, Sort, Term, Var, is_prop, pretty
+from .sorts import (
+    Encoding, Finite, FunctionSort, ListOf, ProdOf, Tolerance, list_width, flatten_list, pad_list,
+    resolve_sort, take, unflatten, where as vwhere, batch_size,
+)
+
+__all__ = [
+    "interpretation", "Interpretation", "EvalContext", "Evaluator", "Fn", "SymbolFn",
+    "registered", "PROP_HEADS",
+]
+
+SortMatch = None | str | Callable[[Encoding], bool]
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """A registered meaning: `fn(ctx, *args)` for constant `head` at sorts matching `sort`."""
+
+    head: str
+    fn: Callable[..., Any]
+    sort: SortMatch = None
+    arity: int | None = None
+
+    def matches(self, enc: Encoding | None) -> bool:
+        if self.sort is None:
+            return True
+        if enc is None:
+            return False
+        if isinstance(self.sort, str):
+            return enc.kind == self.sort or type(enc).__name__ == self.sort
+        return bool(self.sort(enc))
+
+
+_REGISTRY: dict[str, list[Interpretation]] = {}
+
+
+def interpretation(head: str, *, sort: SortMatch = None, arity: int | None = None):
+    """Decorator registering ``fn(ctx, *args)`` as the meaning of Lean constant `head`.
+
+    `sort`: None (any sort), an encoding kind (``"Fin"``, ``"Nat"``, ``"Float"``, ``"List"``,
+    ``"Prod"``, ``"Bool"``, an encoding class name) or a predicate on the node's `Encoding`.
+    `arity`: the number of explicit arguments `fn` takes (None: whatever the term gives).
+    """
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        _REGISTRY.setdefault(head, []).append(Interpretation(head, fn, sort, arity))
+        return fn
+
+    return deco
+
+
+def registered() -> dict[str, tuple[Interpretation, ...]]:
+    """A snapshot of the registry (for `archlaw` listings and tests)."""
+    return {k: tuple(v) for k, v in _REGISTRY.items()}
+
+
+#: Heads the evaluator itself gives meaning to (propositional structure).
+PROP_HEADS = frozenset({"Eq", "Ne", "And", "Or", "Not", "Iff", "True", "False", "Exists"})
+
+
+# --------------------------------------------------------------------------------------------
+# Function values
+
+
+class Fn:
+    """A batched function value of known arity; calling it with fewer arguments gives a partial
+    application, with more applies the result to the rest."""
+
+    arity: int = 1
+
+    def invoke(self, *args: Any) -> Any:
+        raise NotImplementedError
+
+    def __call__(self, *args: Any) -> Any:
+        if len(args) < self.arity:
+            return Partial(self, tuple(args))
+        out = self.invoke(*args[: self.arity])
+        rest = args[self.arity:]
+        return apply(out, rest) if rest else out
+
+    def take(self, idx: torch.Tensor) -> "Fn":
+        return self
+
+
+def apply(f: Any, args: tuple[Any, ...] | list[Any]) -> Any:
+    """Apply a function value (a `Fn` or a plain batched callable) to arguments."""
+    if not args:
+        return f
+    if isinstance(f, Fn):
+        return f(*args)
+    if callable(f):
+        return f(*args)
+    raise TypeError(f"cannot apply a value of type {type(f).__name__}")
+
+
+class Partial(Fn):
+    def __init__(self, fn: Fn, args: tuple[Any, ...]):
+        self.fn, self.args = fn, args
+        self.arity = fn.arity - len(args)
+
+    def invoke(self, *args: Any) -> Any:
+        return self.fn.invoke(*self.args, *args)
+
+    def take(self, idx):
+        return Partial(take(self.fn, idx), tuple(take(a, idx) for a in self.args))
+
+
+class SymbolFn(Fn):
+    """A binding's callable for a symbol of arity k (from its sort ``A₁ → … → Aₖ → R``)."""
+
+    def __init__(self, name: str, f: Callable[..., Any], arity: int, where: str = ""):
+        self.name, self.f, self.arity, self.where = name, f, arity, where
+
+    def invoke(self, *args: Any) -> Any:
+        out = self.f(*args)
+        if args and isinstance(out, torch.Tensor):
+            n = _first_batch(args)
+            if n is not None and (out.dim() == 0 or out.shape[0] != n):
+                raise ArchLawError(f"symbol {self.name!r} returned shape {tuple(out.shape)} for a "
+                                   f"batch of {n} cases; a binding's callables are batched "
+                                   "(leading dim N)", where=self.where or None)
+        return out
+
+
+def _first_batch(args: tuple[Any, ...]) -> int | None:
+    for a in args:
+        try:
+            return batch_size(a)
+        except TypeError:
+            continue
+    return None
+
+
+class Closure(Fn):
+    """``fun x => body`` closed over a batched environment."""
+
+    arity = 1
+
+    def __init__(self, ev: "Evaluator", lam: Lam, env: Mapping[str, Any]):
+        self.ev, self.lam, self.env = ev, lam, env
+
+    def invoke(self, x: Any) -> Any:
+        n = _first_batch((x,))
+        ev = self.ev if n is None or n == self.ev.n else self.ev.with_n(n)
+        return ev.eval(self.lam.body, {**self.env, self.lam.var.name: x})
+
+    def take(self, idx):
+        return Closure(self.ev.with_n(int(idx.shape[0])), self.lam,
+                       {k: take(v, idx) for k, v in self.env.items()})
+
+
+class InterpFn(Fn):
+    """A registered interpretation, curried at its declared arity."""
+
+    def __init__(self, interp: Interpretation, ctx: "EvalContext", arity: int):
+        self.interp, self.ctx, self.arity = interp, ctx, arity
+
+    def invoke(self, *args: Any) -> Any:
+        n = _first_batch(args)
+        ctx = self.ctx if n is None or n == self.ctx.n else self.ctx.with_n(n)
+        return self.interp.fn(ctx, *args)
+
+
+class Composed(Fn):
+    arity = 1
+
+    def __init__(self, f: Any, g: Any):
+        self.f, self.g = f, g
+
+    def invoke(self, x: Any) -> Any:
+        return apply(self.f, (apply(self.g, (x,)),))
+
+    def take(self, idx):
+        return Composed(take(self.f, idx), take(self.g, idx))
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+
+
+@dataclass
+class EvalContext:
+    """What an interpretation sees besides its arguments."""
+
+    node: App
+    enc: Encoding | None  # the encoding of the node's sort (None for a proposition)
+    ev: "Evaluator"
+    arg_sorts: tuple[Term, ...] = ()
+
+    @property
+    def n(self) -> int:
+        return self.ev.n
+
+    @property
+    def device(self) -> torch.device:
+        return self.ev.device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.ev.dtype
+
+    def arg_enc(self, i: int) -> Encoding:
+        """The encoding of the sort of explicit argument `i`."""
+        return self.ev.resolve(self.arg_sorts[i])
+
+    def result_enc(self, extra_args: int = 0) -> Encoding:
+        """The encoding of the result after `extra_args` more arguments (for curried nodes)."""
+        s = self.node.sort
+        for _ in range(extra_args):
+            assert isinstance(s, Pi)
+            s = s.body
+        return self.ev.resolve(s)
+
+    def with_n(self, n: int) -> "EvalContext":
+        return EvalContext(self.node, self.enc, self.ev.with_n(n), self.arg_sorts)
+
+
+def _arity_of_sort(s: Term) -> int:
+    k = 0
+    while isinstance(s, Pi) and not is_prop(s):
+        k += 1
+        s = s.body
+    return k
+
+
+@dataclass
+class Evaluator:
+    """Evaluates terms for a batch of `n` cases.
+
+    `sorts`: encodings of the law's sort parameters; `params`: Nat law parameters;
+    `symbols`: the binding's symbols (callables, or values for 0-ary symbols) plus any constants
+    it overrides by full name; `symbol_sorts`: each symbol's sort (for its arity);
+    `tol`: float tolerance; `where`: "law X, field y" for error messages.
+    """
+
+    sorts: Mapping[str, Any]
+    params: Mapping[str, int]
+    symbols: Mapping[str, Any]
+    symbol_sorts: Mapping[str, Term]
+    n: int
+    device: torch.device = torch.device("cpu")
+    dtype: torch.dtype = torch.float32
+    tol: Tolerance | None = None
+    where: str = ""
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def with_n(self, n: int) -> "Evaluator":
+        if n == self.n:
+            return self
+        return Evaluator(self.sorts, self.params, self.symbols, self.symbol_sorts, n, self.device,
+                         self.dtype, self.tol, self.where, self._cache)
+
+    def resolve(self, sort: Term) -> Encoding:
+        key = ("sort", sort)
+        if key not in self._cache:
+            self._cache[key] = resolve_sort(sort, self.sorts, self.params, where=self.where)
+        return self._cache[key]
+
+    def error(self, msg: str, node: Term | None = None) -> ArchLawError:
+        at = f" in `{pretty(node)}`" if node is not None else ""
+        return ArchLawError(msg + at, where=self.where or None)
+
+    # -- values -------------------------------------------------------------------------------
+
+    def eval(self, t: Term, env: Mapping[str, Any]) -> Any:
+        """The batched value of term `t` (a proposition gives torch.bool (N,))."""
+        if isinstance(t, Lit):
+            if not isinstance(t.value, int):
+                raise self.error("string literals have no interpretation", t)
+            return self.resolve(t.sort).lit(t.value, self.n, self.device, self.dtype)
+        if isinstance(t, Var):
+            return self._var(t, env)
+        if isinstance(t, Lam):
+            return Closure(self, t, dict(env))
+        if isinstance(t, Pi) or (isinstance(t, App) and t.head_name in PROP_HEADS):
+            return self.prop(t, env)[0]
+        if isinstance(t, Sort):
+            raise self.error(f"a universe ({t.name}) has no value", t)
+        assert isinstance(t, App)
+        if isinstance(t.head, Var):
+            f = self._var(t.head, env)
+            return apply(f, tuple(self.eval(a, env) for a in t.args))
+        return self._const(t, env)
+
+    def _var(self, v: Var, env: Mapping[str, Any]) -> Any:
+        if v.name in env:
+            return env[v.name]
+        if v.name in self.symbols:
+            val = self.symbols[v.name]
+            sort = self.symbol_sorts.get(v.name, v.sort)
+            k = _arity_of_sort(sort)
+            if k > 0:
+                return val if isinstance(val, Fn) else SymbolFn(v.name, val, k, self.where)
+            if callable(val) and not isinstance(val, (torch.Tensor, ListBatch, tuple)):
+                val = val()
+            return self.resolve(sort).broadcast(val, self.n, self.device, self.dtype)
+        if v.name in self.params:
+            return torch.full((self.n,), int(self.params[v.name]), dtype=torch.long, device=self.device)
+        raise self.error(f"variable {v.name!r} has no value: bind it in binding.symbols "
+                         f"(symbols) or binding.params (Nat parameters)", v)
+
+    def _const(self, t: App, env: Mapping[str, Any]) -> Any:
+        head = t.head
+        assert isinstance(head, str)
+        args = tuple(self.eval(a, env) for a in t.args)
+        if head in self.symbols:  # a constant supplied by the binding (a group action, ...)
+            val = self.symbols[head]
+            if not args:
+                return val
+            return apply(val if isinstance(val, Fn) else _PlainFn(val), args)
+        prop = is_prop(t)
+        arg_sorts = tuple(a.sort for a in t.args)
+        match_enc = None
+        if prop:
+            if t.args and not isinstance(t.args[0].sort, Sort):
+                match_enc = self.resolve(t.args[0].sort)
+            enc = None
+        else:
+            enc = match_enc = self._node_enc(t)
+        interp = self._lookup(head, match_enc, t)
+        ctx = EvalContext(t, enc, self, arg_sorts)
+        if interp.arity is None:
+            return interp.fn(ctx, *args)
+        if len(args) < interp.arity:
+            missing = interp.arity - len(args)
+            ctx = EvalContext(t, ctx.result_enc(missing), self, arg_sorts)
+            return Partial(InterpFn(interp, ctx, interp.arity), args) if args else InterpFn(interp, ctx, interp.arity)
+        out = interp.fn(ctx, *args[: interp.arity])
+        return apply(out, args[interp.arity:])
+
+    def _node_enc(self, t: App) -> Encoding | None:
+        if isinstance(t.sort, Sort):
+            return None
+        return self.resolve(t.sort)
+
+    def _lookup(self, head: str, enc: Encoding | None, node: App) -> Interpretation:
+        cands = _REGISTRY.get(head, [])
+        # for partial applications the node's sort is an arrow: match on its final codomain too
+        encs = [enc]
+        e = enc
+        while isinstance(e, FunctionSort):
+            e = e.cod
+            encs.append(e)
+        for cand in reversed(cands):
+            if any(cand.matches(x) for x in encs):
+                return cand
+        at = f" at sort {enc.describe()}" if enc is not None else ""
+        known = "" if not cands else f" (registered only for other sorts: {[c.sort for c in cands]})"
+        raise self.error(
+            f"no interpretation for constant `{head}`{at}{known}; register one with "
+            f"@archlaw.bridge.interpret.interpretation({head!r}, sort=...) or supply it as "
+            f"binding.symbols[{head!r}]", node)
+
+    # -- propositions --------------------------------------------------------------------------
+
+    def prop(self, t: Term, env: Mapping[str, Any]) -> tuple[torch.Tensor, torch.Tensor]:
+        """(holds bool (N,), error float64 (N,)). The error is the comparison error of the
+        equations involved (0 where the proposition holds exactly, 0/1 for discrete sorts)."""
+        n, dev = self.n, self.device
+        zeros = torch.zeros(n, dtype=torch.float64, device=dev)
+        if isinstance(t, Pi):
+            if is_prop(t.var.sort):  # implication
+                h, _ = self.prop(t.var.sort, env)
+                inner = dict(env)
+                if t.var.name != ARROW_VAR:
+                    inner[t.var.name] = h
+                c, e = self.prop(t.body, inner)
+                return (~h) | c, torch.where(h, e, zeros)
+            return self._quantify(t.var, t.body, env, forall=True)
+        if isinstance(t, App) and isinstance(t.head, str):
+            h, a = t.head, t.args
+            if h == "True" and not a:
+                return torch.ones(n, dtype=torch.bool, device=dev), zeros
+            if h == "False" and not a:
+                return torch.zeros(n, dtype=torch.bool, device=dev), zeros + 1
+            if h in ("Eq", "Ne") and len(a) == 2:
+                enc = self.resolve(a[0].sort)
+                ok, err = enc.equal(self.eval(a[0], env), self.eval(a[1], env), self.tol)
+                if h == "Eq":
+                    return ok, err
+                return ~ok, torch.where(ok, zeros + 1, zeros)
+            if h == "And" and len(a) == 2:
+                (p, ep), (q, eq) = self.prop(a[0], env), self.prop(a[1], env)
+                return p & q, torch.maximum(ep, eq)
+            if h == "Or" and len(a) == 2:
+                (p, ep), (q, eq) = self.prop(a[0], env), self.prop(a[1], env)
+                ok = p | q
+                return ok, torch.where(ok, zeros, torch.minimum(ep, eq))
+            if h == "Not" and len(a) == 1:
+                p, _ = self.prop(a[0], env)
+                return ~p, torch.where(p, zeros + 1, zeros)
+            if h == "Iff" and len(a) == 2:
+                p, _ = self.prop(a[0], env)
+                q, _ = self.prop(a[1], env)
+                ok = p == q
+                return ok, torch.where(ok, zeros, zeros + 1)
+            if h == "Exists" and len(a) == 1 and isinstance(a[0], Lam):
+                return self._quantify(a[0].var, a[0].body, env, forall=False)
+        v = self.eval(t, env)
+        if not (isinstance(v, torch.Tensor) and v.dtype == torch.bool):
+            raise self.error("a proposition must evaluate to a torch.bool tensor", t)
+        return v, torch.where(v, zeros, zeros + 1)
+
+    def _quantify(self, var: Var, body: Term, env: Mapping[str, Any], *, forall: bool):
+        enc = self.resolve(var.sort)
+        k = enc.cardinality
+        q = "∀" if forall else "∃"
+        if k is None:
+            raise self.error(f"{q} over the infinite sort {enc.describe()} inside a statement "
+                             "cannot be decided; make it a leading binder of the field", body)
+        n = self.n
+        outer = torch.arange(n, device=self.device).repeat_interleave(k)
+        inner = torch.arange(k, device=self.device).repeat(n)
+        env2 = {name: take(v, outer) for name, v in env.items()}
+        env2[var.name] = take(enc.enumerate(self.device), inner)
+        ok, err = self.with_n(n * k).prop(body, env2)
+        ok, err = ok.reshape(n, k), err.reshape(n, k)
+        if forall:
+            return ok.all(1), err.amax(1)
+        hit = ok.any(1)
+        return hit, torch.where(hit, torch.zeros_like(err[:, 0]), err.amin(1))
+
+
+class _PlainFn(Fn):
+    """A binding-supplied constant of unknown arity: called with all arguments at once."""
+
+    def __init__(self, f: Callable[..., Any]):
+        self.f = f
+        self.arity = 0
+
+    def __call__(self, *args: Any) -> Any:
+        return self.f(*args)
+
+
+# --------------------------------------------------------------------------------------------
+# Built-in interpretations
+
+def _long(ctx: EvalContext, v: int) -> torch.Tensor:
+    return torch.full((ctx.n,), v, dtype=torch.long, device=ctx.device)
+
+
+def _fin_n(ctx: EvalContext) -> int:
+    enc = ctx.enc
+    assert isinstance(enc, Finite)
+    return enc.n
+
+
+@interpretation("HAdd.hAdd", sort="Fin", arity=2)
+def _fin_add(ctx, a, b):
+    return (a + b) % _fin_n(ctx)
+
+
+@interpretation("HSub.hSub", sort="Fin", arity=2)
+def _fin_sub(ctx, a, b):
+    n = _fin_n(ctx)
+    return (a - b) % n
+
+
+@interpretation("HMul.hMul", sort="Fin", arity=2)
+def _fin_mul(ctx, a, b):
+    return (a * b) % _fin_n(ctx)
+
+
+def _nat_div(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.where(b == 0, torch.zeros_like(a), torch.div(a, b.clamp_min(1), rounding_mode="floor"))
+
+
+def _nat_mod(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.where(b == 0, a, torch.remainder(a, b.clamp_min(1)))
+
+
+@interpretation("HDiv.hDiv", sort="Fin", arity=2)
+def _fin_div(ctx, a, b):
+    return _nat_div(a, b)
+
+
+@interpretation("HMod.hMod", sort="Fin", arity=2)
+def _fin_mod(ctx, a, b):
+    return _nat_mod(a, b)
+
+
+@interpretation("HAdd.hAdd", sort="Nat", arity=2)
+def _nat_add(ctx, a, b):
+    return a + b
+
+
+@interpretation("HSub.hSub", sort="Nat", arity=2)
+def _nat_sub(ctx, a, b):
+    return (a - b).clamp_min(0)
+
+
+@interpretation("HMul.hMul", sort="Nat", arity=2)
+def _nat_mul(ctx, a, b):
+    return a * b
+
+
+@interpretation("HDiv.hDiv", sort="Nat", arity=2)
+def _nat_div_i(ctx, a, b):
+    return _nat_div(a, b)
+
+
+@interpretation("HMod.hMod", sort="Nat", arity=2)
+def _nat_mod_i(ctx, a, b):
+    return _nat_mod(a, b)
+
+
+@interpretation("HPow.hPow", sort="Nat", arity=2)
+def _nat_pow(ctx, a, b):
+    return a ** b
+
+
+@interpretation("Nat.succ", arity=1)
+def _succ(ctx, a):
+    return a + 1
+
+
+@interpretation("HAdd.hAdd", sort="Float", arity=2)
+def _f_add(ctx, a, b):
+    return a + b
+
+
+@interpretation("HSub.hSub", sort="Float", arity=2)
+def _f_sub(ctx, a, b):
+    return a - b
+
+
+@interpretation("HMul.hMul", sort="Float", arity=2)
+def _f_mul(ctx, a, b):
+    return a * b
+
+
+@interpretation("HDiv.hDiv", sort="Float", arity=2)
+def _f_div(ctx, a, b):
+    return a / b
+
+
+@interpretation("Neg.neg", sort="Float", arity=1)
+def _f_neg(ctx, a):
+    return -a
+
+
+@interpretation("Fin.val", arity=1)
+def _fin_val(ctx, a):
+    return a
+
+
+@interpretation("Fin.mk", arity=1)
+def _fin_mk(ctx, a):  # the proof argument is elided
+    return a
+
+
+@interpretation("Decidable.decide", arity=1)
+def _decide(ctx, p):
+    return p
+
+
+def _cmp(op):
+    def fn(ctx, a, b):
+        return op(a, b)
+    return fn
+
+
+for _name, _op in (("LE.le", torch.le), ("LT.lt", torch.lt), ("GE.ge", torch.ge), ("GT.gt", torch.gt)):
+    interpretation(_name, arity=2)(_cmp(_op))
+
+
+@interpretation("ite", arity=3)
+def _ite(ctx, c, a, b):
+    return vwhere(c, a, b)
+
+
+@interpretation("Prod.mk", arity=2)
+def _pmk(ctx, a, b):
+    return (a, b)
+
+
+@interpretation("Prod.fst", arity=1)
+def _fst(ctx, p):
+    return p[0]
+
+
+@interpretation("Prod.snd", arity=1)
+def _snd(ctx, p):
+    return p[1]
+
+
+@interpretation("Function.comp", arity=2)
+def _comp(ctx, f, g):
+    return Composed(f, g)
+
+
+@interpretation("id", arity=1)
+def _id(ctx, x):
+    return x
+
+
+# -- lists ---------------------------------------------------------------------------------------
+
+def _leaves2(a: Any, b: Any, f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Any:
+    if isinstance(a, torch.Tensor):
+        return f(a, b)
+    if isinstance(a, tuple):
+        return tuple(_leaves2(x, y, f) for x, y in zip(a, b))
+    if isinstance(a, ListBatch):
+        return ListBatch(_leaves2(a.values, b.values, f),
+                         f(a.lengths, b.lengths) if a.lengths.dim() > 1 else a.lengths)
+    raise TypeError(f"unsupported list element value {type(a).__name__}")
+
+
+def _leaves1(a: Any, f: Callable[[torch.Tensor], torch.Tensor]) -> Any:
+    if isinstance(a, torch.Tensor):
+        return f(a)
+    if isinstance(a, tuple):
+        return tuple(_leaves1(x, f) for x in a)
+    if isinstance(a, ListBatch):
+        return ListBatch(_leaves1(a.values, f), f(a.lengths) if a.lengths.dim() > 1 else a.lengths)
+    raise TypeError(f"unsupported list element value {type(a).__name__}")
+
+
+def _elem_enc(ctx: EvalContext, enc: Encoding | None = None) -> Encoding:
+    enc = enc or ctx.enc
+    if not isinstance(enc, ListOf):
+        raise ctx.ev.error(f"expected a list sort, got {enc}", ctx.node)
+    return enc.elem
+
+
+def _at(lb: ListBatch, p: int) -> Any:
+    return _leaves1(lb.values, lambda t: t[:, p])
+
+
+def _gather(lb: ListBatch, idx: torch.Tensor) -> Any:
+    """values[i, idx[i, j]] for an index (N, L') into positions."""
+
+    def g(t: torch.Tensor) -> torch.Tensor:
+        ix = idx.reshape(*idx.shape, *([1] * (t.dim() - 2))).expand(*idx.shape, *t.shape[2:])
+        return torch.gather(t, 1, ix)
+
+    return _leaves1(lb.values, g)
+
+
+@interpretation("List.nil", arity=0)
+def _nil(ctx):
+    elem = _elem_enc(ctx)
+    return ListBatch(elem.empty(ctx.n, ctx.device, ctx.dtype),
+                     torch.zeros(ctx.n, dtype=torch.long, device=ctx.device))
+
+
+@interpretation("List.cons", arity=2)
+def _cons(ctx, a, xs: ListBatch):
+    vals = _leaves2(a, xs.values, lambda x, t: torch.cat([x.unsqueeze(1).to(t.dtype), t], dim=1))
+    return ListBatch(vals, xs.lengths + 1)
+
+
+@interpretation("HAppend.hAppend", sort="List", arity=2)
+def _append(ctx, xs: ListBatch, ys: ListBatch):
+    lx, ly = list_width(xs), list_width(ys)
+    if ly == 0:
+        return ListBatch(xs.values, xs.lengths + ys.lengths)
+    total = lx + ly
+    xs_p = pad_list(xs, total)
+    pos = torch.arange(total, device=xs.lengths.device).unsqueeze(0)
+    from_x = pos < xs.lengths.unsqueeze(1)
+    yidx = (pos - xs.lengths.unsqueeze(1)).clamp(0, ly - 1)
+    ypart = _gather(ys, yidx)
+    vals = _leaves2(xs_p.values, ypart, lambda a, b: torch.where(
+        from_x.reshape(*from_x.shape, *([1] * (a.dim() - 2))), a, b))
+    return ListBatch(vals, xs.lengths + ys.lengths)
+
+
+@interpretation("List.foldr", arity=3)
+def _foldr(ctx, f, init, xs: ListBatch):
+    acc = init
+    for p in reversed(range(list_width(xs))):
+        live = p < xs.lengths
+        if not bool(live.any()):
+            continue
+        acc = vwhere(live, apply(f, (_at(xs, p), acc)), acc)
+    return acc
+
+
+@interpretation("List.foldl", arity=3)
+def _foldl(ctx, f, init, xs: ListBatch):
+    acc = init
+    for p in range(list_width(xs)):
+        live = p < xs.lengths
+        if not bool(live.any()):
+            break
+        acc = vwhere(live, apply(f, (acc, _at(xs, p))), acc)
+    return acc
+
+
+@interpretation("List.map", arity=2)
+def _map(ctx, f, xs: ListBatch):
+    n, length = xs.batch_size, list_width(xs)
+    out_elem = _elem_enc(ctx)
+    if length == 0:
+        return ListBatch(out_elem.empty(n, ctx.device, ctx.dtype), xs.lengths)
+    idx = torch.arange(n, device=xs.lengths.device).repeat_interleave(length)
+    fx = take(f, idx) if isinstance(f, Fn) else f
+    out = apply(fx, (flatten_list(xs),))
+    return ListBatch(unflatten(out, n, length), xs.lengths)
+
+
+@interpretation("List.length", arity=1)
+def _length(ctx, xs: ListBatch):
+    return xs.lengths
+
+
+@interpretation("List.take", arity=2)
+def _take(ctx, k, xs: ListBatch):
+    return ListBatch(xs.values, torch.minimum(xs.lengths, k))
+
+
+@interpretation("List.drop", arity=2)
+def _drop(ctx, k, xs: ListBatch):
+    length = list_width(xs)
+    if length == 0:
+        return xs
+    pos = torch.arange(length, device=xs.lengths.device).unsqueeze(0)
+    idx = (pos + k.unsqueeze(1)).clamp(max=length - 1)
+    return ListBatch(_gather(xs, idx), (xs.lengths - k).clamp_min(0))
+
+
+@interpretation("List.reverse", arity=1)
+def _reverse(ctx, xs: ListBatch):
+    length = list_width(xs)
+    if length == 0:
+        return xs
+    pos = torch.arange(length, device=xs.lengths.device).unsqueeze(0)
+    idx = (xs.lengths.unsqueeze(1) - 1 - pos).clamp(0, length - 1)
+    return ListBatch(_gather(xs, idx), xs.lengths)
+
+
+@interpretation("List.sum", arity=1)
+def _sum(ctx, xs: ListBatch):
+    length = list_width(xs)
+    vals = xs.values
+    if not isinstance(vals, torch.Tensor):
+        raise ctx.ev.error("List.sum needs a list of numbers", ctx.node)
+    live = torch.arange(length, device=vals.device).unsqueeze(0) < xs.lengths.unsqueeze(1)
+    live = live.reshape(*live.shape, *([1] * (vals.dim() - 2)))
+    out = torch.where(live, vals, torch.zeros_like(vals)).sum(1)
+    if isinstance(ctx.enc, Finite):
+        out = out % ctx.enc.n
+    return out

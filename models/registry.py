@@ -1,0 +1,103 @@
+"""The project's registry of models, for `pytest --archlaw` and `archlaw check`.
+
+Family modules register tiny, seeded fixtures when imported::
+
+    from archlaw.models.registry import register
+
+    register("carry-cell-b10", law="ArchLaw.CarryCell", theorem="ArchLaw.adder_correct",
+             binding=make_tiny_binding, tiny=True)
+
+`binding` is a zero-argument callable returning a `archlaw.bridge.binding.Binding` (it is called
+only when the check runs, so importing a family module stays cheap). `law` is a law's full name
+(resolved against the library export, `archlaw.bridge.library.load_export`), its unique suffix,
+or an `archlaw.bridge.ir.Law` value. `check` holds keyword arguments for `check_law` (seed,
+budget, samples, float64, max_length ...). `expect_pass=False` marks a seeded violation that the
+checker must catch (the plugin then passes when the check fails).
+
+`entries()` imports the known family modules (`FAMILY_MODULES`) lazily and tolerates those that
+do not exist yet; any other import error propagates.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+__all__ = ["ModelEntry", "register", "entries", "get", "FAMILY_MODULES", "clear"]
+
+#: Family modules imported by `entries()` (missing ones are skipped).
+FAMILY_MODULES = ("archlaw.models.carry", "archlaw.models.equivariant", "archlaw.models.recursion")
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One registered (model, law) pair."""
+
+    name: str
+    law: Any  # str (law name) or archlaw.bridge.ir.Law
+    binding: Callable[[], Any]
+    theorem: str | None = None
+    tiny: bool = True
+    check: Mapping[str, Any] = field(default_factory=dict)
+    expect_pass: bool = True
+    fields: tuple[str, ...] | None = None
+
+    @property
+    def law_name(self) -> str:
+        return self.law if isinstance(self.law, str) else self.law.name
+
+    @property
+    def id(self) -> str:
+        return f"{self.law_name}[{self.name}]"
+
+
+_ENTRIES: dict[tuple[str, str], ModelEntry] = {}
+_loaded = False
+
+
+def register(name: str, *, law: Any, binding: Callable[[], Any], theorem: str | None = None,
+             tiny: bool = True, check: Mapping[str, Any] | None = None, expect_pass: bool = True,
+             fields: tuple[str, ...] | None = None) -> ModelEntry:
+    """Register model `name` checked against `law` (see the module docstring). Registering the
+    same (name, law) again replaces the earlier entry."""
+    if not callable(binding):
+        from archlaw.bridge.errors import ArchLawError
+
+        raise ArchLawError(f"register({name!r}): binding must be a callable returning a Binding")
+    entry = ModelEntry(name, law, binding, theorem, tiny, dict(check or {}), expect_pass, fields)
+    _ENTRIES[(name, entry.law_name)] = entry
+    return entry
+
+
+def _load_families() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for mod in FAMILY_MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as e:
+            if e.name != mod:
+                raise
+
+
+def entries(*, tiny_only: bool = True, load: bool = True) -> tuple[ModelEntry, ...]:
+    """All registered entries (after importing the family modules), in registration order."""
+    if load:
+        _load_families()
+    return tuple(e for e in _ENTRIES.values() if e.tiny or not tiny_only)
+
+
+def get(name: str) -> tuple[ModelEntry, ...]:
+    """The entries registered under model `name`."""
+    _load_families()
+    return tuple(e for e in _ENTRIES.values() if e.name == name)
+
+
+def clear() -> None:
+    """Forget every entry (tests only)."""
+    global _loaded
+    _ENTRIES.clear()
+    _loaded = False
