@@ -1,0 +1,204 @@
+#!/usr/bin/env python
+"""Benchmark: the learned adders against a transformer, from 8 to 10,000 digits, in one run.
+
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python scripts/bench_carry.py --threads 1
+
+Measures, on random operands (fresh, seeded) and on the carry chain ``99…9 + 1``:
+
+* exact-match accuracy at 8, 16, 100, 1,000 and 10,000 digits for
+  - the certified adder (`MealyAdder`: the learned cell, hard-decoded at every step),
+  - the log-depth adder (`LookaheadAdder`: learned combine, Hillis–Steele scan),
+  - the transformer baseline (``runs/transformer_adder``, trained by
+    ``scripts/train_transformer_adder.py``; trained here with its defaults if absent);
+* throughput in digits per second of the sequential and log-depth adders on one pair of
+  100,000-digit operands (their outputs checked against schoolbook addition).
+
+Writes the accuracy-vs-length PNG (``--png``, default ``docs/img/carry_accuracy.png``), the raw
+figures as JSON (``--json``, default ``runs/bench_carry.json``) and prints a Markdown table.
+torch's thread count and OMP_WAIT_POLICY are set explicitly and reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from archlaw.models.carry import CellConfig, LookaheadAdder, MealyAdder  # noqa: E402
+from archlaw.models.carry_data import chain_operands, random_operands, reference_add  # noqa: E402
+from archlaw.models.carry_store import load_or_train  # noqa: E402
+
+LENGTHS = (8, 16, 100, 1000, 10_000)
+#: random pairs per length (fewer at long lengths: the transformer's attention is quadratic)
+SAMPLES = {8: 10_000, 16: 10_000, 100: 1_000, 1000: 100, 10_000: 10}
+#: batch per forward pass of the transformer at each length (bounds its memory)
+TF_BATCH = {8: 2_000, 16: 2_000, 100: 250, 1000: 20, 10_000: 2}
+
+
+def _batched(fn, xs, ys, batch):
+    return torch.cat([fn(xs[i:i + batch], ys[i:i + batch]) for i in range(0, xs.shape[0], batch)])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--transformer-run", default=str(ROOT / "runs/transformer_adder"))
+    ap.add_argument("--png", default=str(ROOT / "docs/img/carry_accuracy.png"))
+    ap.add_argument("--json", default=str(ROOT / "runs/bench_carry.json"))
+    ap.add_argument("--throughput-digits", type=int, default=100_000)
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply the sample counts (smoke runs)")
+    args = ap.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    env = {"torch_threads": torch.get_num_threads(), "OMP_WAIT_POLICY": os.environ["OMP_WAIT_POLICY"],
+           "torch": torch.__version__, "python": platform.python_version(),
+           "cpu": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
+           "device": "cpu"}
+    print(json.dumps(env))
+
+    t0 = time.time()
+    cached = load_or_train(CellConfig(), device="cpu")
+    seq = MealyAdder(cached.cell)
+    la = LookaheadAdder(cached.cell, cached.combine)
+    cell_info = {"path": str(cached.path), "trained_now": cached.trained_now,
+                 "load_or_train_seconds": round(time.time() - t0, 2), **cached.meta["cell"],
+                 "combine": cached.meta["combine"]}
+
+    from train_transformer_adder import load as load_tf
+    from train_transformer_adder import main as train_tf
+
+    run_dir = Path(args.transformer_run)
+    if not (run_dir / "checkpoint.pt").exists():
+        print(f"no transformer at {run_dir}: training it with the script's defaults")
+        train_tf(["--run-dir", str(run_dir), "--threads", str(args.threads)])
+    tf, tf_summary = load_tf(run_dir)
+
+    results: dict = {"env": env, "cell": cell_info, "transformer_budget": tf_summary,
+                     "random": {}, "chain": {}, "transformer_stopped_at": None}
+    models = {"certified (sequential)": seq.run, "log-depth (scan)": la.run,
+              "transformer": tf.predict}
+    g = torch.Generator().manual_seed(args.seed)
+    for length in LENGTHS:
+        n = max(1, int(SAMPLES[length] * args.scale))
+        xs, ys = random_operands(n, length, 10, g)
+        ref = reference_add(xs, ys, 10)
+        cx, cy = chain_operands(1, length, 10)
+        cref = reference_add(cx, cy, 10)
+        row, crow = {}, {}
+        for name, fn in models.items():
+            t = time.time()
+            try:
+                batch = TF_BATCH[length] if name == "transformer" else n
+                with torch.no_grad():
+                    out = _batched(fn, xs, ys, batch)
+                    cout = fn(cx, cy)
+            except (RuntimeError, MemoryError) as e:  # out of memory: record where it stopped
+                results["transformer_stopped_at"] = {"length": length, "error": str(e)[:200]}
+                row[name] = None
+                crow[name] = None
+                print(f"{name} stopped at {length} digits: {str(e)[:120]}")
+                continue
+            ok = int((out == ref).all(1).sum())
+            row[name] = {"exact": ok, "n": n, "rate": ok / n,
+                         "digit_acc": float((out == ref).float().mean()),
+                         "seconds": round(time.time() - t, 3)}
+            crow[name] = bool((cout == cref).all())
+            print(f"{length:>6} digits  {name:<24} exact {ok}/{n}  chain 9…9+1: "
+                  f"{'right' if crow[name] else 'WRONG'}  ({time.time() - t:.1f}s)", flush=True)
+        results["random"][length] = row
+        results["chain"][length] = crow
+
+    # throughput at 10^5 digits, one pair
+    L = args.throughput_digits
+    xs, ys = random_operands(1, L, 10, g)
+    ref = reference_add(xs, ys, 10)
+    seq.run(xs[:, :1000], ys[:, :1000])
+    la.run(xs[:, :1000], ys[:, :1000])
+    thr = {}
+    for name, fn in (("certified (sequential)", seq.run), ("log-depth (scan)", la.run)):
+        t = time.perf_counter()
+        out = fn(xs, ys)
+        dt = time.perf_counter() - t
+        thr[name] = {"digits": L, "seconds": round(dt, 3), "digits_per_s": round(L / dt),
+                     "exact": bool((out == ref).all())}
+        print(f"throughput {name}: {L / dt:,.0f} digits/s ({dt:.2f}s for {L:,} digits, "
+              f"exact={thr[name]['exact']})")
+    results["throughput"] = thr
+    results["total_seconds"] = round(time.time() - t0, 1)
+
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(results, indent=2))
+    _plot(results, Path(args.png))
+    print(_markdown(results))
+    return 0
+
+
+def _plot(results: dict, png: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.8), dpi=120)
+    styles = {"certified (sequential)": ("o-", 9), "log-depth (scan)": ("s--", 6),
+              "transformer": ("^-", 6)}
+    for name, (style, ms) in styles.items():
+        xs, ys = [], []
+        for length, row in results["random"].items():
+            if row.get(name) is not None:
+                xs.append(int(length))
+                ys.append(100 * row[name]["rate"])
+        ax.plot(xs, ys, style, label=name, markersize=ms, markerfacecolor="none")
+    tb = results["transformer_budget"]
+    ax.axvline(8, color="grey", lw=0.8, ls=":")
+    ax.text(8.5, 50, "longest training\nlength (8 digits)", fontsize=7, color="grey")
+    ax.set_xscale("log")
+    ax.set_xlabel("operand length (digits)")
+    ax.set_ylabel("exact match, random operands (%)")
+    ax.set_ylim(-3, 103)
+    ax.set_title("Addition: learned certified adders vs a transformer", fontsize=10)
+    ax.legend(fontsize=8, loc="center left")
+    fig.text(0.01, 0.01, f"transformer: {tb.get('steps')} steps × batch {tb.get('batch')}, "
+             f"{tb.get('minutes')} CPU min, {tb.get('threads')} thread(s); "
+             f"{tb.get('exact_match_8_digits', 0) * 100:.2f}% exact at 8 digits", fontsize=6.5)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png)
+
+
+def _markdown(results: dict) -> str:
+    names = ["certified (sequential)", "log-depth (scan)", "transformer"]
+    lines = ["| digits | " + " | ".join(f"{n}: random exact / 9…9+1" for n in names) + " |",
+             "| ---: | " + " | ".join("---" for _ in names) + " |"]
+    for length, row in results["random"].items():
+        cells = []
+        for n in names:
+            r = row.get(n)
+            c = results["chain"][length].get(n)
+            if r is None:
+                cells.append("not run (out of memory)")
+            else:
+                cells.append(f"{r['exact']:,}/{r['n']:,} ({100 * r['rate']:.1f}%) / "
+                             f"{'right' if c else 'wrong'}")
+        lines.append(f"| {int(length):,} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for n, t in results["throughput"].items():
+        lines.append(f"- {n}: {t['digits_per_s']:,} digits/s ({t['digits']:,} digits in "
+                     f"{t['seconds']} s, exact: {t['exact']})")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
