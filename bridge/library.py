@@ -1,0 +1,157 @@
+"""Where ArchLaw gets its laws: `load_export`, the one entry point for the rest of the package.
+
+Order of preference:
+
+1. an export file given explicitly (``--from FILE``): used if its recorded SHA-256 hashes match
+   the Lean files of the root now, refused with `StaleExportError` naming the changed, added and
+   removed files otherwise;
+2. the Lean export that ``archlaw export`` writes, ``<root>/build/archlaw/laws.sexp`` (git-ignored
+   through ``build/``), when it exists, was produced by Lean and is not stale;
+3. otherwise the reader of the Lean source (`archlaw.bridge.source_reader`) over the root:
+   statement provenance ``source``, axioms unknown.
+
+The root is a Lake project (a directory with ``lakefile.lean`` or ``lakefile.toml``). By default
+it is found by walking up from the current directory, falling back to the repository that holds
+this package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from . import interchange
+from .errors import ArchLawError, StaleExportError
+from .ir import Export
+
+__all__ = ["load_export", "load_export_explained", "hash_lean_files", "default_root",
+           "export_path", "check_fresh", "Loaded", "EXPORT_RELPATH"]
+
+#: Where ``archlaw export`` writes, relative to the root (``build/`` is git-ignored).
+EXPORT_RELPATH = Path("build") / "archlaw" / "laws.sexp"
+
+_LAKEFILES = ("lakefile.lean", "lakefile.toml")
+
+
+def _is_lake_root(d: Path) -> bool:
+    return any((d / f).is_file() for f in _LAKEFILES)
+
+
+def default_root() -> Path:
+    """The Lake project around the current directory, else the repository of this package."""
+    cwd = Path.cwd().resolve()
+    for d in (cwd, *cwd.parents):
+        if _is_lake_root(d):
+            return d
+    here = Path(__file__).resolve().parent.parent
+    if _is_lake_root(here):
+        return here
+    raise ArchLawError(f"no Lake project (lakefile.lean) in {cwd} or above, nor at {here}; "
+                       "pass --root DIR")
+
+
+def resolve_root(root: Optional[Path]) -> Path:
+    """`root` checked to be a directory, or the default root."""
+    if root is None:
+        return default_root()
+    root = Path(root)
+    if not root.is_dir():
+        raise ArchLawError("not a directory; --root takes the directory of a Lake project",
+                           where=str(root))
+    return root.resolve()
+
+
+def export_path(root: Path) -> Path:
+    """The export ``archlaw export`` writes for `root`."""
+    return Path(root) / EXPORT_RELPATH
+
+
+def hash_lean_files(root: Path) -> tuple[tuple[str, str], ...]:
+    """SHA-256 of every Lean file of the project (the files the source reader reads), as
+    ``((path relative to root, hex digest), ...)`` sorted by path."""
+    from .source_reader import lean_files
+
+    root = Path(root).resolve()
+    out = []
+    for f, _ in lean_files(root):
+        out.append((f.relative_to(root).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()))
+    return tuple(sorted(out))
+
+
+def stale_files(export: Export, root: Path) -> tuple[list[str], list[str], list[str]]:
+    """(changed, added, removed) Lean files since the export was made."""
+    recorded = dict(export.hashes)
+    now = dict(hash_lean_files(root))
+    changed = sorted(p for p in recorded if p in now and now[p] != recorded[p])
+    added = sorted(p for p in now if p not in recorded)
+    removed = sorted(p for p in recorded if p not in now)
+    return changed, added, removed
+
+
+def check_fresh(export: Export, root: Path, where: str) -> None:
+    """Raise `StaleExportError` if the Lean files changed since `export` was made."""
+    changed, added, removed = stale_files(export, root)
+    if changed or added or removed:
+        parts = []
+        for label, xs in (("changed", changed), ("added", added), ("removed", removed)):
+            if xs:
+                shown = ", ".join(xs[:6]) + (f" and {len(xs) - 6} more" if len(xs) > 6 else "")
+                parts.append(f"{label}: {shown}")
+        hint = "re-run `archlaw export`" if export.producer == "lean" else \
+            "re-run `archlaw export --source`, or drop --from to read the source"
+        raise StaleExportError(f"stale export: the Lean files differ from those it was made from "
+                               f"({'; '.join(parts)}); {hint}", where=where)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An export and why it was chosen (shown by ``archlaw laws`` and ``--require-verified``)."""
+
+    export: Export
+    origin: str          # "file", "lean-export" or "source-reader"
+    path: Optional[Path]
+    reason: str
+
+
+def load_export_explained(root: Optional[Path] = None, from_file: Optional[Path] = None) -> Loaded:
+    """`load_export`, also saying where the export came from and why."""
+    if from_file is not None:
+        from_file = Path(from_file)
+        exp = interchange.read(from_file)
+        r = resolve_root(root) if root is not None else _root_for_file(from_file)
+        check_fresh(exp, r, str(from_file))
+        return Loaded(exp, "file", from_file, f"read from {from_file} (fresh against {r})")
+    r = resolve_root(root)
+    p = export_path(r)
+    why_not = f"no Lean export at {p} (install Lean and run `archlaw export`)"
+    if p.is_file():
+        try:
+            exp = interchange.read(p)
+            if exp.producer != "lean":
+                why_not = f"the export at {p} was written by the source reader, not by Lean"
+            else:
+                check_fresh(exp, r, str(p))
+                return Loaded(exp, "lean-export", p, f"fresh Lean export at {p}")
+        except StaleExportError as e:
+            why_not = f"the Lean export is stale ({e}); run `archlaw export`"
+        except ArchLawError as e:
+            why_not = f"the Lean export is unreadable ({e})"
+    from .source_reader import read_root
+
+    exp = read_root(r)
+    return Loaded(exp, "source-reader", None, f"read from the Lean source under {r}: {why_not}")
+
+
+def _root_for_file(path: Path) -> Path:
+    try:
+        return default_root()
+    except ArchLawError:
+        raise ArchLawError("cannot check the export for staleness: no Lake project found; "
+                           "pass --root DIR", where=str(path)) from None
+
+
+def load_export(root: Optional[Path] = None, from_file: Optional[Path] = None) -> Export:
+    """The laws of the Lake project at `root` (see the module docstring for the order)."""
+    return load_export_explained(root, from_file).export
