@@ -10,7 +10,8 @@ Order of preference:
 3. otherwise the reader of the Lean source (`archlaw.bridge.source_reader`) over the root:
    statement provenance ``source``, axioms unknown.
 
-The root is a Lake project (a directory with ``lakefile.lean`` or ``lakefile.toml``). By default
+The root is a Lake project (a directory with ``lakefile.lean``, ``lakefile.toml`` or
+``lean-toolchain``). By default
 it is found by walking up from the current directory, falling back to the repository that holds
 this package.
 """
@@ -32,7 +33,7 @@ __all__ = ["load_export", "load_export_explained", "hash_lean_files", "default_r
 #: Where ``archlaw export`` writes, relative to the root (``build/`` is git-ignored).
 EXPORT_RELPATH = Path("build") / "archlaw" / "laws.sexp"
 
-_LAKEFILES = ("lakefile.lean", "lakefile.toml")
+_LAKEFILES = ("lakefile.lean", "lakefile.toml", "lean-toolchain")
 
 
 def _is_lake_root(d: Path) -> bool:

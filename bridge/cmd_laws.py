@@ -1,0 +1,152 @@
+"""`archlaw laws`: every law and theorem, with its statement provenance, axioms and position.
+
+    archlaw laws [--root DIR] [--from FILE] [--json] [--require-verified] [--statements]
+
+Where the laws come from is decided by `archlaw.bridge.library.load_export` (an export file, a
+fresh Lean export, or the reader of the Lean source) and said above the table. Statement
+provenance ``lean`` means exported from a kernel-checked environment with its axioms listed;
+``source`` means parsed from the Lean source without Lean: the statement is known, the proof is
+not checked. ``--require-verified`` exits 1 unless every entry is ``lean``, from a fresh export,
+with known axioms and no ``sorryAx``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+from .ir import Declaration, Export, Law, Param, declaration_text, pretty
+from .library import Loaded, load_export_explained
+
+HELP = "show every law and theorem with its statement provenance, axioms and source position"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=None,
+                        help="a Lake project whose declarations use @[arch_law]/@[arch_theorem] "
+                             "(default: the one around the current directory)")
+    parser.add_argument("--from", dest="from_file", type=Path, default=None, metavar="FILE",
+                        help="read this export file (refused if stale) instead of the default")
+    parser.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
+    parser.add_argument("--require-verified", action="store_true",
+                        help="exit 1 unless every entry is from a fresh Lean export free of sorryAx")
+    parser.add_argument("--statements", action="store_true",
+                        help="also print each statement as Lean-like text")
+
+
+def unverified_reason(loaded: Loaded) -> Optional[str]:
+    """None when every entry is verified; else one line saying why not."""
+    exp = loaded.export
+    if not exp.declarations:
+        return "no laws or theorems were found, so nothing is verified"
+    if exp.producer != "lean":
+        return (f"not verified: all {len(exp.declarations)} entries have statement provenance "
+                f"'source' (parsed from the Lean source without Lean: proofs not checked, axioms "
+                f"unknown); {loaded.reason}")
+    unknown = [d.name for d in exp.declarations if d.axioms is None]
+    if unknown:
+        return f"not verified: axioms unknown for {', '.join(unknown)}"
+    sorry = [d.name for d in exp.declarations if d.uses_sorry]
+    if sorry:
+        return (f"not verified: {len(sorry)} entr{'y' if len(sorry) == 1 else 'ies'} depend on "
+                f"sorryAx (unproved): {', '.join(sorry)}")
+    return None
+
+
+def _axioms_text(d: Declaration) -> str:
+    if d.axioms is None:
+        return "unknown"
+    return ", ".join(d.axioms) if d.axioms else "none"
+
+
+def _param_json(p: Param) -> dict[str, Any]:
+    return {"name": p.name, "binder": p.binder, "sort": pretty(p.sort)}
+
+
+def decl_json(d: Declaration) -> dict[str, Any]:
+    """One declaration as JSON-ready data (terms as Lean-like text)."""
+    out: dict[str, Any] = {
+        "name": d.name,
+        "kind": d.kind,
+        "module": d.module,
+        "statement_provenance": d.statement_provenance,
+        "axioms": list(d.axioms) if d.axioms is not None else None,
+        "uses_sorry": d.uses_sorry,
+        "range": None if d.range is None else {
+            "file": d.range.file, "line": d.range.line, "column": d.range.column,
+            "end_line": d.range.end_line, "end_column": d.range.end_column},
+        "doc": d.doc,
+        "params": [_param_json(p) for p in d.params],
+    }
+    if isinstance(d, Law):
+        out["fields"] = [{"name": f.name, "statement": pretty(f.statement)} for f in d.fields]
+    else:
+        out["conclusion"] = pretty(d.conclusion)
+    out["text"] = declaration_text(d)
+    return out
+
+
+def export_json(loaded: Loaded) -> dict[str, Any]:
+    exp: Export = loaded.export
+    return {
+        "origin": loaded.origin,
+        "path": str(loaded.path) if loaded.path else None,
+        "reason": loaded.reason,
+        "producer": exp.producer,
+        "lean_version": exp.lean_version,
+        "format_version": exp.version,
+        "verified": unverified_reason(loaded) is None,
+        "declarations": [decl_json(d) for d in exp.declarations],
+    }
+
+
+def render(loaded: Loaded, console: Any, statements: bool = False) -> None:
+    """The rich table of `archlaw laws` (also used by ``archlaw demo``)."""
+    from rich.table import Table
+    from rich.markup import escape
+
+    exp = loaded.export
+    table = Table(title=f"{len(exp.laws)} laws, {len(exp.theorems)} theorems", title_justify="left")
+    table.add_column("name", style="bold", overflow="fold")
+    table.add_column("kind")
+    table.add_column("statement")
+    table.add_column("axioms", overflow="fold")
+    table.add_column("source", overflow="fold")
+    for d in exp.declarations:
+        prov = "[green]lean[/]" if d.statement_provenance == "lean" else "[yellow]source[/]"
+        ax = escape(_axioms_text(d))
+        if d.uses_sorry:
+            ax = f"[red]{ax}[/]"
+        elif d.axioms is None:
+            ax = f"[dim]{ax}[/]"
+        table.add_row(escape(d.name), d.kind, prov, ax, escape(str(d.range) if d.range else "?"))
+    console.print(escape(f"from: {loaded.reason}"))
+    console.print(table)
+    console.print("[dim]statement provenance: lean = exported from a kernel-checked environment "
+                  "(axioms listed); source = parsed from the Lean source without Lean (statement "
+                  "known, proof not checked)[/]")
+    if statements:
+        for d in exp.declarations:
+            console.print()
+            console.print(escape(declaration_text(d)), highlight=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+
+    loaded = load_export_explained(args.root, args.from_file)
+    if args.json:
+        sys.stdout.write(json.dumps(export_json(loaded), ensure_ascii=False, indent=2) + "\n")
+    else:
+        render(loaded, Console(soft_wrap=False), statements=args.statements)
+    if args.require_verified:
+        why = unverified_reason(loaded)
+        if why is not None:
+            Console(stderr=True, soft_wrap=True).print(
+                f"[bold red]archlaw: not verified:[/] {escape(why.removeprefix('not verified: '))}")
+            return 1
+    return 0
