@@ -1,10 +1,96 @@
 """pytest plugin (entry point ``pytest11``): ``pytest --archlaw`` checks every registered model
-against its laws. Kept import-light: torch is imported only when ``--archlaw`` is given."""
+against its laws.
+
+With ``--archlaw``, one test item is collected per (law, model) entry of the project's registry
+(`archlaw.models.registry`; family modules register tiny seeded fixtures on import). Laws named
+by string are resolved against the library export (`archlaw.bridge.library.load_export`, read
+once per session). An item runs `check_law` (or `check_theorem` for entries with a theorem) with
+the entry's settings and fails when a law is violated, printing the report with the smallest
+counterexample and the seed that replays it. An entry registered with ``expect_pass=False`` is a
+seeded violation: its item passes only when the checker catches it.
+
+Kept import-light: without ``--archlaw`` this module imports nothing but pytest; torch and the
+registry are imported only when the items are collected.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+import pytest
 
 
 def pytest_addoption(parser) -> None:
     group = parser.getgroup("archlaw")
     group.addoption("--archlaw", action="store_true", default=False,
                     help="collect one law check per (law, model) from ArchLaw's model registry")
+
+
+class ArchLawCheckFailed(Exception):
+    """A law check that failed (or a seeded violation that was not caught)."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+class ArchLawItem(pytest.Item):
+    """One (law, model) check from the registry."""
+
+    def __init__(self, *, entry: Any, **kw: Any):
+        super().__init__(**kw)
+        self.entry = entry
+
+    def runtest(self) -> None:
+        from archlaw.bridge.conformance import check_law, check_theorem
+
+        e = self.entry
+        export = None
+        if isinstance(e.law, str) or e.theorem:
+            export = _export(self.config)
+        law = export.find(e.law) if isinstance(e.law, str) else e.law
+        binding = e.binding()
+        if e.theorem:
+            thm = export.find(e.theorem)
+            rep = check_theorem(thm, export, binding, **dict(e.check))
+            passed = rep.passed
+            text = "\n".join(r.summary() for _, r in rep.hypotheses) + f"\n{rep.theorem}: {rep.verdict()}"
+        else:
+            rep = check_law(law, binding, fields=e.fields, **dict(e.check))
+            passed, text = rep.passed, rep.summary()
+        self.user_properties.append(("archlaw", text))
+        if e.expect_pass and not passed:
+            raise ArchLawCheckFailed(text)
+        if not e.expect_pass and passed:
+            raise ArchLawCheckFailed("seeded violation NOT caught by the checker:\n" + text)
+
+    def repr_failure(self, excinfo, style=None):  # type: ignore[override]
+        if isinstance(excinfo.value, ArchLawCheckFailed):
+            return excinfo.value.text
+        from archlaw.bridge.errors import ArchLawError
+
+        if isinstance(excinfo.value, ArchLawError):
+            return f"archlaw: error: {excinfo.value}"
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.path, None, f"archlaw {self.entry.id}"
+
+
+def _export(config) -> Any:
+    key = "_archlaw_export"
+    if not hasattr(config, key):
+        from archlaw.bridge.cmd_check import load_export
+
+        setattr(config, key, load_export(None, None))
+    return getattr(config, key)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session, config, items) -> None:
+    if not config.getoption("archlaw", default=False):
+        return
+    from archlaw.models.registry import entries
+
+    for entry in entries():
+        items.append(ArchLawItem.from_parent(session, name=f"archlaw::{entry.id}", entry=entry))

@@ -15,12 +15,15 @@ budget, samples, float64, max_length ...). `expect_pass=False` marks a seeded vi
 checker must catch (the plugin then passes when the check fails).
 
 `entries()` imports the known family modules (`FAMILY_MODULES`) lazily and tolerates those that
-do not exist yet; any other import error propagates.
+do not exist yet; any other import error propagates. The environment variable
+``ARCHLAW_FAMILIES`` (a comma-separated module list; empty for none) replaces that list, e.g. to
+run the plugin on a user's own registrations only.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -75,7 +78,9 @@ def _load_families() -> None:
     if _loaded:
         return
     _loaded = True
-    for mod in FAMILY_MODULES:
+    env = os.environ.get("ARCHLAW_FAMILIES")
+    mods = FAMILY_MODULES if env is None else tuple(m.strip() for m in env.split(",") if m.strip())
+    for mod in mods:
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as e:

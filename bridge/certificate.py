@@ -1,0 +1,313 @@
+"""Certificates: a Lean theorem, instantiated for one trained model, whose hypotheses held
+exhaustively on the model as it is run.
+
+A certificate is issued only from a `ConformanceReport` with ``certified`` True: the theorem's
+statement is ``lean`` (kernel-checked export), its axioms lie within `ALLOWED_AXIOMS`
+(``propext``, ``Quot.sound``, ``Classical.choice``), every law hypothesis was checked
+``exhaustive`` and passed, and every side condition held. Anything else is refused with the
+report's reasons; nothing short of that is ever called certified.
+
+It records: the theorem and its conclusion instantiated for the model; the axioms; every check
+(hypothesis, law, field, kind, cases, domains, worst error); the SHA-256 of the weights
+(`weights_sha256`: the state_dict in sorted key order, each entry's name, dtype, shape and raw
+bytes); and the trust base: that the torch runner implements the Lean definition (the one
+assumption no check can remove), the device, dtype and torch version the checks ran with, and
+the seed/budget/samples that replay them. It is written both as an S-expression
+(``.sexp``, versioned like the interchange format) and as JSON (``.json``); `load_certificate`
+reads either.
+
+`verify_certificate` re-checks one: allowed axioms, the weights' hash, the export's theorem
+(still ``lean``, same axioms), and the checks re-run with the recorded settings (every one
+exhaustive, passed, with the same number of cases). It returns a one-line reason on mismatch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import sexpdata
+from sexpdata import Symbol
+
+from .conformance import ALLOWED_AXIOMS, ConformanceReport, check_theorem
+from .errors import ArchLawError
+
+__all__ = [
+    "Certificate", "CheckRecord", "TrustBase", "make_certificate", "weights_sha256",
+    "load_certificate", "verify_certificate", "VerifyResult", "CERTIFICATE_VERSION",
+    "RUNNER_ASSUMPTION",
+]
+
+CERTIFICATE_VERSION = 1
+#: The trust base's unremovable assumption.
+RUNNER_ASSUMPTION = ("the torch runner implements the Lean definition: the bound symbols, run as "
+                     "checked (decoded where the theorem speaks of discrete values), are the "
+                     "functions the theorem's hypotheses quantify over")
+
+
+def weights_sha256(module: Any) -> str | None:
+    """SHA-256 of a module's state_dict in a canonical order (sorted keys; for each: key, dtype,
+    shape, then the contiguous CPU bytes). None when there is no module."""
+    if module is None:
+        return None
+    import torch
+
+    h = hashlib.sha256()
+    sd = module.state_dict()
+    for k in sorted(sd):
+        t = sd[k]
+        if not isinstance(t, torch.Tensor):
+            h.update(f"{k}:{t!r};".encode())
+            continue
+        t = t.detach().to("cpu").contiguous()
+        h.update(f"{k}:{str(t.dtype)}:{tuple(t.shape)};".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One field check behind a certificate."""
+
+    hypothesis: str
+    law: str
+    field: str
+    kind: str
+    cases: int
+    passed: bool
+    worst_error: float
+    domains: tuple[tuple[str, str, str, int], ...]  # (binder, sort, kind, size)
+
+    def to_json(self) -> dict:
+        return {"hypothesis": self.hypothesis, "law": self.law, "field": self.field,
+                "kind": self.kind, "cases": self.cases, "passed": self.passed,
+                "worst_error": self.worst_error,
+                "domains": [{"name": n, "sort": s, "kind": k, "size": z} for n, s, k, z in self.domains]}
+
+
+@dataclass(frozen=True)
+class TrustBase:
+    """What the certificate rests on besides Lean's kernel."""
+
+    runner: str
+    device: str
+    dtype: str
+    torch: str
+
+    def to_json(self) -> dict:
+        return {"runner": self.runner, "device": self.device, "dtype": self.dtype, "torch": self.torch}
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """See the module docstring. `model` holds how to rebuild the binding (``ref`` =
+    ``module:callable`` and its ``params``) when known; `settings` the check settings."""
+
+    theorem: str
+    statement: str
+    conclusion: str
+    axioms: tuple[str, ...]
+    checks: tuple[CheckRecord, ...]
+    weights_sha256: str | None
+    trust_base: TrustBase
+    model: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    version: int = CERTIFICATE_VERSION
+
+    # -- JSON ----------------------------------------------------------------------------------
+
+    def to_json(self) -> dict:
+        return {
+            "archlaw-certificate": self.version, "theorem": self.theorem,
+            "statement": self.statement, "conclusion": self.conclusion,
+            "axioms": list(self.axioms), "weights_sha256": self.weights_sha256,
+            "trust_base": self.trust_base.to_json(), "model": dict(self.model),
+            "settings": dict(self.settings), "checks": [c.to_json() for c in self.checks],
+        }
+
+    @staticmethod
+    def from_json(d: Mapping[str, Any], where: str = "<json>") -> "Certificate":
+        try:
+            if d.get("archlaw-certificate") != CERTIFICATE_VERSION:
+                raise ArchLawError(f"not an archlaw certificate of version {CERTIFICATE_VERSION}",
+                                   where=where)
+            checks = tuple(CheckRecord(
+                c["hypothesis"], c["law"], c["field"], c["kind"], int(c["cases"]), bool(c["passed"]),
+                float(c["worst_error"]),
+                tuple((x["name"], x["sort"], x["kind"], int(x["size"])) for x in c["domains"]))
+                for c in d["checks"])
+            tb = d["trust_base"]
+            return Certificate(d["theorem"], d["statement"], d["conclusion"], tuple(d["axioms"]),
+                               checks, d["weights_sha256"],
+                               TrustBase(tb["runner"], tb["device"], tb["dtype"], tb["torch"]),
+                               dict(d.get("model") or {}), dict(d.get("settings") or {}))
+        except (KeyError, TypeError, ValueError) as e:
+            raise ArchLawError(f"malformed certificate: missing or bad entry {e}", where=where) from None
+
+    # -- S-expressions -------------------------------------------------------------------------
+
+    def to_sexp(self) -> str:
+        S = Symbol
+        checks = [[S("check"), [S("hypothesis"), c.hypothesis], [S("law"), c.law],
+                   [S("field"), c.field], [S("kind"), c.kind], [S("cases"), c.cases],
+                   [S("passed"), S("true") if c.passed else S("false")],
+                   [S("worst-error"), float(c.worst_error)],
+                   [S("domains"), *([S("binder"), n, s, k, z] for n, s, k, z in c.domains)]]
+                  for c in self.checks]
+        doc = [S("archlaw-certificate"), [S("version"), self.version],
+               [S("theorem"), self.theorem], [S("statement"), self.statement],
+               [S("conclusion"), self.conclusion], [S("axioms"), *self.axioms],
+               [S("weights-sha256"), self.weights_sha256 or S("none")],
+               [S("trust-base"), [S("runner"), self.trust_base.runner],
+                [S("device"), self.trust_base.device], [S("dtype"), self.trust_base.dtype],
+                [S("torch"), self.trust_base.torch]],
+               [S("model"), *([S("entry"), k, json.dumps(v)] for k, v in self.model.items())],
+               [S("settings"), *([S("entry"), k, json.dumps(v)] for k, v in self.settings.items())],
+               [S("checks"), *checks]]
+        return "\n  ".join([sexpdata.dumps(doc[:1])[:-1]] + [sexpdata.dumps(x) for x in doc[1:]]) + ")\n"
+
+    @staticmethod
+    def from_sexp(text: str, where: str = "<sexp>") -> "Certificate":
+        try:
+            doc = sexpdata.loads(text)
+        except Exception as e:  # sexpdata raises several types on bad text
+            raise ArchLawError(f"unreadable S-expression: {e}", where=where) from None
+        if not (isinstance(doc, list) and doc and doc[0] == Symbol("archlaw-certificate")):
+            raise ArchLawError("not an (archlaw-certificate ...) S-expression", where=where)
+        entries = {str(x[0]): x[1:] for x in doc[1:] if isinstance(x, list) and x}
+
+        def one(key: str) -> Any:
+            if key not in entries or not entries[key]:
+                raise ArchLawError(f"malformed certificate: missing ({key} ...)", where=where)
+            v = entries[key][0]
+            return None if v == Symbol("none") else v
+
+        def sub(items: list) -> dict:
+            return {str(x[0]): (x[1] if len(x) == 2 else x[1:]) for x in items}
+
+        tb = sub(entries.get("trust-base", []))
+        checks = []
+        for c in entries.get("checks", []):
+            d = sub(c[1:])
+            doms = tuple((b[1], b[2], b[3], int(b[4]))
+                         for x in c[1:] if x[0] == Symbol("domains") for b in x[1:])
+            checks.append({"hypothesis": d["hypothesis"], "law": d["law"], "field": d["field"],
+                           "kind": d["kind"], "cases": d["cases"],
+                           "passed": d["passed"] == Symbol("true"),
+                           "worst_error": d["worst-error"],
+                           "domains": [{"name": n, "sort": s, "kind": k, "size": z}
+                                       for n, s, k, z in doms]})
+        as_json = {
+            "archlaw-certificate": one("version"), "theorem": one("theorem"),
+            "statement": one("statement"), "conclusion": one("conclusion"),
+            "axioms": [str(a) for a in entries.get("axioms", [])],
+            "weights_sha256": one("weights-sha256"),
+            "trust_base": {k: tb.get(k) for k in ("runner", "device", "dtype", "torch")},
+            "model": {x[1]: json.loads(x[2]) for x in entries.get("model", [])},
+            "settings": {x[1]: json.loads(x[2]) for x in entries.get("settings", [])},
+            "checks": checks,
+        }
+        return Certificate.from_json(as_json, where)
+
+    def write(self, path: str | Path) -> tuple[Path, Path]:
+        """Write ``<stem>.sexp`` and ``<stem>.json`` next to `path`; returns both paths."""
+        p = Path(path)
+        stem = p.with_suffix("") if p.suffix in (".sexp", ".json") else p
+        sx, js = stem.with_suffix(".sexp"), stem.with_suffix(".json")
+        sx.parent.mkdir(parents=True, exist_ok=True)
+        sx.write_text(self.to_sexp())
+        js.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        return sx, js
+
+
+def make_certificate(report: ConformanceReport, binding: Any, *, model: Mapping[str, Any] | None
+                     = None, settings: Mapping[str, Any] | None = None) -> Certificate:
+    """The certificate of a certified `report`; `ArchLawError` with the reasons otherwise."""
+    if not report.certified:
+        raise ArchLawError(f"no certificate for {report.theorem}: {report.verdict()}; "
+                           + "; ".join(report.reasons))
+    import torch
+
+    checks = []
+    device = dtype = "cpu"
+    for hyp, rep in report.hypotheses:
+        device, dtype = rep.device, rep.dtype
+        for f in rep.fields:
+            checks.append(CheckRecord(hyp, rep.law, f.field, f.check, f.cases, f.passed,
+                                      float(f.worst_error),
+                                      tuple((d.name, d.sort, d.kind, d.size) for d in f.domains)))
+    return Certificate(report.theorem, report.statement, report.conclusion,
+                       tuple(report.axioms or ()), tuple(checks),
+                       weights_sha256(getattr(binding, "module", None)),
+                       TrustBase(RUNNER_ASSUMPTION, device, dtype, torch.__version__),
+                       dict(model or {}), dict(settings or {}))
+
+
+def load_certificate(path: str | Path) -> Certificate:
+    """Read a certificate written by `Certificate.write` (S-expression or JSON, by content)."""
+    p = Path(path)
+    try:
+        text = p.read_text()
+    except OSError as e:
+        raise ArchLawError(f"cannot read certificate: {e.strerror}", where=str(p)) from None
+    if text.lstrip().startswith("{"):
+        try:
+            return Certificate.from_json(json.loads(text), where=str(p))
+        except json.JSONDecodeError as e:
+            raise ArchLawError(f"bad JSON at line {e.lineno}: {e.msg}", where=str(p)) from None
+    return Certificate.from_sexp(text, where=str(p))
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """`ok`, and a one-line `reason` (what matched, or the first mismatch)."""
+
+    ok: bool
+    reason: str
+    report: ConformanceReport | None = None
+
+
+def verify_certificate(cert: Certificate, export: Any, binding: Any) -> VerifyResult:
+    """Re-check `cert` against the library `export` and the model `binding` (see the module
+    docstring). Never raises for a mismatch: returns ``VerifyResult(False, reason)``."""
+    bad = sorted(set(cert.axioms) - ALLOWED_AXIOMS)
+    if bad:
+        return VerifyResult(False, f"axioms outside the allowed list: {', '.join(bad)}")
+    if cert.statement != "lean":
+        return VerifyResult(False, f"statement provenance is {cert.statement!r}, not 'lean'")
+    try:
+        thm = export.find(cert.theorem)
+    except ArchLawError as e:
+        return VerifyResult(False, f"theorem not in the library: {e}")
+    if getattr(thm, "kind", "") != "theorem":
+        return VerifyResult(False, f"{cert.theorem} is not a theorem")
+    if thm.axioms is None or tuple(sorted(thm.axioms)) != tuple(sorted(cert.axioms)):
+        return VerifyResult(False, f"the library's axioms for {cert.theorem} "
+                                   f"({thm.axioms}) differ from the certificate's ({list(cert.axioms)})")
+    got = weights_sha256(getattr(binding, "module", None))
+    if got != cert.weights_sha256:
+        return VerifyResult(False, f"weights hash mismatch: certificate {cert.weights_sha256}, "
+                                   f"model {got}")
+    s = dict(cert.settings)
+    kwargs = {k: s[k] for k in ("seed", "budget", "samples") if k in s}
+    if s.get("float64"):
+        kwargs["float64"] = True
+    rep = check_theorem(thm, export, binding, **kwargs)
+    if not rep.certified:
+        return VerifyResult(False, "re-check failed: " + "; ".join(rep.reasons), rep)
+    now = {(h, r.law, f.field): f for h, r in rep.hypotheses for f in r.fields}
+    for c in cert.checks:
+        f = now.get((c.hypothesis, c.law, c.field))
+        if f is None:
+            return VerifyResult(False, f"check {c.law}.{c.field} ({c.hypothesis}) no longer exists", rep)
+        if f.check != c.kind or f.cases != c.cases:
+            return VerifyResult(False, f"check {c.law}.{c.field} changed: certificate {c.kind} "
+                                       f"{c.cases} cases, now {f.check} {f.cases}", rep)
+    if len(now) != len(cert.checks):
+        return VerifyResult(False, f"the theorem now has {len(now)} checks, the certificate "
+                                   f"{len(cert.checks)}", rep)
+    return VerifyResult(True, f"verified: {len(cert.checks)} checks re-run exhaustive and passed, "
+                              "weights and axioms match", rep)

@@ -1,0 +1,229 @@
+"""`archlaw check LAW --model module:callable`: check a law (or a theorem's hypotheses) on a model.
+
+The callable is imported from ``module`` and called with the ``--param K=V`` values (ints, floats
+or strings) as keyword arguments; it returns an `archlaw.bridge.binding.Binding`. LAW is a law or
+theorem name (full, or a unique suffix) from the library export. For a law, every field is
+checked (`archlaw.bridge.conformance.check_law`); for a theorem, every law hypothesis, plus the
+certification decision (`check_theorem`), and ``--certificate OUT`` writes ``OUT.sexp`` and
+``OUT.json`` when, and only when, the theorem is certified.
+
+Exit status: 0 all checks passed (and the certificate, if asked, was written); 1 a violation, or
+a certificate was asked for and cannot be issued (the reasons are printed); 2 a user error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import Any
+
+from .errors import ArchLawError
+
+HELP = "check a law or theorem on a model (module:callable returning a Binding)"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("law", metavar="LAW", help="law or theorem name (full or unique suffix)")
+    p.add_argument("--model", required=True, metavar="MODULE:CALLABLE",
+                   help="a callable returning an archlaw Binding, called with the --param values")
+    p.add_argument("--param", action="append", default=[], metavar="K=V",
+                   help="keyword argument for the model callable (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--seed", type=int, default=0, help="seed of every sampled case (default 0)")
+    p.add_argument("--budget", type=int, default=10**6,
+                   help="most cases per field; finite domains up to this size are exhaustive")
+    p.add_argument("--samples", type=int, default=1000, help="samples of infinite binders")
+    p.add_argument("--max-length", type=int, default=None,
+                   help="longest sampled list (default 10x the binding's max_train_length)")
+    p.add_argument("--float64", action="store_true", help="run the model and samples in float64")
+    p.add_argument("--device", default="keep", choices=("keep", "auto", "cpu", "cuda"),
+                   help="move the model: auto = cuda if available (default: keep where it is)")
+    p.add_argument("--certificate", metavar="OUT", default=None,
+                   help="for a certified theorem, write OUT.sexp and OUT.json")
+    p.add_argument("--root", default=None, help="project root holding lean/ (default: this one)")
+    p.add_argument("--from", dest="from_file", default=None, metavar="FILE",
+                   help="read laws from an interchange file instead of lean/")
+
+
+def parse_params(items: list[str]) -> dict[str, Any]:
+    """``["B=10", "name=x"]`` -> ``{"B": 10, "name": "x"}`` (int, then float, else string)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise ArchLawError(f"--param {item!r}: expected K=V, e.g. --param B=10")
+        k, v = item.split("=", 1)
+        if not k.isidentifier():
+            raise ArchLawError(f"--param {item!r}: {k!r} is not a Python identifier")
+        val: Any = v
+        for conv in (int, float):
+            try:
+                val = conv(v)
+                break
+            except ValueError:
+                continue
+        out[k] = val
+    return out
+
+
+def load_binding(ref: str, params: dict[str, Any]) -> Any:
+    """Import ``module:callable``, call it with `params`, and check it returned a Binding."""
+    from .binding import Binding
+
+    if ref.count(":") != 1:
+        raise ArchLawError(f"--model {ref!r}: expected module:callable, e.g. "
+                           "archlaw.models.carry:tiny_binding")
+    mod_name, attr = ref.split(":")
+    try:
+        mod = importlib.import_module(mod_name)
+    except ModuleNotFoundError as e:
+        raise ArchLawError(f"--model {ref!r}: cannot import module {e.name!r}") from None
+    fn = mod
+    for part in attr.split("."):
+        fn = getattr(fn, part, None)
+        if fn is None:
+            raise ArchLawError(f"--model {ref!r}: module {mod_name} has no attribute {attr!r}")
+    if not callable(fn):
+        raise ArchLawError(f"--model {ref!r}: {attr} is not callable")
+    try:
+        out = fn(**params)
+    except TypeError as e:
+        raise ArchLawError(f"--model {ref!r}: bad parameters {sorted(params)}: {e}") from None
+    if not isinstance(out, Binding):
+        raise ArchLawError(f"--model {ref!r}: returned {type(out).__name__}, expected an "
+                           "archlaw.bridge.binding.Binding")
+    return out
+
+
+def load_export(root: str | None, from_file: str | None) -> Any:
+    """The library export: from an interchange file, else the library reader of lean/."""
+    if from_file:
+        from .interchange import read
+
+        return read(from_file)
+    try:
+        from .library import load_export as _load
+    except ModuleNotFoundError as e:
+        if e.name != "archlaw.bridge.library":
+            raise
+        raise ArchLawError("the library reader archlaw.bridge.library is not installed; pass "
+                           "--from FILE (an interchange file)") from None
+    return _load(root=root)
+
+
+def move_to_device(binding: Any, device: str) -> None:
+    """Move the binding's module (`--device`)."""
+    if device == "keep" or binding.module is None:
+        return
+    import torch
+
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ArchLawError("--device cuda: no CUDA device is available")
+    binding.module.to(device)
+
+
+def check_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    return {"seed": args.seed, "budget": args.budget, "samples": args.samples,
+            "float64": args.float64, "max_length": getattr(args, "max_length", None)}
+
+
+def run(args: argparse.Namespace) -> int:
+    from .conformance import check_law, check_theorem
+
+    export = load_export(args.root, args.from_file)
+    decl = export.find(args.law)
+    params = parse_params(args.param)
+    binding = load_binding(args.model, params)
+    move_to_device(binding, args.device)
+    kw = check_kwargs(args)
+    if decl.kind == "law":
+        if args.certificate:
+            raise ArchLawError(f"--certificate: {decl.name} is a law; certificates are for "
+                               "@[arch_theorem]s whose hypotheses are laws")
+        rep = check_law(decl, binding, **kw)
+        if args.json:
+            print(json.dumps(rep.to_json(), indent=2))
+        else:
+            render_law_report(rep)
+        return 0 if rep.passed else 1
+    report = check_theorem(decl, export, binding, **kw)
+    status = 0 if report.passed else 1
+    written = None
+    if args.certificate and report.certified:
+        from .certificate import make_certificate
+
+        cert = make_certificate(report, binding, model={"ref": args.model, "params": params},
+                                settings={k: v for k, v in kw.items() if v is not None})
+        written = cert.write(args.certificate)
+    elif args.certificate:
+        status = 1
+    if args.json:
+        out = report.to_json()
+        out["certificate"] = [str(p) for p in written] if written else None
+        print(json.dumps(out, indent=2))
+    else:
+        for _, rep in report.hypotheses:
+            render_law_report(rep)
+        render_theorem_verdict(report, args.certificate, written)
+    return status
+
+
+# -- rich output ---------------------------------------------------------------------------------
+
+
+def render_law_report(rep: Any, console: Any = None) -> None:
+    """A table of the fields of a `LawReport`, then each counterexample with its replay seed."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    con = console or Console()
+    verdict = "[bold green]PASS[/]" if rep.passed else "[bold red]FAIL[/]"
+    table = Table(title=f"{escape(rep.law)} on {escape(rep.model)}: {verdict}  "
+                        f"(statement {rep.statement}, check {rep.check}, {rep.dtype} on {rep.device})",
+                  title_justify="left")
+    for col in ("field", "check", "cases", "violations", "vacuous", "worst error", "comparison",
+                "result"):
+        table.add_column(col, justify="right" if col in ("cases", "violations", "vacuous",
+                                                         "worst error") else "left")
+    for f in rep.fields:
+        comp = "exact" if f.discrete else f"rtol {f.tolerance.rtol:g}, atol {f.tolerance.atol:g}"
+        table.add_row(escape(f.field), f.check, str(f.cases), str(f.violations), str(f.vacuous),
+                      f"{f.worst_error:.3g}", comp,
+                      "[green]pass[/]" if f.passed else "[red]FAIL[/]")
+    con.print(table)
+    for f in rep.fields:
+        if f.counterexample is not None:
+            con.print(f"[red]counterexample[/] to [bold]{escape(f.field)}[/] "
+                      f"(smallest in {'enumeration' if f.check == 'exhaustive' else 'sampling'} "
+                      f"order, case {f.counterexample.case}):")
+            con.print("  " + escape(f.counterexample.text()).replace("\n", "\n  "))
+            con.print(f"  replay: {escape(f.replay)}")
+
+
+def render_theorem_verdict(report: Any, asked: str | None, written: Any, console: Any = None) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    con = console or Console()
+    style = "bold green" if report.certified else ("yellow" if report.passed else "bold red")
+    con.print(f"[{style}]{escape(report.theorem)}: {escape(report.verdict())}[/]")
+    con.print(f"  conclusion for this model: {escape(report.conclusion)}")
+    for s in report.side_conditions:
+        con.print(f"  side condition {escape(s.name)} : {escape(s.statement)} -> {s.holds}")
+    for r in report.reasons:
+        con.print(f"  not certified: {escape(r)}")
+    if written:
+        con.print(f"  certificate written: {written[0]} and {written[1]}")
+    elif asked:
+        con.print("  [red]no certificate written[/]: only a lean statement whose hypotheses all "
+                  "held exhaustively is certified")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from .cli import main
+
+    sys.exit(main(["check", *sys.argv[1:]]))
