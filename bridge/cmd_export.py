@@ -1,0 +1,109 @@
+"""`archlaw export`: write the laws of a Lake project as an interchange file.
+
+    archlaw export [--root DIR] [--out FILE] [--source]
+
+With Lean (``lake`` on PATH): runs ``lake build`` and ``lake exe archlaw-export OUT`` (the
+exporter in ``lean/ArchLawExport.lean``, statement provenance ``lean``, axioms from
+``collectAxioms``), then re-writes OUT with the SHA-256 of every Lean file of the project in its
+header, so that a later edit makes it stale. Default OUT: ``<root>/build/archlaw/laws.sexp``,
+which ``archlaw laws`` and the rest of ArchLaw pick up while it is fresh.
+
+Without Lean it says how to get it; with ``--source`` it writes what the reader of the Lean source
+sees instead (statement provenance ``source``: statements parsed, proofs not checked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from . import interchange
+from .errors import ArchLawError
+from .library import export_path, hash_lean_files, resolve_root
+
+HELP = "export the laws with Lean (lake build + lake exe archlaw-export), hashing the Lean files"
+
+_GET_LEAN = (
+    "Lean is not installed here (no `lake` on PATH). To get it: install elan, the Lean version "
+    "manager (curl https://raw.githubusercontent.com/leanprover/elan/master/elan-init.sh -sSf | "
+    "sh), open a new shell, then run `archlaw export` again: elan reads lean-toolchain ({tc}) and "
+    "installs that Lean and lake on first use. Without Lean, `archlaw export --source` writes "
+    "what the reader of the Lean source sees (statement provenance 'source': proofs not checked)."
+)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=None, help="the Lake project (default: the "
+                        "one around the current directory)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="where to write (default: <root>/build/archlaw/laws.sexp)")
+    parser.add_argument("--source", action="store_true",
+                        help="without Lean, write the source reader's export instead of failing")
+
+
+def _toolchain(root: Path) -> str:
+    p = root / "lean-toolchain"
+    try:
+        return p.read_text(encoding="utf-8").strip() or "lean-toolchain"
+    except OSError:
+        return "the project's lean-toolchain"
+
+
+def _run(cmd: list[str], root: Path) -> None:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[dim]$ {' '.join(cmd)}[/]")
+    try:
+        proc = subprocess.run(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    except OSError as e:
+        raise ArchLawError(f"could not run {cmd[0]}: {e}") from None
+    if proc.returncode != 0:
+        tail = [ln for ln in proc.stdout.splitlines() if ln.strip()][-1:] or ["(no output)"]
+        sys.stderr.write(proc.stdout)
+        raise ArchLawError(f"`{' '.join(cmd)}` failed with exit status {proc.returncode}: "
+                           f"{tail[0].strip()}")
+
+
+def export_with_lean(root: Path, out: Path) -> None:
+    """Build, run the Lean exporter, and record the hashes in the header of `out`."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _run(["lake", "build"], root)
+    _run(["lake", "exe", "archlaw-export", str(out.resolve())], root)
+    exp = interchange.read(out)
+    if exp.producer != "lean":
+        raise ArchLawError(f"the exporter wrote producer {exp.producer!r}, expected 'lean'",
+                           where=str(out))
+    interchange.write(dataclasses.replace(exp, hashes=hash_lean_files(root)), out)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+
+    root = resolve_root(args.root)
+    out = Path(args.out) if args.out is not None else export_path(root)
+    console = Console(stderr=True, soft_wrap=True)
+    if shutil.which("lake") is not None:
+        export_with_lean(root, out)
+        exp = interchange.read(out)
+        console.print(f"wrote {escape(str(out))}: {len(exp.laws)} laws, {len(exp.theorems)} "
+                      f"theorems, statement provenance lean (Lean {exp.lean_version})")
+        return 0
+    message = _GET_LEAN.format(tc=_toolchain(root))
+    if not args.source:
+        console.print(f"[bold red]archlaw export:[/] {escape(message)}")
+        return 1
+    from .source_reader import read_root
+
+    exp = read_root(root)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    interchange.write(exp, out)
+    console.print(f"[yellow]no Lean here:[/] wrote {escape(str(out))} from the Lean source: "
+                  f"{len(exp.laws)} laws, {len(exp.theorems)} theorems, statement provenance "
+                  "source (statements parsed, proofs not checked)")
+    return 0

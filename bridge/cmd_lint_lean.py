@@ -1,0 +1,40 @@
+"""`archlaw lint-lean`: refuse Lean that core Lean 4 would reject or that ArchLaw cannot read.
+
+    archlaw lint-lean [--root DIR]
+
+Exit status 0 when clean; 1 with one ``file:line:col: problem`` line per problem otherwise (see
+`archlaw.bridge.lean_lint` for the checks).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .lean_lint import lint
+from .library import resolve_root
+
+HELP = "fail on sorry/admit/native_decide, Mathlib-only tactics or imports, and unreadable laws"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=None,
+                        help="the Lake project (default: the one around the current directory)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+
+    root = resolve_root(args.root)
+    report = lint(root)
+    out = Console(soft_wrap=True)
+    for p in report.problems:
+        out.print(escape(str(p)), highlight=False)
+    if report.ok:
+        out.print(f"[green]lint-lean: ok[/] ({report.files} Lean files, {report.tagged} tagged "
+                  "declarations read)")
+        return 0
+    out.print(f"[bold red]lint-lean: {len(report.problems)} problem(s)[/] in {report.files} Lean "
+              "files")
+    return 1

@@ -1,0 +1,161 @@
+"""A safety net for Lean written without a compiler: what `archlaw lint-lean` refuses.
+
+* ``sorry``, ``admit`` and ``native_decide`` (an unproved goal, or a proof that trusts the compiler
+  through the axiom ``Lean.ofReduceBool``);
+* tactics that exist only in Mathlib (``ring``, ``linarith``, ``norm_num``, ``use``, ...) and the
+  deprecated ``simp_arith``: core Lean 4 would reject them;
+* ``import Mathlib`` / ``Batteries`` / ``Aesop`` / ``Qq`` / ``Plausible``: ArchLaw is core Lean only;
+* the Mathlib-only command ``lemma``;
+* every ``@[arch_law]`` / ``@[arch_theorem]`` declaration that the source reader cannot read.
+
+Comments and string literals are ignored (the check runs on Lean tokens). A Mathlib tactic name is
+flagged where a tactic can start (first on its line, or after ``by``, ``;``, ``<;>``, ``·``,
+``=>``, ``(``, ``try``, ``all_goals`` ...), so a variable named ``ring`` in a statement is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ArchLawError
+from .source_reader import (
+    ReadProblem, SourceReader, Tok, lean_files, module_name, tokenize,
+)
+
+__all__ = ["lint", "lint_text", "Report", "MATHLIB_TACTICS", "FORBIDDEN"]
+
+#: Always refused, wherever they appear as a word.
+FORBIDDEN = {
+    "sorry": "`sorry` leaves a goal unproved (axiom sorryAx)",
+    "admit": "`admit` leaves a goal unproved (axiom sorryAx)",
+    "native_decide": "`native_decide` trusts the compiler (axiom Lean.ofReduceBool); use decide",
+}
+
+#: Tactics that exist only in Mathlib (or were removed from core), with core replacements.
+MATHLIB_TACTICS = {
+    "ring": "omega, or simp only [Nat.mul_comm, ...]", "ring_nf": "omega or simp",
+    "linarith": "omega", "nlinarith": "a manual proof (omega is linear)",
+    "norm_num": "decide, simp or omega", "positivity": "omega",
+    "aesop": "simp, cases, constructor", "field_simp": "simp", "use": "exists or refine ⟨w, ?_⟩",
+    "push_neg": "simp only [Classical.not_forall, ...]", "tauto": "simp, cases",
+    "library_search": "exact with a core lemma", "exact?": "exact with a core lemma",
+    "apply?": "apply with a core lemma", "polyrith": "omega", "gcongr": "manual steps",
+"interval_cases": "cases / omega", "fin_cases": "cases / decide",
+    "nlinarith!": "omega", "rcongr": "congr", "choose": "obtain", "lift": "obtain",
+    "set": "generalize or have", "by_contra!": "by_contra is not core: use Classical.byContradiction",
+    "contrapose": "a manual proof", "contrapose!": "a manual proof", "norm_cast": "simp",
+    "push_cast": "simp", "exact_mod_cast": "simp", "simp_arith": "simp +arith or omega",
+    "zify": "omega", "qify": "omega", "abel": "simp or omega", "noncomm_ring": "simp",
+    "group": "simp", "bound": "omega", "compute_degree": "a manual proof",
+    "measurability": "a manual proof", "continuity": "a manual proof", "wlog": "cases",
+    "filter_upwards": "a manual proof", "peel": "intro", "refine'": "refine",
+    "cases'": "cases ... with", "induction'": "induction ... with", "rcases?": "rcases",
+    "obtain?": "obtain", "convert": "rw / exact", "convert_to": "rw / exact", "conv_lhs": "conv",
+    "conv_rhs": "conv", "split_ifs": "split", "by_cases!": "by_cases",
+}
+
+_BAD_IMPORTS = ("Mathlib", "Batteries", "Aesop", "Qq", "Plausible", "ProofWidgets", "Std.Tactic")
+
+#: Tokens after which a tactic can start.
+_TACTIC_LEAD = {"by", ";", "<;>", "·", ".", "=>", "(", "try", "all_goals", "any_goals", "first",
+                "|", "repeat", "focus", "<|>", "on_goal", "case", "next", "{", "[", "then",
+                "else", "iterate"}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of a lint run."""
+
+    problems: tuple[ReadProblem, ...]
+    files: int
+    tagged: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _tactic_position(toks: list[Tok], i: int) -> bool:
+    t = toks[i]
+    if t.first_on_line and t.col > 0:
+        return True
+    return i > 0 and toks[i - 1].text in _TACTIC_LEAD
+
+
+def lint_tokens(path: str, toks: list[Tok]) -> list[ReadProblem]:
+    """Problems visible in one file's tokens (comments and strings are not tokens)."""
+    out: list[ReadProblem] = []
+    in_proof = False     # after `by`, until the next command at column 0
+    for i, t in enumerate(toks):
+        if t.col == 0 and t.first_on_line:
+            in_proof = False
+        if t.text == "by" and t.kind == "kw":
+            in_proof = True
+        if t.kind not in ("ident", "kw", "sym"):
+            continue
+        w = t.text
+        if w in FORBIDDEN:
+            out.append(ReadProblem(path, t.line, t.col, FORBIDDEN[w]))
+        elif w in MATHLIB_TACTICS and t.kind == "ident" and in_proof and _tactic_position(toks, i):
+            out.append(ReadProblem(path, t.line, t.col, f"`{w}` is not a core Lean 4 tactic "
+                                   f"(Mathlib or removed); use {MATHLIB_TACTICS[w]}"))
+        elif w == "lemma" and t.col == 0:
+            out.append(ReadProblem(path, t.line, t.col, "`lemma` is a Mathlib command; use theorem"))
+        elif w == "import" and i + 1 < len(toks):
+            mod = toks[i + 1].text
+            if any(mod == b or mod.startswith(b + ".") for b in _BAD_IMPORTS):
+                out.append(ReadProblem(path, t.line, t.col,
+                                       f"`import {mod}`: ArchLaw is core Lean 4 only (no Mathlib, "
+                                       "Batteries or other dependencies)"))
+    return out
+
+
+def lint_text(text: str, path: str = "Test.lean", module: str = "Test") -> list[ReadProblem]:
+    """Lint one file's text (token checks and the source reader on its tagged declarations)."""
+    return _lint([(path, module, text)])[0]
+
+
+def _problem_of(e: ArchLawError) -> ReadProblem:
+    msg = str(e)
+    parts = msg.split(":", 3)
+    if len(parts) == 4 and parts[1].isdigit() and parts[2].isdigit():
+        return ReadProblem(parts[0], int(parts[1]), int(parts[2]), parts[3].strip())
+    return ReadProblem("?", 0, 0, msg)
+
+
+def _lint(files: list[tuple[str, str, str]]) -> tuple[list[ReadProblem], int]:
+    problems: list[ReadProblem] = []
+    reader = SourceReader()
+    for path, module, text in files:
+        try:
+            toks = tokenize(text, path)
+        except ArchLawError as e:
+            problems.append(_problem_of(e))
+            continue
+        problems += lint_tokens(path, toks)
+        try:
+            reader.add_file(path, module, text)
+        except ArchLawError as e:
+            problems.append(_problem_of(e))
+    errors: list[ArchLawError] = []
+    decls = reader.declarations(on_error=errors.append)
+    problems += [_problem_of(e) for e in errors]
+    problems.sort(key=lambda p: (p.file, p.line, p.col))
+    return problems, len(decls) + len(errors)
+
+
+def lint(root: Path) -> Report:
+    """Lint every Lean file of the Lake project at `root`."""
+    root = Path(root).resolve()
+    files = []
+    for f, src in lean_files(root):
+        try:
+            text = f.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ArchLawError(f"cannot read: {e}", where=str(f)) from None
+        files.append((f.relative_to(root).as_posix(), module_name(f, src), text))
+    if not files:
+        raise ArchLawError(f"no Lean files under {root}")
+    problems, tagged = _lint(files)
+    return Report(tuple(problems), len(files), tagged)
