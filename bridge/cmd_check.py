@@ -109,7 +109,9 @@ def load_export(root: str | None, from_file: str | None) -> Any:
             raise
         raise ArchLawError("the library reader archlaw.bridge.library is not installed; pass "
                            "--from FILE (an interchange file)") from None
-    return _load(root=root)
+    from pathlib import Path
+
+    return _load(root=Path(root) if root else None)
 
 
 def move_to_device(binding: Any, device: str) -> None:
@@ -185,12 +187,11 @@ def render_law_report(rep: Any, console: Any = None) -> None:
     table = Table(title=f"{escape(rep.law)} on {escape(rep.model)}: {verdict}  "
                         f"(statement {rep.statement}, check {rep.check}, {rep.dtype} on {rep.device})",
                   title_justify="left")
-    for col in ("field", "check", "cases", "violations", "vacuous", "worst error", "comparison",
-                "result"):
-        table.add_column(col, justify="right" if col in ("cases", "violations", "vacuous",
-                                                         "worst error") else "left")
+    for col in ("field", "check", "cases", "bad", "vacuous", "worst err", "compare", "result"):
+        table.add_column(col, justify="right" if col in ("cases", "bad", "vacuous", "worst err")
+                         else "left", no_wrap=True)
     for f in rep.fields:
-        comp = "exact" if f.discrete else f"rtol {f.tolerance.rtol:g}, atol {f.tolerance.atol:g}"
+        comp = "exact" if f.discrete else f"rel {f.tolerance.rtol:g}"
         table.add_row(escape(f.field), f.check, str(f.cases), str(f.violations), str(f.vacuous),
                       f"{f.worst_error:.3g}", comp,
                       "[green]pass[/]" if f.passed else "[red]FAIL[/]")

@@ -603,8 +603,10 @@ class FunctionSort(Encoding):
 
 
 def _paren(e: Encoding) -> str:
+    """Parenthesise arrows and products inside products and arrow domains (application binds
+    tighter than both, as in Lean: ``Fin 2 × Bool``, ``(Fin 2 → Bool) → Nat``)."""
     s = e.describe()
-    return f"({s})" if " " in s and not s.startswith("(") else s
+    return f"({s})" if e.kind in ("Fun", "Prod") else s
 
 
 def describe(e: Encoding) -> str:

@@ -12,7 +12,7 @@ import torch
 
 from archlaw.bridge.binding import Binding, ListBatch
 from archlaw.bridge.ir import (
-    PROP, TYPE, App, Export, Field, Law, Lit, Param, Pi, Theorem, Var, arrow, const,
+    PROP, TYPE, App, Export, Field, Lam, Law, Lit, Param, Pi, Theorem, Var, arrow, const,
 )
 from archlaw.bridge.sorts import Finite, FloatTensor
 
@@ -37,6 +37,14 @@ def mul(a, b):
 
 def fin(n):
     return const("Fin", TYPE, n)
+
+
+def lam1(v, body):
+    return Lam(v, body)
+
+
+def lam2(v, w, body):
+    return Lam(v, Lam(w, body))
 
 
 def forall(*vs, body):

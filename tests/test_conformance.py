@@ -1,0 +1,184 @@
+"""The conformance engine on finite laws: exhaustive checks, seeded one-case faults, smallest
+counterexamples, the evaluator's built-ins and its errors."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+
+import conformance_toys as T
+from archlaw.bridge.binding import Binding
+from archlaw.bridge.conformance import check_law, split_field
+from archlaw.bridge.errors import ArchLawError
+from archlaw.bridge.interpret import interpretation, registered
+from archlaw.bridge.ir import PROP, TYPE, App, Field, Lam, Law, Lit, Param, Pi, Var, arrow, const
+from archlaw.bridge.sorts import Finite, NatEnc
+
+
+def test_conforming_cocycle_passes_exhaustively():
+    rep = check_law(T.COCYCLE, T.cocycle_binding(10))
+    (f,) = rep.fields
+    assert rep.passed and f.passed and f.check == "exhaustive" and rep.check == "exhaustive"
+    assert f.cases == 1000 and f.violations == 0 and f.counterexample is None
+    assert rep.statement == "source"  # provenance of the law, kept apart from the check kind
+    assert [d.kind for d in f.domains] == ["exhaustive"] * 3
+
+
+@pytest.mark.parametrize("wrong", [(0, 0), (7, 3), (9, 9), (4, 5)])
+def test_one_wrong_case_in_the_whole_domain_is_caught(wrong):
+    rep = check_law(T.CELL, T.cell_binding(10, wrong="{},{},1".format(*wrong)))
+    (f,) = rep.fields
+    assert not rep.passed and f.check == "exhaustive" and f.cases == 200
+    assert f.violations == 1
+    cex = f.counterexample
+    assert dict(cex.values) == {"a": str(wrong[0]), "b": str(wrong[1]), "ci": "1"}
+    assert cex.lhs != cex.rhs and "cell" in cex.instance
+    assert "seed=0" in f.replay
+
+
+def test_counterexample_is_first_in_enumeration_order():
+    # the wrong carry at (a, b) = (7, 3) breaks the cocycle at several triples; the first one
+    # in lexicographic order (a slowest) must be reported
+    rep = check_law(T.COCYCLE, T.cocycle_binding(10, wrong=(7, 3)))
+    (f,) = rep.fields
+    vals = {k: int(v) for k, v in f.counterexample.values}
+
+    def c(a, b):
+        return int(a + b >= 10) ^ int((a, b) == (7, 3))
+
+    bad = [(a, b, d) for a in range(10) for b in range(10) for d in range(10)
+           if (c(a, b) + c((a + b) % 10, d)) % 2 != (c(b, d) + c(a, (b + d) % 10)) % 2]
+    assert (vals["a"], vals["b"], vals["d"]) == bad[0]
+    assert f.violations == len(bad)
+
+
+def test_budget_too_small_gives_a_sampled_check():
+    rep = check_law(T.COCYCLE, T.cocycle_binding(10), budget=999, samples=300)
+    (f,) = rep.fields
+    assert f.check == "sampled" and f.cases == 300 and rep.check == "sampled"
+
+
+def test_missing_symbol_is_a_one_line_error():
+    b = Binding(sorts={}, params={"B": 10}, symbols={}, model_symbols=frozenset())
+    with pytest.raises(ArchLawError, match=r"law Toy.Cocycle: the binding does not bind symbol c"):
+        check_law(T.COCYCLE, b)
+
+
+def test_missing_parameter_is_named():
+    b = Binding(sorts={}, params={}, symbols={"c": lambda a, b: a}, model_symbols=frozenset())
+    with pytest.raises(ArchLawError, match="parameter B : Nat"):
+        check_law(T.COCYCLE, b)
+
+
+def _law(stmt, params=(), name="Toy.L"):
+    return Law(name, "Toy", None, "", tuple(params), "source", None, (Field("f", stmt),))
+
+
+NAT = T.NAT
+F5 = const("Fin", TYPE, Lit(5, NAT))
+
+
+def test_unknown_constant_names_it_the_law_and_how_to_register():
+    x = Var("x", F5)
+    stmt = Pi(x, T.eq(const("Toy.mystery", F5, x), x))
+    with pytest.raises(ArchLawError) as e:
+        check_law(_law(stmt), Binding({}, {}, {}, frozenset()))
+    msg = str(e.value)
+    assert "Toy.mystery" in msg and "law Toy.L, field f" in msg and "interpretation(" in msg
+    assert "\n" not in msg
+
+
+def test_user_interpretation_by_decorator():
+    x = Var("x", F5)
+
+    @interpretation("Toy.double", sort="Fin", arity=1)
+    def _double(ctx, a):
+        return (2 * a) % ctx.enc.n
+
+    stmt = Pi(x, T.eq(const("Toy.double", F5, x), T.add(x, x)))
+    assert check_law(_law(stmt), Binding({}, {}, {}, frozenset())).passed
+    assert any(i.fn is _double for i in registered()["Toy.double"])
+
+
+def test_fin_wraps_and_nat_does_not():
+    # ∀ (a b : Fin 5), (a + b).val = (a.val + b.val) % 5, and the Nat sum is not reduced
+    a, b = Var("a", F5), Var("b", F5)
+    val = lambda t: const("Fin.val", NAT, t)  # noqa: E731
+    wrap = Pi(a, Pi(b, T.eq(val(T.add(a, b)), const("HMod.hMod", NAT, T.add(val(a), val(b)),
+                                                      Lit(5, NAT)))))
+    assert check_law(_law(wrap), Binding({}, {}, {}, frozenset())).passed
+    nowrap = Pi(a, Pi(b, T.eq(val(T.add(a, b)), T.add(val(a), val(b)))))
+    f = check_law(_law(nowrap), Binding({}, {}, {}, frozenset())).fields[0]
+    assert not f.passed and f.violations == sum(1 for i in range(5) for j in range(5) if i + j >= 5)
+
+
+def test_hypotheses_make_cases_vacuous():
+    # ∀ (a : Fin 5), a.val ≤ 2 → a.val + 2 ≤ 4
+    a = Var("a", F5)
+    val = const("Fin.val", NAT, a)
+    stmt = Pi(a, Pi(Var("_", const("LE.le", PROP, val, Lit(2, NAT))),
+                    const("LE.le", PROP, T.add(val, Lit(2, NAT)), Lit(4, NAT))))
+    f = check_law(_law(stmt), Binding({}, {}, {}, frozenset())).fields[0]
+    assert f.passed and f.cases == 5 and f.vacuous == 2
+    assert split_field(stmt)[0] == (a,)
+
+
+def test_inner_quantifiers_over_finite_sorts():
+    # ∀ (a : Fin 5), ∃ (b : Fin 5), a + b = 0   and   ∀ a, ∀ b, a * b = b * a (inner ∀)
+    a, b = Var("a", F5), Var("b", F5)
+    ex = Pi(a, const("Exists", PROP, Lam(b, T.eq(T.add(a, b), Lit(0, F5)))))
+    assert check_law(_law(ex), Binding({}, {}, {}, frozenset())).passed
+    bad = Pi(a, const("Exists", PROP, Lam(b, T.eq(T.mul(a, b), Lit(1, F5)))))
+    f = check_law(_law(bad), Binding({}, {}, {}, frozenset())).fields[0]
+    assert f.violations == 1 and f.counterexample.values == (("a", "0"),)  # 0 has no inverse
+
+
+def test_partial_application_and_composition():
+    # ∀ (x : Fin 5), (f ∘ g x) ... : List.map (add 1) applied through a partial symbol
+    x = Var("x", F5)
+    addf = Var("addf", arrow(F5, F5, F5))
+    comp = const("Function.comp", F5, App(addf, (x,), arrow(F5, F5)),
+                 App(addf, (x,), arrow(F5, F5)), x)
+    stmt = Pi(x, T.eq(comp, T.add(T.add(x, x), x)))
+    law = _law(stmt, (Param("addf", addf.sort),))
+    b = Binding({}, {}, {"addf": lambda u, v: (u + v) % 5}, frozenset({"addf"}))
+    assert check_law(law, b).passed
+
+
+def test_nat_binder_is_sampled_smallest_first():
+    n = Var("n", NAT)
+    stmt = Pi(n, const("LT.lt", PROP, n, Lit(100, NAT)))
+    f = check_law(_law(stmt), Binding({}, {}, {}, frozenset()), samples=500).fields[0]
+    assert f.check == "sampled" and not f.passed
+    # sorted by size: the first failing sample is the smallest sampled n >= 100
+    assert 100 <= int(dict(f.counterexample.values)["n"]) < 110
+
+
+def test_symbol_with_wrong_batch_shape_is_refused():
+    b = dataclasses.replace(T.cocycle_binding(), symbols={"c": lambda a, b: torch.zeros(3).long()})
+    with pytest.raises(ArchLawError, match="returned shape"):
+        check_law(T.COCYCLE, b)
+
+
+def test_dependent_binder_sorts_are_refused():
+    n = Var("n", NAT)
+    x = Var("x", const("Fin", TYPE, n))
+    stmt = Pi(n, Pi(x, T.eq(x, x)))
+    with pytest.raises(ArchLawError, match="depending on"):
+        check_law(_law(stmt), Binding({}, {}, {}, frozenset()))
+
+
+def test_float64_mode_restores_the_module_dtype():
+    b = T.equivariant_binding()
+    rep = check_law(T.EQUIVARIANT, b, float64=True, samples=20)
+    assert rep.passed and rep.dtype == "float64"
+    assert all(p.dtype == torch.float32 for p in b.module.parameters())
+    assert rep.fields[0].tolerance.rtol == 1e-12
+
+
+def test_sort_of_binding_must_be_an_encoding():
+    b = dataclasses.replace(T.equivariant_binding(), sorts={"G": 8, "X": Finite(3)})
+    with pytest.raises(ArchLawError, match="must be an Encoding"):
+        check_law(T.EQUIVARIANT, b)
