@@ -44,7 +44,7 @@ __all__ = [
     "CellConfig", "CarryCellMLP", "MealyAdder", "CombineMLP", "LookaheadAdder", "GEN_NAMES",
     "K", "P", "G", "gen_eval", "cell_table_errors", "cocycle_errors", "combine_law_errors",
     "train_cell", "train_combine", "TrainReport", "hillis_steele_scan", "sequential_scan",
-    "resolve_device",
+    "resolve_device", "table_cell", "table_combine", "COMBINE_TABLE",
 ]
 
 #: The three generators of the carry-lookahead monoid, in encoding order.
@@ -301,6 +301,61 @@ class LookaheadAdder(nn.Module):
 
 
 # ---------------------------------------------------------------------------------------------
+# Hand-built modules: exact fixtures and seeded faults for the checker (no training involved)
+
+
+def table_cell(base: int, faults: dict[tuple[int, int, int], tuple[int, int]] | None = None
+               ) -> CarryCellMLP:
+    """A `CarryCellMLP` whose weights are *set*, not learned, to compute ``divmod(a + b + c, B)``.
+
+    Hidden width 2·B²: unit (a, b, c) fires (ReLU output 1) exactly on its one-hot input and votes
+    for its digit and carry. `faults` overrides chosen entries ``(a, b, c) -> (digit, carry)``:
+    a seeded violation that a law check must catch with that very counterexample.
+    """
+    cell = CarryCellMLP(base, hidden=2 * base * base)
+    lin1, lin2, lin3 = cell.net[0], cell.net[2], cell.net[4]
+    with torch.no_grad():
+        for t in (lin1.weight, lin1.bias, lin2.weight, lin2.bias, lin3.weight, lin3.bias):
+            t.zero_()
+        lin2.weight.copy_(torch.eye(2 * base * base))
+        lin1.bias.fill_(-2.0)
+        h = 0
+        for a in range(base):
+            for b in range(base):
+                for c in range(2):
+                    lin1.weight[h, a] = lin1.weight[h, base + b] = lin1.weight[h, 2 * base + c] = 1
+                    d, k = divmod(a + b + c, base)[::-1]
+                    if faults and (a, b, c) in faults:
+                        d, k = faults[(a, b, c)]
+                    lin3.weight[d, h] = 1
+                    lin3.weight[base + k, h] = 1
+                    h += 1
+    return cell.eval()
+
+
+#: The lookahead monoid's product ``x ⋆ y = if y = P then x else y`` as a table [x][y].
+COMBINE_TABLE = ((K, K, G), (K, P, G), (K, G, G))
+
+
+def table_combine(faults: dict[tuple[int, int], int] | None = None) -> CombineMLP:
+    """A `CombineMLP` set (not learned) to the lookahead product, with optional seeded faults
+    ``(x, y) -> z``. Hidden width 9: one unit per input pair."""
+    comb = CombineMLP(hidden=9)
+    lin1, lin2 = comb.net[0], comb.net[2]
+    with torch.no_grad():
+        for t in (lin1.weight, lin1.bias, lin2.weight, lin2.bias):
+            t.zero_()
+        lin1.bias.fill_(-1.0)
+        for x in range(3):
+            for y in range(3):
+                h = 3 * x + y
+                lin1.weight[h, x] = lin1.weight[h, 3 + y] = 1
+                z = COMBINE_TABLE[x][y] if not faults or (x, y) not in faults else faults[(x, y)]
+                lin2.weight[z, h] = 1
+    return comb.eval()
+
+
+# ---------------------------------------------------------------------------------------------
 # Exhaustive self-checks used to accept a training run (the conformance engine re-checks the
 # trained model against the laws read from Lean; these only decide whether to retry a seed).
 
@@ -446,3 +501,8 @@ def train_combine(cell: CarryCellMLP, steps: int = 400, batch: int = 256, max_di
                                      {"steps": steps, "batch": batch, "max_digits": max_digits,
                                       "lr": lr, "hidden": hidden})
     raise RuntimeError(f"no lawful combine after seeds {tried}")
+
+
+# Registers the carry's law bindings, the Gen sort and the `pytest --archlaw` fixtures
+# (`archlaw.models.registry` imports this module).
+from . import carry_laws as _carry_laws  # noqa: E402,F401

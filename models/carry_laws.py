@@ -32,7 +32,7 @@ from .carry import (
 
 __all__ = [
     "cell_binding", "carry_binding", "combine_binding", "LawLine", "AdderReport", "adder_report",
-    "LAW_NAMES",
+    "LAW_NAMES", "carry_decl",
 ]
 
 #: Short names of the Lean declarations this module binds (matched by suffix in the export).
@@ -132,19 +132,14 @@ class AdderReport:
 
 
 def _load_export():
-    """The laws read from ``lean/ArchLaw`` (or None when no reader or no carry laws exist)."""
+    """The library export (`archlaw.bridge.library.load_export`), or None when it cannot be read."""
+    from archlaw.bridge.errors import ArchLawError
+    from archlaw.bridge.library import load_export
+
     try:
-        from archlaw.bridge import source  # the reader of Lean source (foundation issue)
-    except ImportError:
+        return load_export()
+    except ArchLawError:
         return None
-    for name in ("load_library", "read_library", "load"):
-        fn = getattr(source, name, None)
-        if fn is not None:
-            try:
-                return fn()
-            except Exception:  # noqa: BLE001 - an unreadable library means: fall back
-                return None
-    return None
 
 
 def _find(export, short: str):
@@ -154,6 +149,21 @@ def _find(export, short: str):
         if d.name == short or d.name.endswith("." + short):
             return d
     return None
+
+
+def carry_decl(key: str, export: Any = None):
+    """The library's declaration for `key` (a key of `LAW_NAMES`, e.g. ``"cell"``).
+
+    Raises `ArchLawError` naming the declaration looked for when the library lacks it.
+    """
+    from archlaw.bridge.errors import ArchLawError
+
+    export = export if export is not None else _load_export()
+    d = _find(export, LAW_NAMES[key])
+    if d is None:
+        raise ArchLawError(f"the Lean library has no declaration named {LAW_NAMES[key]!r} "
+                           f"(looked for by suffix; needed for {key})")
+    return d
 
 
 def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: Any = None
@@ -214,3 +224,82 @@ def _fallback_report(cell: CarryCellMLP, combine: CombineMLP | None) -> AdderRep
 
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# The lookahead monoid's sort and fixed symbols, for the interpretation registry
+
+#: Lean names of the generator type, its constructors (in `GEN_NAMES` order) and ``eval``.
+GEN_TYPE = "ArchLaw.Gen"
+GEN_CTORS = ("ArchLaw.Gen.K", "ArchLaw.Gen.P", "ArchLaw.Gen.G")
+GEN_EVAL = "ArchLaw.Gen.eval"
+
+
+def _register_gen() -> None:
+    from dataclasses import dataclass as _dc
+
+    from archlaw.bridge.interpret import interpretation
+    from archlaw.bridge.sorts import Finite, register_sort
+
+    from .carry import GEN_NAMES
+
+    @_dc(frozen=True)
+    class GenEnc(Finite):
+        """``Gen``: long codes K = 0, P = 1, G = 2, printed by name."""
+
+        n: int = 3
+        kind = "Gen"
+
+        def describe(self) -> str:
+            return "Gen"
+
+        def render(self, v, i):
+            return GEN_NAMES[int(v[i])]
+
+    register_sort(GEN_TYPE)(lambda args, params: GenEnc())
+    for code, ctor in enumerate(GEN_CTORS):
+        interpretation(ctor, arity=0)(lambda ctx, _k=code: torch.full(
+            (ctx.n,), _k, dtype=torch.long, device=ctx.device))
+
+    @interpretation(GEN_EVAL, arity=2)
+    def _eval(ctx, x, c):
+        return gen_eval(x, c)
+
+
+_register_gen()
+
+
+# ---------------------------------------------------------------------------------------------
+# Tiny seeded fixtures for `pytest --archlaw` (built on first use, cached for the session)
+
+
+def _register_fixtures() -> None:
+    from functools import lru_cache
+
+    from archlaw.models.registry import register
+
+    from .carry import CellConfig, table_cell, table_combine, train_cell
+
+    @lru_cache(maxsize=None)
+    def tiny_b2():
+        cell, _ = train_cell(CellConfig(base=2, hidden=32, steps=300, seed=0), device="cpu")
+        return cell
+
+    cell_law, coc, comb = (LAW_NAMES[k] for k in ("cell", "cocycle", "combine"))
+    register("carry-cell-trained-b2", law=cell_law, theorem=LAW_NAMES["adder_theorem"],
+             binding=lambda: cell_binding(tiny_b2(), seed=0, steps=300))
+    register("carry-cell-trained-b2", law=coc, binding=lambda: carry_binding(tiny_b2()))
+    register("carry-cell-table-b10", law=cell_law, theorem=LAW_NAMES["adder_theorem"],
+             binding=lambda: cell_binding(table_cell(10)))
+    register("carry-cell-table-b10", law=coc, binding=lambda: carry_binding(table_cell(10)))
+    register("carry-combine-table", law=comb, binding=lambda: combine_binding(table_combine()))
+    # seeded violations: one wrong case in the whole domain must be caught
+    register("carry-cell-one-fault-b10", law=cell_law, expect_pass=False,
+             binding=lambda: cell_binding(table_cell(10, faults={(3, 4, 1): (9, 0)})))
+    register("carry-cocycle-one-fault-b10", law=coc, expect_pass=False,
+             binding=lambda: carry_binding(table_cell(10, faults={(7, 5, 0): (2, 0)})))
+    register("carry-combine-one-fault", law=comb, expect_pass=False,
+             binding=lambda: combine_binding(table_combine({(1, 1): 0})))
+
+
+_register_fixtures()
