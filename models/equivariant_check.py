@@ -182,3 +182,71 @@ def binding_for(model: torch.nn.Module, size: int = 9, name: str = "model") -> A
         module=model,
         metadata={"model": name, "group": group.name, "in_sort": str(sin), "out_sort": str(sout)},
     )
+
+
+def equivariance_law(name: str = LAW_NAME) -> Any:
+    """The law `name` (default ``ArchLaw.Equivariant``) as read from the library export; when
+    the whole library cannot be read (another module outside the reader's fragment), it is
+    read from ``lean/ArchLaw/Equivariance.lean`` alone (statement provenance ``source``)."""
+    from archlaw.bridge.library import load_export
+
+    try:
+        return load_export().find(name)
+    except ArchLawError:
+        from pathlib import Path
+
+        from archlaw.bridge.source_reader import read_files
+
+        root = Path(__file__).resolve().parent.parent
+        path = root / "lean" / "ArchLaw" / "Equivariance.lean"
+        decls = read_files([("lean/ArchLaw/Equivariance.lean", "ArchLaw.Equivariance",
+                             path.read_text(encoding="utf-8"))])
+        for d in decls:
+            if d.name == name:
+                return d
+        raise ArchLawError(f"no law named {name!r} in {path}")
+
+
+def _mul_table(group: Group) -> torch.Tensor:
+    """(|G|, |G|) long tensor: index of g*h (S_n tables built on demand, n <= 5)."""
+    if group.table is not None:
+        return torch.tensor(group.table, dtype=torch.long)
+    if group.order > 120:
+        raise ArchLawError(f"group {group.name}: a multiplication table of {group.order}² entries "
+                           "is too large; accepted: S_n with n <= 5")
+    return torch.tensor([[group.mul(i, j) for j in range(group.order)] for i in range(group.order)])
+
+
+def group_binding(group: Group) -> Any:
+    """Binding of the group's own multiplication table to ``ArchLaw.GroupLaws`` (symbols
+    ``mul``, ``one``, ``inv``, all of fixed meaning): every binder is finite, so the engine checks
+    the group axioms *exhaustively* over G³."""
+    from archlaw.bridge import sorts as S
+    from archlaw.bridge.binding import Binding
+
+    table = _mul_table(group)
+    inv = torch.tensor(group.inverse, dtype=torch.long)
+    return Binding(
+        sorts={"G": S.Finite(group.order)}, params={},
+        symbols={"mul": lambda g, h: table.to(g.device)[g, h], "one": torch.tensor(0),
+                 "inv": lambda g: inv.to(g.device)[g]},
+        model_symbols=frozenset(), metadata={"model": f"{group.name}-table", "group": group.name})
+
+
+def action_binding(group: Group, sort: FieldSort, size: int = 7) -> Any:
+    """Binding of the torch action on fields of `sort` to ``ArchLaw.GroupAction`` (symbols
+    ``mul``, ``one``, ``act``): the unit and multiplication laws of the action the layers are
+    checked against, G×G enumerated, fields sampled."""
+    from archlaw.bridge import sorts as S
+    from archlaw.bridge.binding import Binding
+
+    from .equivariant import act_batched
+
+    table = _mul_table(group)
+    return Binding(
+        sorts={"G": S.Finite(group.order), "X": S.FloatTensor(input_shape(group, sort, size))},
+        params={},
+        symbols={"mul": lambda g, h: table.to(g.device)[g, h], "one": torch.tensor(0),
+                 "act": lambda g, x: act_batched(group, sort, g, x)},
+        model_symbols=frozenset(),
+        metadata={"model": f"{group.name}-action-{sort}", "group": group.name, "sort": str(sort)})

@@ -1,0 +1,135 @@
+"""Equivariance family: generated layers obey the law (both dtypes), the checker catches a
+seeded 1e-3 symmetry break, mismatched compositions are refused, the torch actions are the Lean
+ones. Tiny, seeded, CPU."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st
+
+from archlaw.bridge.errors import ArchLawError
+from archlaw.models import equivariant as E
+from archlaw.models.equivariant_check import TARGETS, check_layer, equivariance_error, sample_inputs
+
+DTYPES = (torch.float32, torch.float64)
+
+
+def _gen(s: int) -> torch.Generator:
+    return torch.Generator().manual_seed(s)
+
+
+LAYERS = {
+    "d4-lift": lambda: E.GridLifting(E.d4_group(), 2, 3, 3, _gen(0)),
+    "c4-lift": lambda: E.GridLifting(E.c4_group(), 2, 3, 5, _gen(1)),
+    "d4-gconv": lambda: E.GridGroupConv(E.d4_group(), 2, 3, 3, _gen(2)),
+    "d4-gconv-filter": lambda: E.GridGroupConv(E.d4_group(), 2, 3, 3, _gen(2), mode="filter"),
+    "c4-gconv": lambda: E.GridGroupConv(E.c4_group(), 2, 3, 3, _gen(3)),
+    "d4-cnn": lambda: E.d4_cnn(width=4, seed=4),
+    "c4-cnn": lambda: E.c4_cnn(width=4, seed=5),
+    "c7-lift": lambda: E.CyclicLifting(E.cyclic_group(7), 2, 3, 3, _gen(6)),
+    "c7-gconv": lambda: E.CyclicGroupConv(E.cyclic_group(7), 2, 3, 5, _gen(7)),
+    "c12-gcnn": lambda: E.cyclic_gcnn(12, width=4, seed=8),
+    "deepsets-layer": lambda: E.DeepSetsLayer(E.symmetric_group(5), 2, 3, _gen(9)),
+    "deepsets-net": lambda: E.deepsets_net(5, width=4, seed=10),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_every_generated_layer_meets_the_target(name, dtype):
+    r = check_layer(LAYERS[name](), name=name, dtype=dtype, samples=8, size=7, seed=0)
+    assert r.passed, r.line()
+    assert r.error <= TARGETS[dtype]
+    assert r.group_exhaustive and r.cases == r.group_order * 8
+    assert r.check == "sampled" and r.statement == "source"  # never called certified
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", ["d4-cnn", "c12-gcnn", "deepsets-net"])
+def test_seeded_1e3_symmetry_break_is_caught(name, dtype):
+    broken = E.SymmetryBreak(LAYERS[name](), eps=1e-3, seed=0)
+    r = check_layer(broken, name=name, dtype=dtype, samples=8, size=7, seed=0)
+    assert not r.passed
+    assert 1e-4 < r.error < 1e-2  # the break is measured at its size, not as noise
+
+
+def test_error_is_relative_and_nan_is_a_violation():
+    m = E.d4_cnn(width=3, seed=0)
+    x = sample_inputs(m.group, m.in_sort, 4, 7, torch.float64, 0)
+    m = m.double()
+    err, _ = equivariance_error(m, m.group, m.in_sort, m.out_sort, x)
+    assert err < 1e-12
+    x[1, 0, 0, 0] = float("nan")
+    err, worst = equivariance_error(m, m.group, m.in_sort, m.out_sort, x)
+    assert err == float("inf") and worst[1] == 1
+
+
+def test_mismatched_group_is_refused_naming_both_sorts():
+    with pytest.raises(ArchLawError) as e:
+        E.compose(E.GridLifting(E.c4_group(), 1, 4), E.GridGroupConv(E.d4_group(), 4, 4))
+    msg = str(e.value)
+    assert "C4:regular[4]@grid" in msg and "D4:regular[4]@grid" in msg and "\n" not in msg
+
+
+def test_mismatched_representation_and_channels_are_refused():
+    g = E.d4_group()
+    with pytest.raises(ArchLawError, match=r"D4:trivial\[4\]@grid.*D4:regular\[4\]@grid"):
+        E.compose(E.GridLifting(g, 1, 4), E.GroupPool(g, 4), E.GridGroupConv(g, 4, 4))
+    with pytest.raises(ArchLawError, match=r"regular\[4\].*regular\[5\]"):
+        E.compose(E.GridLifting(g, 1, 4), E.GridGroupConv(g, 5, 4))
+    c = E.cyclic_group(6)
+    with pytest.raises(ArchLawError, match=r"C6:trivial\[2\]@point.*C6:regular\[2\]@point"):
+        E.compose(E.CyclicGroupConv(c, 2, 2), E.GroupPool(c, 2, base="point"), E.CyclicGroupConv(c, 2, 2))
+
+
+def test_matching_composition_has_the_outer_sorts():
+    net = E.d4_cnn(cin=2, width=3, classes=5)
+    assert str(net.in_sort) == "D4:trivial[2]@grid" and str(net.out_sort) == "D4:trivial[5]@point"
+
+
+def test_bad_arguments_are_archlaw_errors():
+    with pytest.raises(ArchLawError, match="odd kernel"):
+        E.GridLifting(E.d4_group(), 1, 2, kernel=4)
+    with pytest.raises(ArchLawError, match="mode"):
+        E.GridGroupConv(E.d4_group(), 1, 2, mode="fast")
+    with pytest.raises(ArchLawError, match="kernel"):
+        E.CyclicLifting(E.cyclic_group(3), 1, 2, kernel=5)
+
+
+def test_d4_table_is_the_lean_multiplication():
+    g = E.d4_group()
+    for i, a in enumerate(g.elements):
+        for j, b in enumerate(g.elements):
+            assert g.elements[g.table[i][j]] == E.d4_mul_lean(a, b)
+
+
+@settings(max_examples=25, deadline=None)
+@given(k=st.integers(1, 6), gi=st.integers(0, 7), hi=st.integers(0, 7), seed=st.integers(0, 99))
+def test_grid_act_is_a_left_action_on_any_square(k, gi, hi, seed):
+    """Lean `gridAct_action`: gridAct g (gridAct h x) = gridAct (g*h) x, on any k×k grid."""
+    g = E.d4_group()
+    x = torch.randn(2, k, k, generator=_gen(seed))
+    lhs = E.grid_act(g.elements[gi], E.grid_act(g.elements[hi], x))
+    assert torch.equal(lhs, E.grid_act(g.elements[g.table[gi][hi]], x))
+    # and pointwise it is x ∘ pt g, with pt g (i, j) = swapIf s (rev? i, rev? j)
+    s, a, b = g.elements[gi]
+    y = E.grid_act(g.elements[gi], x)
+    for i in range(k):
+        for j in range(k):
+            p = (k - 1 - i if a else i, k - 1 - j if b else j)
+            p = (p[1], p[0]) if s else p
+            assert y[0, i, j] == x[0, p[0], p[1]]
+
+
+def test_rotate_and_permute_follow_lean():
+    c = E.cyclic_group(5)
+    s = torch.arange(5.0).view(1, 1, 5)
+    # (rotate k s) i = s (i + k)
+    assert E.act(c, E.FieldSort("C5", "cyclic", "trivial", 1), 2, s).flatten().tolist() == [2, 3, 4, 0, 1]
+    S = E.symmetric_group(3)
+    sigma = S.elements.index((1, 2, 0))
+    x = torch.tensor([[[10.0], [11.0], [12.0]]])
+    # (permute σ s) i = s (σ⁻¹ i): σ⁻¹ = (2, 0, 1)
+    y = E.act(S, E.FieldSort("S3", "set", "trivial", 1), sigma, x)
+    assert y.flatten().tolist() == [12.0, 10.0, 11.0]
