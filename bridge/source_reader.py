@@ -120,6 +120,29 @@ def _id_rest(c: str) -> bool:
     return _id_start(c) or c.isdigit() or c in "'!?" or c in _SUBSCRIPT
 
 
+def _string_end(text: str, i: int, interp: bool) -> int:
+    """Index of the closing quote of the string opening at `i` (``len(text)`` if none).
+    In an interpolated string (``s!"..{e}.."``) the braces may hold nested strings."""
+    n = len(text)
+    j = i + 1
+    while j < n and text[j] != '"':
+        if text[j] == "\\":
+            j += 2
+            continue
+        if interp and text[j] == "{":
+            depth = 1
+            j += 1
+            while j < n and depth:
+                if text[j] == '"':
+                    j = _string_end(text, j, text[j - 1] == "!") + 1
+                    continue
+                depth += {"{": 1, "}": -1}.get(text[j], 0)
+                j += 1
+            continue
+        j += 1
+    return j
+
+
 def tokenize(text: str, file: str) -> list[Tok]:
     """Lean 4 tokens, with comments removed and docstrings (``/-- -/``) kept as ``doc`` tokens."""
     toks: list[Tok] = []
@@ -182,9 +205,8 @@ def tokenize(text: str, file: str) -> list[Tok]:
             space = True
             continue
         if c == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
+            interp = i > 0 and text[i - 1] == "!"
+            j = _string_end(text, i, interp)
             if j >= n:
                 raise ArchLawError(f"{file}:{line}:{col}: string is never closed")
             s = text[i + 1:j]
@@ -193,8 +215,8 @@ def tokenize(text: str, file: str) -> list[Tok]:
             line_has_token = True
             continue
         if c == "'" and i + 2 < n and (text[i + 2] == "'" or (text[i + 1] == "\\" and
-                                                                 text.find("'", i + 2) > 0)):
-            j = text.find("'", i + 2 if text[i + 1] == "\\" else i + 2)
+                                                                 text.find("'", i + 3) > 0)):
+            j = text.find("'", i + 3 if text[i + 1] == "\\" else i + 2)
             advance(j + 1 - i)
             emit("char", start, text[start[2] + 1:j])
             line_has_token = True
@@ -428,7 +450,12 @@ class _Parser:
         if t.kind in ("sym", "kw") and t.text in ("∀", "forall", "∃"):
             self.i += 1
             groups = self.binders(allow_bare=True, stop=(",",))
-            self.expect(",")
+            if not self.at(","):
+                nt = self.peek()
+                raise _Fail(nt.pos() if nt else self._end_pos(),
+                            f"expected ',' after the binders of {t.text}, found {self._describe(nt)}"
+                            " (binder predicates such as `∀ x ∈ l` are outside the fragment)", True)
+            self.i += 1
             body = self.term(0)
             return S("forall" if t.text != "∃" else "exists", t.pos(), (tuple(groups), body))
         if t.text in ("fun", "λ") and t.kind in ("kw", "sym"):
