@@ -25,6 +25,9 @@ from .ir import (
 
 #: Versions of the format this reader understands. Bump on any incompatible change.
 SUPPORTED_VERSIONS = (1,)
+#: Deepest parenthesis nesting accepted. Real exports stay near 20; a bound keeps every reader
+#: and writer (all recursive) far from Python's recursion limit.
+MAX_DEPTH = 120
 FORMAT_VERSION = 1
 _BINDERS = ("explicit", "implicit", "strict_implicit", "inst_implicit")
 _PRODUCERS = ("lean", "source")
@@ -129,6 +132,9 @@ def _check_balance(text: str, where: str) -> None:
             continue
         elif ch == "(":
             stack.append((line, col))
+            if len(stack) > MAX_DEPTH:
+                raise ArchLawError(f"{line}:{col}: nested deeper than {MAX_DEPTH} levels "
+                                   "(an ArchLaw export is far shallower)", where=where)
         elif ch == ")":
             if not stack:
                 raise ArchLawError(f"{line}:{col}: unmatched ')'", where=where)
