@@ -93,4 +93,5 @@ def pytest_collection_modifyitems(session, config, items) -> None:
     from archlaw.models.registry import entries
 
     for entry in entries():
-        items.append(ArchLawItem.from_parent(session, name=f"archlaw::{entry.id}", entry=entry))
+        items.append(ArchLawItem.from_parent(session, name=entry.id, nodeid=f"archlaw::{entry.id}",
+                                             entry=entry))

@@ -468,7 +468,8 @@ class ListOf(Encoding):
     kind = "List"
 
     def describe(self) -> str:
-        return f"List ({self.elem.describe()})"
+        e = self.elem.describe()
+        return f"List ({e})" if " " in e else f"List {e}"
 
     def plan(self, n, gen, cfg):
         return torch.randint(0, cfg.max_length + 1, (n,), generator=gen)

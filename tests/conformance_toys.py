@@ -153,7 +153,7 @@ _xs = Var("xs", const("List", TYPE, FinB))
 
 def theorem(statement: str = "lean", axioms: tuple[str, ...] | None = ("propext",)) -> Theorem:
     """``theorem Toy.adder {B} (hB : 2 ≤ B) {cell} (h : CarryCell B cell) : ∀ xs, P xs``."""
-    concl = Pi(_xs, eq(_val(const("List.length", NAT, _xs)), _val(const("List.length", NAT, _xs))))
+    concl = Pi(_xs, eq(const("List.length", NAT, _xs), const("List.length", NAT, _xs)))
     return Theorem("Toy.adder_correct", "Toy", None, "the adder is correct",
                    (Param("B", NAT, "implicit"), Param("hB", _hB.sort),
                     Param("cell", _cell.sort, "implicit"), Param("h", _h.sort)),
@@ -161,8 +161,13 @@ def theorem(statement: str = "lean", axioms: tuple[str, ...] | None = ("propext"
 
 
 def export(statement: str = "lean", axioms: tuple[str, ...] | None = ("propext",)) -> Export:
+    import dataclasses
+
+    laws = tuple(dataclasses.replace(law, statement_provenance=statement,
+                                     axioms=() if statement == "lean" else None)
+                 for law in (COCYCLE, CELL))
     return Export(statement, "4.20.0" if statement == "lean" else None, (),
-                  (COCYCLE, CELL, theorem(statement, axioms)))
+                  (*laws, theorem(statement, axioms)))
 
 
 # -- equivariance: f (g • x) = g • f x for the cyclic group C_n rolling signals ------------------
