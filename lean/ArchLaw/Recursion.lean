@@ -36,7 +36,7 @@ Names are stable: the torch side binds to them.
 | `ArchLaw.CausalLaw` | `out : S → List I → List O` | `causal` |
 | `ArchLaw.MealyHomLaw` | `nextS`, `outputS` (machine on `S`), `nextT`, `outputT` (machine on `T`), `h : S → T` | `map_next`, `map_output` |
 | `ArchLaw.MooreLaws` | `nextState : S → I → S`, `output : S → O`, `state`, `out` | `state_nil`, `state_cons`, `out_nil`, `out_cons` |
-| `ArchLaw.MooreRestartLaws` | `state`, `out` | `state_append`, `out_append` (with `List.tail`) |
+| `ArchLaw.MooreRestartLaws` | `state`, `out` | `state_append`, `out_append` (with `List.drop 1`) |
 
 Type parameters (`A H X Y L N S T I O : Type`) are implicit.
 

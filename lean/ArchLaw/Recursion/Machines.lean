@@ -213,21 +213,21 @@ from it contributes its outputs after the first. Symbols: `state`, `out`. -/
   state_append : ∀ (s : S) (u : List I) (v : List I), state s (u ++ v) = state (state s u) v
   /-- Outputs concatenate, the shared state's output counted once. -/
   out_append : ∀ (s : S) (u : List I) (v : List I),
-    out s (u ++ v) = out s u ++ List.tail (out (state s u) v)
+    out s (u ++ v) = out s u ++ List.drop 1 (out (state s u) v)
 
 /-- Under the Moore laws, every run starts with the current state's output. -/
 theorem MooreLaws.out_head {S I O : Type} {nextState : S → I → S} {output : S → O}
     {state : S → List I → S} {out : S → List I → List O}
     (h : MooreLaws nextState output state out) :
-    ∀ (s : S) (v : List I), out s v = output s :: List.tail (out s v) := by
+    ∀ (s : S) (v : List I), out s v = output s :: List.drop 1 (out s v) := by
   intro s v
   cases v with
   | nil =>
     exact (h.out_nil s).trans
-      (congrArg (fun (l : List O) => output s :: List.tail l) (h.out_nil s).symm)
+      (congrArg (fun (l : List O) => output s :: List.drop 1 l) (h.out_nil s).symm)
   | cons i w =>
     exact (h.out_cons s i w).trans
-      (congrArg (fun (l : List O) => output s :: List.tail l) (h.out_cons s i w).symm)
+      (congrArg (fun (l : List O) => output s :: List.drop 1 l) (h.out_cons s i w).symm)
 
 /-- Under the Moore laws, states compose along `u ++ v`. -/
 theorem MooreLaws.state_append {S I O : Type} {nextState : S → I → S} {output : S → O}
@@ -249,21 +249,21 @@ theorem MooreLaws.out_append {S I O : Type} {nextState : S → I → S} {output 
     {state : S → List I → S} {out : S → List I → List O}
     (h : MooreLaws nextState output state out) :
     ∀ (u : List I) (s : S) (v : List I),
-      out s (u ++ v) = out s u ++ List.tail (out (state s u) v) := by
+      out s (u ++ v) = out s u ++ List.drop 1 (out (state s u) v) := by
   intro u
   induction u with
   | nil =>
     intro s v
     exact (h.out_head s v).trans
-      ((congrArg (fun (t : S) => output s :: List.tail (out t v)) (h.state_nil s).symm).trans
-        (congrArg (fun (l : List O) => l ++ List.tail (out (state s []) v)) (h.out_nil s).symm))
+      ((congrArg (fun (t : S) => output s :: List.drop 1 (out t v)) (h.state_nil s).symm).trans
+        (congrArg (fun (l : List O) => l ++ List.drop 1 (out (state s []) v)) (h.out_nil s).symm))
   | cons i u ih =>
     intro s v
     exact (h.out_cons s i (u ++ v)).trans
       ((congrArg (fun (l : List O) => output s :: l) (ih (nextState s i) v)).trans
-        ((congrArg (fun (l : List O) => l ++ List.tail (out (state (nextState s i) u) v))
+        ((congrArg (fun (l : List O) => l ++ List.drop 1 (out (state (nextState s i) u) v))
             (h.out_cons s i u).symm).trans
-          (congrArg (fun (t : S) => out s (i :: u) ++ List.tail (out t v))
+          (congrArg (fun (t : S) => out s (i :: u) ++ List.drop 1 (out t v))
             (h.state_cons s i u).symm)))
 
 /-- The runs of a Moore machine satisfy the Moore restart law. -/
