@@ -1,0 +1,117 @@
+"""load_export: export files, staleness (changed/added/removed files), the Lean export's pick-up
+and the fallback to the source reader."""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from archlaw.bridge import interchange, library
+from archlaw.bridge.errors import ArchLawError, StaleExportError
+
+from lawtools import FOLD, REPO
+
+
+@pytest.fixture()
+def proj(tmp_path) -> Path:
+    root = tmp_path / "proj"
+    shutil.copytree(FOLD, root)
+    return root
+
+
+def lean_export_of(root: Path, axioms=("propext",)):
+    """What the Lean exporter would write for `root` (built from the source reader's values)."""
+    exp = library.load_export(root)
+    decls = tuple(dataclasses.replace(d, statement_provenance="lean", axioms=tuple(axioms))
+                  for d in exp.declarations)
+    return dataclasses.replace(exp, producer="lean", lean_version="4.20.0", declarations=decls,
+                               hashes=library.hash_lean_files(root))
+
+
+def test_source_reader_when_no_export(proj):
+    loaded = library.load_export_explained(proj)
+    assert loaded.origin == "source-reader" and "no Lean export" in loaded.reason
+    assert loaded.export.producer == "source"
+    assert all(d.statement_provenance == "source" and d.axioms is None
+               for d in loaded.export.declarations)
+
+
+def test_hashes_cover_the_lean_files(proj):
+    hashes = dict(library.hash_lean_files(proj))
+    assert set(hashes) == {"Fix/Attr.lean", "Fix/Fold.lean"}          # not lakefile.lean
+    (proj / "Fix" / "New.lean").write_text("-- new\n")
+    assert "Fix/New.lean" in dict(library.hash_lean_files(proj))
+
+
+def test_fresh_lean_export_is_preferred(proj):
+    p = library.export_path(proj)
+    p.parent.mkdir(parents=True)
+    interchange.write(lean_export_of(proj), p)
+    loaded = library.load_export_explained(proj)
+    assert loaded.origin == "lean-export" and loaded.export.producer == "lean"
+    assert all(d.statement_provenance == "lean" for d in loaded.export.declarations)
+
+
+def test_stale_default_export_falls_back_to_source(proj):
+    p = library.export_path(proj)
+    p.parent.mkdir(parents=True)
+    interchange.write(lean_export_of(proj), p)
+    f = proj / "Fix" / "Fold.lean"
+    f.write_text(f.read_text() + "\n-- edited\n")
+    loaded = library.load_export_explained(proj)
+    assert loaded.origin == "source-reader"
+    assert "stale" in loaded.reason and "Fix/Fold.lean" in loaded.reason
+
+
+@pytest.mark.parametrize("change,label", [("edit", "changed"), ("add", "added"), ("remove", "removed")])
+def test_stale_export_file_is_refused_naming_files(proj, tmp_path, change, label):
+    out = tmp_path / "laws.sexp"
+    interchange.write(lean_export_of(proj), out)
+    assert library.load_export(proj, out).producer == "lean"
+    if change == "edit":
+        (proj / "Fix" / "Fold.lean").write_text("-- gone\n")
+        name = "Fix/Fold.lean"
+    elif change == "add":
+        (proj / "Fix" / "Extra.lean").write_text("-- extra\n")
+        name = "Fix/Extra.lean"
+    else:
+        (proj / "Fix" / "Attr.lean").unlink()
+        name = "Fix/Attr.lean"
+    with pytest.raises(StaleExportError) as e:
+        library.load_export(proj, out)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(str(out)) and f"{label}: {name}" in msg
+
+
+def test_export_without_hashes_is_stale(proj, tmp_path):
+    out = tmp_path / "laws.sexp"
+    interchange.write(dataclasses.replace(lean_export_of(proj), hashes=()), out)
+    with pytest.raises(StaleExportError, match="added: Fix/Attr.lean, Fix/Fold.lean"):
+        library.load_export(proj, out)
+
+
+def test_missing_file_and_bad_root(tmp_path, proj):
+    with pytest.raises(ArchLawError, match="no such file"):
+        library.load_export(proj, tmp_path / "nope.sexp")
+    with pytest.raises(ArchLawError, match="not a directory"):
+        library.load_export(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "lakefile.lean").write_text("")
+    with pytest.raises(ArchLawError, match="no Lean files"):
+        library.load_export(tmp_path / "empty")
+
+
+def test_default_root_walks_up_from_cwd(proj, monkeypatch):
+    sub = proj / "Fix"
+    monkeypatch.chdir(sub)
+    assert library.default_root() == proj.resolve()
+    monkeypatch.chdir(proj.parent)          # no lakefile above tmp: the repo of the package
+    assert library.default_root() == REPO
+
+
+def test_this_repository_reads_from_source():
+    exp = library.load_export(REPO)
+    assert exp.laws and exp.theorems
+    assert {d.statement_provenance for d in exp.declarations} <= {"source", "lean"}
