@@ -393,15 +393,20 @@ class GroupPool(EquivariantLayer):
 
 
 class SpatialPool(EquivariantLayer):
-    """Global average over the grid: (B, C, H, W) trivial@grid -> (B, C) trivial@point."""
+    """Global pooling over the grid: (B, C, H, W) trivial@grid -> (B, C) trivial@point;
+    `reduce` is ``"mean"`` (order-independent sorted mean) or ``"max"`` (exact in any order)."""
 
-    def __init__(self, group: Group, channels: int):
+    def __init__(self, group: Group, channels: int, reduce: str = "mean"):
         super().__init__()
-        self.group = group
+        if reduce not in ("mean", "max"):
+            raise ArchLawError(f"SpatialPool: reduce={reduce!r}; accepted: mean, max")
+        self.group, self.reduce = group, reduce
         self.in_sort = FieldSort(group.name, "grid", "trivial", channels)
         self.out_sort = FieldSort(group.name, "point", "trivial", channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.reduce == "max":
+            return x.amax(dim=(-2, -1))
         return symmetric_mean(x, [-2, -1])
 
 
@@ -605,7 +610,7 @@ def _gen(seed: int | None) -> torch.Generator | None:
 
 
 def d4_cnn(cin: int = 1, width: int = 8, classes: int = 4, depth: int = 2, kernel: int = 3,
-           seed: int | None = 0, group: Group | None = None) -> EquivariantNetwork:
+           seed: int | None = 0, group: Group | None = None, pool: str = "mean") -> EquivariantNetwork:
     """A D4-invariant classifier on square images: lift, (depth-1) group convs, group pool,
     spatial pool, linear head. Sorts ``D4:trivial[cin]@grid -> D4:trivial[classes]@point``."""
     g = group or d4_group()
@@ -613,14 +618,14 @@ def d4_cnn(cin: int = 1, width: int = 8, classes: int = 4, depth: int = 2, kerne
     layers: list[EquivariantLayer] = [GridLifting(g, cin, width, kernel, gen), Pointwise()]
     for _ in range(depth - 1):
         layers += [GridGroupConv(g, width, width, kernel, gen), Pointwise()]
-    layers += [GroupPool(g, width), SpatialPool(g, width), InvariantLinear(g, width, classes, gen)]
+    layers += [GroupPool(g, width), SpatialPool(g, width, pool), InvariantLinear(g, width, classes, gen)]
     return EquivariantNetwork(*layers)
 
 
 def c4_cnn(cin: int = 1, width: int = 8, classes: int = 4, depth: int = 2, kernel: int = 3,
-           seed: int | None = 0) -> EquivariantNetwork:
+           seed: int | None = 0, pool: str = "mean") -> EquivariantNetwork:
     """The same network for C4 (rotations only)."""
-    return d4_cnn(cin, width, classes, depth, kernel, seed, group=c4_group())
+    return d4_cnn(cin, width, classes, depth, kernel, seed, group=c4_group(), pool=pool)
 
 
 def cyclic_gcnn(n: int, cin: int = 1, width: int = 8, classes: int = 4, depth: int = 2,

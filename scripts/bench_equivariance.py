@@ -1,0 +1,288 @@
+"""Equivariance benchmark: error of the generated models (float32/float64), escnn and e3nn measured
+the same way and beside their own checks, check throughput vs escnn, and sample efficiency.
+
+    .venv/bin/python scripts/bench_equivariance.py [--device auto] [--threads 1] [--quick]
+
+escnn/e3nn run in a separate environment (`scripts/setup_bench_env.sh`, default
+/tmp/archlaw-bench-venv; `--bench-python` to point elsewhere) as a subprocess of this script
+(`--part thirdparty`), so they never touch the main .venv. Writes
+docs/img/equivariance_sample_efficiency.png and a JSON of every figure (`--out`).
+Error (all rows): max over group elements and samples of ‖f(g·x) − g·f(x)‖∞ / ‖f(x)‖∞.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# ============================================================================================
+# Third-party part (runs inside the bench venv; imports only torch, numpy, escnn, e3nn)
+
+
+def _rel_err(fgx, gfx, fx) -> float:
+    import torch
+
+    num = (fgx - gfx).reshape(fgx.shape[0], -1).abs().amax(dim=1)
+    den = fx.reshape(fx.shape[0], -1).abs().amax(dim=1)
+    return float((num / den).max())
+
+
+def thirdparty(samples: int, size: int, channels: int, reps: int) -> dict:
+    import numpy as np
+    import torch
+
+    out: dict = {"torch": torch.__version__, "numpy": np.__version__}
+    try:
+        import escnn
+        from escnn import gspaces, nn as enn
+
+        out["escnn"] = getattr(escnn, "__version__", "1.0.11")
+        for gname, gs in (("C4", gspaces.rot2dOnR2(4)), ("D4", gspaces.flipRot2dOnR2(4))):
+            torch.manual_seed(0)
+            t_in = enn.FieldType(gs, channels * [gs.regular_repr])
+            t_out = enn.FieldType(gs, channels * [gs.regular_repr])
+            conv = enn.R2Conv(t_in, t_out, kernel_size=3, padding=1).eval()
+            elements = list(gs.testing_elements)
+            row: dict = {"layer": f"R2Conv {gname} regular[{channels}]->regular[{channels}] k=3",
+                         "group_elements": len(elements)}
+            for dt in (torch.float32, torch.float64):
+                m = conv.to(dt)
+                x = torch.randn(samples, t_in.size, size, size, dtype=dt, generator=torch.Generator().manual_seed(0))
+                gx_ = enn.GeometricTensor(x, t_in)
+                with torch.no_grad():
+                    fx = m(gx_)
+                    errs = []
+                    for el in elements:
+                        fgx = m(gx_.transform(el)).tensor
+                        gfx = fx.transform(el).tensor
+                        errs.append(_rel_err(fgx, gfx, fx.tensor))
+                row[f"error_{str(dt)[6:]}"] = max(errs)
+            m = conv.to(torch.float32)
+            # escnn's own check: EquivariantModule.check_equivariance (20 sampled elements,
+            # batch 3 of 10x10). R2Conv's override downloads scipy's test image: not used.
+            times, own = [], []
+            for _ in range(reps):
+                t0 = time.perf_counter()
+                with contextlib.redirect_stdout(io.StringIO()):
+                    res = enn.EquivariantModule.check_equivariance(m, atol=1e-4, rtol=1e-4)
+                times.append(time.perf_counter() - t0)
+                own.append(max(float(e) for _, e in res))
+            row["own_check"] = "EquivariantModule.check_equivariance (mean |diff| per element, max shown)"
+            row["own_check_error"] = max(own)
+            row["own_check_seconds"] = min(times)
+            row["own_check_cases"] = 20 * 3
+            out[f"escnn_{gname}"] = row
+    except Exception as e:  # report exactly what failed
+        out["escnn_error"] = f"{type(e).__name__}: {e}"
+    try:
+        import e3nn
+        from e3nn import o3
+        from e3nn.util.test import assert_equivariant
+
+        out["e3nn"] = e3nn.__version__
+        irreps = o3.Irreps("8x0e + 8x1o + 4x2e")
+        row = {"layer": f"o3.Linear {irreps} -> {irreps}", "rotations_sampled": 16}
+        for dt in (torch.float32, torch.float64):
+            torch.set_default_dtype(dt)
+            torch.manual_seed(0)
+            lin = o3.Linear(irreps, irreps)
+            x = irreps.randn(samples, -1)
+            rots = o3.rand_matrix(16)
+            with torch.no_grad():
+                fx = lin(x)
+                errs = []
+                for R in rots:
+                    D = irreps.D_from_matrix(R)
+                    errs.append(_rel_err(lin(x @ D.T), fx @ D.T, fx))
+            row[f"error_{str(dt)[6:]}"] = max(errs)
+            times = []
+            own = 0.0
+            for _ in range(reps):
+                t0 = time.perf_counter()
+                res = assert_equivariant(lin)
+                times.append(time.perf_counter() - t0)
+                own = max(own, max(float(v) for v in res.values()))
+            row[f"own_check_error_{str(dt)[6:]}"] = own
+            row[f"own_check_seconds_{str(dt)[6:]}"] = min(times)
+        torch.set_default_dtype(torch.float32)
+        row["own_check"] = "e3nn.util.test.assert_equivariant (max abs error over its checks)"
+        out["e3nn_linear"] = row
+    except Exception as e:
+        out["e3nn_error"] = f"{type(e).__name__}: {e}"
+    return out
+
+
+# ============================================================================================
+# Main part (main .venv)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--samples", type=int, default=32)
+    ap.add_argument("--size", type=int, default=12)
+    ap.add_argument("--channels", type=int, default=8, help="fields per layer in the throughput layers")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="fewer training sizes and steps")
+    ap.add_argument("--bench-python", default=os.environ.get("BENCH_PYTHON", "/tmp/archlaw-bench-venv/bin/python"))
+    ap.add_argument("--part", choices=["all", "thirdparty"], default="all")
+    ap.add_argument("--out", default=str(ROOT / "out" / "bench_equivariance.json"))
+    args = ap.parse_args()
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    if args.part == "thirdparty":
+        print(json.dumps(thirdparty(args.samples, args.size, args.channels, args.reps)))
+        return 0
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from archlaw.models import equivariant as E
+    from archlaw.models.equivariant_check import check_layer
+    from archlaw.models.equivariant_train import (
+        BaselineCNN, PatternTask, TrainConfig, accuracy, resolve_device, train,
+    )
+
+    con = Console()
+    dev = resolve_device(args.device)
+    report: dict = {"threads": torch.get_num_threads(), "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"),
+                    "device": str(dev), "torch": torch.__version__, "command": " ".join(sys.argv)}
+    con.print(f"torch {torch.__version__}, threads={torch.get_num_threads()}, "
+              f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, device={dev}")
+
+    # ---- sample efficiency (trains the models whose errors are measured below too)
+    task = PatternTask()
+    sizes = [16, 64, 256] if args.quick else [8, 16, 32, 64, 128, 256]
+    steps = 100 if args.quick else 150
+    xt, yt = task.sample(1000, 10_000)
+    eff = {"sizes": sizes, "equivariant": [], "baseline": [], "steps": steps, "test": 1000}
+    trained = {}
+    eq0, b0 = E.d4_cnn(width=8, classes=4, seed=0, pool="max"), BaselineCNN(seed=0, pool="max")
+    eff["params"] = {"equivariant": E.count_parameters(eq0), "baseline": E.count_parameters(b0)}
+    from rich.progress import Progress
+
+    with Progress(console=con) as prog:
+        bar = prog.add_task("sample efficiency", total=2 * len(sizes))
+        for n in sizes:
+            x, y = task.sample(n, n)
+            for kind in ("equivariant", "baseline"):
+                m = E.d4_cnn(width=8, classes=4, seed=0, pool="max") if kind == "equivariant" \
+                    else BaselineCNN(seed=0, pool="max")
+                t0 = time.perf_counter()
+                m = train(m, x, y, TrainConfig(steps=steps, seed=n), dev)
+                eff[kind].append(accuracy(m, xt, yt, dev))
+                eff.setdefault(f"{kind}_train_seconds", []).append(time.perf_counter() - t0)
+                if kind == "equivariant":
+                    trained[n] = m.cpu()
+                prog.advance(bar)
+    report["sample_efficiency"] = eff
+
+    # ---- equivariance error of generated models
+    g = lambda s: torch.Generator().manual_seed(s)  # noqa: E731
+    models = {
+        "D4 lifting 1->8 k3": E.GridLifting(E.d4_group(), 1, 8, 3, g(0)),
+        "D4 group conv 8->8 k3": E.GridGroupConv(E.d4_group(), 8, 8, 3, g(1)),
+        "D4 group conv 8->8 k3 (filter-bank mode)": E.GridGroupConv(E.d4_group(), 8, 8, 3, g(1), mode="filter"),
+        "C4 group conv 8->8 k5": E.GridGroupConv(E.c4_group(), 8, 8, 5, g(2)),
+        "C4 group conv 8->8 k5 (filter-bank mode)": E.GridGroupConv(E.c4_group(), 8, 8, 5, g(2), mode="filter"),
+        "C4 CNN (lift, gconv, pools, linear)": E.c4_cnn(width=8, seed=3),
+        "D4 CNN, depth 3": E.d4_cnn(width=8, depth=3, seed=4),
+        f"D4 CNN trained on n={sizes[-1]}": trained[sizes[-1]],
+        "C7 lifting 2->8 k3": E.CyclicLifting(E.cyclic_group(7), 2, 8, 3, g(5)),
+        "C16 G-CNN (lift, 2 gconv, pool, linear)": E.cyclic_gcnn(16, width=16, depth=3, kernel=5, seed=6),
+        "DeepSets layer S6 4->16": E.DeepSetsLayer(E.symmetric_group(6), 4, 16, g(7)),
+        "DeepSets net S6": E.deepsets_net(6, cin=4, width=16, seed=8),
+    }
+    errs = []
+    for name, m in models.items():
+        row = {"model": name, "group": m.group.name, "sorts": f"{m.in_sort} -> {m.out_sort}"}
+        for dt in (torch.float32, torch.float64):
+            r = check_layer(m, name=name, dtype=dt, samples=args.samples, size=args.size, seed=0)
+            key = str(dt)[6:]
+            row[f"error_{key}"], row[f"pass_{key}"], row["cases"] = r.error, r.passed, r.cases
+        errs.append(row)
+    report["errors"] = errs
+    t = Table(title="equivariance error (max rel. ∞-norm; group exhaustive, inputs sampled)")
+    for c in ("model", "cases", "float32", "float64"):
+        t.add_column(c)
+    for r in errs:
+        t.add_row(r["model"], str(r["cases"]), f"{r['error_float32']:.2e}", f"{r['error_float64']:.2e}")
+    con.print(t)
+
+    # ---- throughput of our check on the layer equivalent to escnn's
+    thr = {}
+    for gname, grp in (("C4", E.c4_group()), ("D4", E.d4_group())):
+        m = E.GridGroupConv(grp, args.channels, args.channels, 3, g(9))
+        for samples, size in ((3, 10), (args.samples, args.size)):
+            times = []
+            for _ in range(args.reps):
+                t0 = time.perf_counter()
+                r = check_layer(m, dtype=torch.float32, samples=samples, size=size, seed=0)
+                times.append(time.perf_counter() - t0)
+            thr[f"{gname} samples={samples} size={size}"] = {
+                "seconds": min(times), "cases": r.cases, "cases_per_second": r.cases / min(times),
+                "error": r.error}
+    report["our_check_throughput"] = thr
+
+    # ---- escnn / e3nn in their own environment
+    bp = Path(args.bench_python)
+    if bp.exists():
+        cmd = [str(bp), __file__, "--part", "thirdparty", "--threads", str(args.threads),
+               "--samples", str(args.samples), "--size", str(args.size), "--channels",
+               str(args.channels), "--reps", str(args.reps)]
+        env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+        if p.returncode == 0:
+            report["thirdparty"] = json.loads(p.stdout.strip().splitlines()[-1])
+        else:
+            report["thirdparty"] = {"failed": p.stderr[-2000:]}
+    else:
+        report["thirdparty"] = {"failed": f"{bp} not found: run bash scripts/setup_bench_env.sh"}
+    con.print_json(json.dumps(report["thirdparty"]))
+
+    # ---- PNG
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(sizes, eff["equivariant"], "o-",
+            label=f"D4 G-CNN (generated, {eff['params']['equivariant']} params)")
+    ax.plot(sizes, eff["baseline"], "s--", label=f"plain CNN baseline ({eff['params']['baseline']} params)")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("training-set size")
+    ax.set_ylabel("test accuracy (1000 images)")
+    ax.set_title("D4-invariant pattern task: sample efficiency")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    png = ROOT / "docs" / "img" / "equivariance_sample_efficiency.png"
+    png.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(png, dpi=120)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    con.print(f"sample efficiency: {json.dumps({k: eff[k] for k in ('sizes', 'equivariant', 'baseline')})}")
+    con.print(f"our check throughput: {json.dumps(thr)}")
+    con.print(f"wrote {png} and {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
