@@ -8,6 +8,7 @@ import pytest
 import torch  # noqa: F401  (imported once here: in-process pytester runs cannot re-import torch)
 
 import conformance_toys  # noqa: F401
+from archlaw.models import registry  # noqa: F401  (one registry module for inner and outer runs)
 
 pytest_plugins = ("pytester",)
 
