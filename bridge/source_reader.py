@@ -960,7 +960,7 @@ class _Metas:
         body = self.zonk(t.body)
         if isinstance(t, Lam):
             return Lam(var, body)
-        return Pi(var, body, t.binder, sort_of_pi(getattr(body, "sort", None)))
+        return Pi(var, body, t.binder, _pi_sort(var.sort, body))
 
     def occurs(self, m: Meta, t: TermM) -> bool:
         t = self.shallow(t)
@@ -1025,6 +1025,48 @@ class _Metas:
         return False
 
 
+def _sort_level(s: TermM) -> Optional[int]:
+    """The level u of a universe ``Sort u``: Prop 0, Type 1, Type n n+1 (None if symbolic)."""
+    if isinstance(s, Sort):
+        if s.name == "Prop":
+            return 0
+        if s.name == "Type":
+            return 1
+        m = re.fullmatch(r"Type (\d+)", s.name)
+        if m:
+            return int(m.group(1)) + 1
+    return None
+
+
+def _univ(t: TermM) -> Optional[int]:
+    """The u with ``t : Sort u`` for a type `t` (None when it involves universe variables)."""
+    if isinstance(t, Sort):
+        lv = _sort_level(t)
+        return None if lv is None else lv + 1
+    if isinstance(t, Pi):
+        b = _univ(t.body)
+        if b == 0:
+            return 0
+        a = _univ(t.var.sort)
+        return None if a is None or b is None else max(a, b)
+    if isinstance(t, Meta):
+        return None
+    return _sort_level(t.sort) if t.sort is not None else None
+
+
+def _pi_sort(var_sort: TermM, body: TermM) -> Sort:
+    """The sort of ``∀ (x : var_sort), body`` as Lean computes it (``imax``): ``Prop`` for a
+    proposition, ``Type`` for ``A → B`` with ``A B : Type``, ``Type 1`` for ``Type → Type``."""
+    b = _univ(body)
+    if b == 0:
+        return PROP
+    a = _univ(var_sort)
+    if a is None or b is None:
+        return sort_of_pi(getattr(body, "sort", None))
+    u = max(a, b)
+    return PROP if u == 0 else TYPE if u == 1 else Sort(f"Type {u - 1}")
+
+
 def _normalize(t: Term) -> Term:
     """Name the variable of every non-dependent ∀ ``_`` (the convention both producers follow)."""
     if isinstance(t, (Sort,)):
@@ -1041,7 +1083,8 @@ def _normalize(t: Term) -> Term:
     if isinstance(t, Pi):
         body = _normalize(t.body)
         name = t.var.name if t.var.name in _fv(body) else ARROW_VAR
-        return Pi(Var(name, _normalize(t.var.sort)), body, t.binder, sort_of_pi(body.sort))
+        dom = _normalize(t.var.sort)
+        return Pi(Var(name, dom), body, t.binder, _pi_sort(dom, body))
     raise TypeError(t)
 
 

@@ -53,4 +53,7 @@ def check_well_formed(d: ir.Declaration, known: set[str]) -> None:
             if isinstance(n, ir.Pi):
                 dependent = n.var.name in ir.free_vars(n.body)
                 assert dependent == (n.var.name != ir.ARROW_VAR), f"{d.name}: Pi naming {n}"
-                assert n.sort == (ir.PROP if ir.is_prop(n.body) else ir.TYPE)
+                if ir.is_prop(n.body):
+                    assert n.sort == ir.PROP, n
+                else:
+                    assert isinstance(n.sort, ir.Sort) and n.sort.name.startswith("Type"), n

@@ -209,6 +209,16 @@ def test_field_notation_and_generalized_projections():
     assert "List.length" in heads and "List.map" in heads
 
 
+def test_universe_levels_of_pis_follow_lean():
+    (d,) = read("@[arch_law] structure L (F : Type → Type) (m : ∀ {A B : Type}, (A → B) → F A → F B)"
+                " : Prop where\n  id : ∀ (A : Type) (x : F A), m (fun (a : A) => a) x = x\n")
+    F, m = d.params
+    assert F.sort.sort == ir.Sort("Type 1")                 # Type → Type : Type 1
+    assert m.sort.sort == ir.Sort("Type 1")                 # ∀ {A B : Type}, ... : Type 1
+    assert m.sort.body.body.sort == TYPE                    # (A → B) → F A → F B : Type
+    assert d.field("id").statement.sort == PROP
+
+
 def test_arrow_hypothesis_is_named_underscore():
     decls = read("@[arch_law] structure L (p : Prop) : Prop where\n  a : p\n"
                  "@[arch_theorem] theorem t (p : Prop) : L p → p := fun h => h.a\n")
