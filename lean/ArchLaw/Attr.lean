@@ -23,7 +23,7 @@ namespace ArchLaw
 
 /-- The sort at the end of a `∀`-telescope: `resultSort (∀ xs, S) = S` (loose bound variables
 are left as they are; only the outermost shape matters here). -/
-def resultSort : Expr → Expr
+partial def resultSort : Expr → Expr
   | .forallE _ _ body _ => resultSort body
   | .mdata _ e => resultSort e
   | e => e
