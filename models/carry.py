@@ -181,6 +181,22 @@ class MealyAdder(nn.Module):
         out[:, length] = c
         return out
 
+    def add_lists(self, xs: list[int], ys: list[int], carry_in: int = 0) -> list[int]:
+        """Lean's ``addWithCarry cell xs ys c`` on little-endian digit lists, digit for digit.
+
+        The shorter list is padded with zero digits (Lean pairs the longer list's digits with
+        ``zeroLike``, the digit 0), the cell runs hard-decoded at every position, and the final
+        carry is emitted as one more digit only when it is 1 (``carryOut``). `run` computes the
+        same digits for a batch, always emitting the final carry (a top digit 0 when there is
+        none), which does not change ``decode``.
+        """
+        n = max(len(xs), len(ys))
+        dev = next(self.parameters()).device
+        xt = torch.tensor([list(xs) + [0] * (n - len(xs))], dtype=torch.long, device=dev)
+        yt = torch.tensor([list(ys) + [0] * (n - len(ys))], dtype=torch.long, device=dev)
+        out = self.run(xt, yt, torch.tensor([carry_in], device=dev))[0].tolist()
+        return out if out[-1] == 1 else out[:-1]
+
 
 # ---------------------------------------------------------------------------------------------
 # The lookahead monoid

@@ -41,6 +41,7 @@ LAW_NAMES = {
     "cocycle": "Cocycle",
     "combine": "CombineLaws",
     "adder_theorem": "add_correct",
+    "cocycle_theorem": "cell_cocycle",
     "scan_theorem": "scan_correct",
 }
 
@@ -110,7 +111,7 @@ class AdderReport:
     def as_dict(self) -> dict:
         return {"laws": [line.__dict__ for line in self.laws], "theorem": self.theorem,
                 "verdict": self.verdict, "certified": self.certified,
-                "reasons": list(self.reasons), "engine": self.engine}
+                "reasons": list(self.reasons), "engine": self.engine, "also": dict(self.extra)}
 
     def text(self, adder: str, cached: Any, device: str) -> str:
         meta = cached.meta
@@ -128,6 +129,8 @@ class AdderReport:
             lines.append(f"  adder theorem: {self.verdict}")
         for r in self.reasons:
             lines.append(f"    - {r}")
+        for name, verdict in self.extra.items():
+            lines.append(f"  {name}: {verdict}")
         return "\n".join(lines)
 
 
@@ -193,12 +196,55 @@ def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: 
         cl = _find(export, LAW_NAMES["combine"])
         if cl is not None:
             add(check_law(cl, combine_binding(combine)))
+        else:
+            lines.extend(_combine_fallback(combine))
+        lines.append(status_line(cell))
     thm = _find(export, LAW_NAMES["adder_theorem"])
     if thm is None:
         verdict = "no adder theorem found in lean/ — not certified"
         return AdderReport(tuple(lines), None, verdict, False, ("adder theorem not found",))
     rep = check_theorem(thm, export, {LAW_NAMES["cell"]: cell_binding(cell)})
-    return AdderReport(tuple(lines), thm.name, rep.verdict(), rep.certified, rep.reasons)
+    extra = {}
+    sth = _find(export, LAW_NAMES["scan_theorem"]) if combine is not None else None
+    if sth is not None:
+        srep = check_theorem(sth, export, {LAW_NAMES["cell"]: cell_binding(cell),
+                                           LAW_NAMES["combine"]: combine_binding(combine)})
+        extra[sth.name] = srep.verdict()
+    cth = _find(export, LAW_NAMES["cocycle_theorem"])
+    if cth is not None:
+        crep = check_theorem(cth, export, {LAW_NAMES["cell"]: cell_binding(cell)})
+        extra[cth.name] = crep.verdict()
+    return AdderReport(tuple(lines), thm.name, rep.verdict(), rep.certified, rep.reasons,
+                       extra=extra)
+
+
+def status_line(cell: CarryCellMLP) -> LawLine:
+    """The bridge from the cell to the lookahead theorems, checked on all B² digit pairs: the
+    status the log-depth adder reads off the cell's carries (`CarryCellMLP.generators`) is Lean's
+    ``ArchLaw.Carry.status a b`` (G if a + b ≥ B, P if a + b = B - 1, else K), as Python computes
+    it. (It follows from CarryCell; this checks the runner's reading of it.)"""
+    from .carry import G, K, P
+
+    base = cell.base
+    dev = next(cell.parameters()).device
+    a, b = torch.meshgrid(torch.arange(base, device=dev), torch.arange(base, device=dev),
+                          indexing="ij")
+    a, b = a.reshape(-1), b.reshape(-1)
+    want = torch.where(a + b >= base, G, torch.where(a + b + 1 == base, P, K))
+    bad = (cell.generators(a, b) != want).nonzero().flatten().tolist()
+    return LawLine("status read off the cell = ArchLaw.Carry.status", "python", "exhaustive",
+                   not bad, base * base,
+                   None if not bad else f"a={int(a[bad[0]])}, b={int(b[bad[0]])}")
+
+
+def _combine_fallback(combine: CombineMLP) -> list[LawLine]:
+    e = combine_law_errors(combine.decode)
+    return [
+        LawLine("combine associativity (lookahead law not in lean/)", "python", "exhaustive",
+                not e["assoc"], 27, None if not e["assoc"] else str(e["assoc"][0])),
+        LawLine("combine eval law (lookahead law not in lean/)", "python", "exhaustive",
+                not e["eval"], 18, None if not e["eval"] else str(e["eval"][0])),
+    ]
 
 
 def _fallback_report(cell: CarryCellMLP, combine: CombineMLP | None) -> AdderReport:
@@ -212,11 +258,8 @@ def _fallback_report(cell: CarryCellMLP, combine: CombineMLP | None) -> AdderRep
     lines.append(LawLine("Cocycle", "python", "exhaustive", not cerrs, base ** 3,
                          None if not cerrs else "a={}, b={}, d={}".format(*cerrs[0])))
     if combine is not None:
-        e = combine_law_errors(combine.decode)
-        lines.append(LawLine("combine associativity", "python", "exhaustive", not e["assoc"], 27,
-                             None if not e["assoc"] else "x={}, y={}, z={}".format(*e["assoc"][0])))
-        lines.append(LawLine("combine eval law", "python", "exhaustive", not e["eval"], 18,
-                             None if not e["eval"] else "x={}, y={}, c={}".format(*e["eval"][0])))
+        lines.extend(_combine_fallback(combine))
+        lines.append(status_line(cell))
     return AdderReport(tuple(lines), None,
                        "not certified: the laws could not be read from lean/ArchLaw", False,
                        ("the Lean library's carry laws were not found; checked against Python "
@@ -230,9 +273,9 @@ def _fallback_report(cell: CarryCellMLP, combine: CombineMLP | None) -> AdderRep
 # The lookahead monoid's sort and fixed symbols, for the interpretation registry
 
 #: Lean names of the generator type, its constructors (in `GEN_NAMES` order) and ``eval``.
-GEN_TYPE = "ArchLaw.Gen"
-GEN_CTORS = ("ArchLaw.Gen.K", "ArchLaw.Gen.P", "ArchLaw.Gen.G")
-GEN_EVAL = "ArchLaw.Gen.eval"
+GEN_TYPE = "ArchLaw.Carry.Gen"
+GEN_CTORS = ("ArchLaw.Carry.Gen.kill", "ArchLaw.Carry.Gen.prop", "ArchLaw.Carry.Gen.gen")
+GEN_EVAL = "ArchLaw.Carry.Gen.eval"
 
 
 def _register_gen() -> None:
