@@ -324,8 +324,9 @@ class TreeBatch:
                    torch.arange(n, device=dev), torch.zeros(n, dtype=torch.long, device=dev))
 
     @classmethod
-    def node(cls, left: "TreeBatch", labels: Tensor, right: "TreeBatch") -> "TreeBatch":
-        """``node l b r`` batched: tree i is a new node over ``left``'s tree i and ``right``'s tree i."""
+    def node(cls, labels: Tensor, left: "TreeBatch", right: "TreeBatch") -> "TreeBatch":
+        """``BTree.node o l r`` batched: tree i is a new node labelled ``labels[i]`` over
+        ``left``'s tree i and ``right``'s tree i."""
         n = left.batch_size
         if right.batch_size != n or labels.shape[0] != n:
             raise ValueError("node: batch sizes of left, labels and right differ")
@@ -360,12 +361,56 @@ class TreeBatch:
         return TreeBatch(self.is_leaf, self.label, self.left, self.right, self.roots[idx], self.height)
 
     def to_nested(self, i: int) -> object:
-        """Tree i as nested tuples: a leaf is its int value, a node ``(left, label, right)``."""
+        """Tree i as nested tuples: a leaf is its int label, a node ``(label, left, right)``
+        (the argument order of ``BTree.node o l r``). Recursive: for small trees."""
         def go(k: int) -> object:
             if bool(self.is_leaf[k]):
                 return int(self.label[k])
-            return (go(int(self.left[k])), int(self.label[k]), go(int(self.right[k])))
+            return (int(self.label[k]), go(int(self.left[k])), go(int(self.right[k])))
         return go(int(self.roots[i]))
+
+    def reachable(self) -> Tensor:
+        """(M,) bool: the nodes some root reaches (one vectorised pass per level, top down)."""
+        mark = torch.zeros(self.num_nodes, dtype=torch.bool, device=self.device)
+        mark[self.roots] = True
+        for idx in reversed(self.levels()):
+            live = idx[mark[idx]]
+            mark[self.left[live]] = True
+            mark[self.right[live]] = True
+        return mark
+
+    def take(self, idx: Tensor) -> "TreeBatch":
+        """Trees ``idx`` (a long tensor; repeats share their nodes) as a compact forest."""
+        idx = idx.to(self.device).long()
+        sub = TreeBatch(self.is_leaf, self.label, self.left, self.right, self.roots[idx], self.height)
+        keep = sub.reachable().nonzero().squeeze(1)
+        remap = torch.full((self.num_nodes,), -1, dtype=torch.long, device=self.device)
+        remap[keep] = torch.arange(keep.numel(), device=self.device)
+
+        def re(t: Tensor) -> Tensor:
+            return torch.where(t >= 0, remap[t.clamp(min=0)], t)
+
+        return TreeBatch(self.is_leaf[keep], self.label[keep], re(self.left[keep]),
+                         re(self.right[keep]), remap[sub.roots], self.height[keep])
+
+    @staticmethod
+    def concat(parts: Sequence["TreeBatch"]) -> "TreeBatch":
+        """The batches one after the other (node indices shifted)."""
+        off = 0
+        cols: dict[str, list[Tensor]] = {k: [] for k in ("is_leaf", "label", "left", "right", "roots", "height")}
+        for p in parts:
+            cols["is_leaf"].append(p.is_leaf); cols["label"].append(p.label)
+            cols["left"].append(torch.where(p.left >= 0, p.left + off, p.left))
+            cols["right"].append(torch.where(p.right >= 0, p.right + off, p.right))
+            cols["roots"].append(p.roots + off); cols["height"].append(p.height)
+            off += p.num_nodes
+        return TreeBatch(*(torch.cat(cols[k]) for k in ("is_leaf", "label", "left", "right", "roots", "height")))
+
+    def where(self, mask: Tensor, other: "TreeBatch") -> "TreeBatch":
+        """Case-wise ``self if mask else other`` (both forests kept, roots chosen)."""
+        both = TreeBatch.concat([self, other])
+        roots = torch.where(mask.to(self.device), self.roots, other.roots + self.num_nodes)
+        return TreeBatch(both.is_leaf, both.label, both.left, both.right, roots, both.height)
 
 
 def fold_tree(trees: TreeBatch, leaf: Callable[[Tensor], Tensor],
@@ -373,17 +418,18 @@ def fold_tree(trees: TreeBatch, leaf: Callable[[Tensor], Tensor],
               all_nodes: bool = False) -> Tensor:
     """The fold over binary trees, one vectorised step per level (height), never per node.
 
-    ``leaf(values (K,)) -> states (K, *S)``; ``node(left (K, *S), labels (K,), right (K, *S)) ->
-    (K, *S)``. Returns the root states (N, *S), or with ``all_nodes`` the states of every node
-    (M, *S). Satisfies ``fold (leaf a) = leaf a`` and ``fold (node l b r) = node (fold l) b
-    (fold r)`` because level h only reads levels below h.
+    ``leaf(labels (K,)) -> states (K, *S)``; ``node(labels (K,), left (K, *S), right (K, *S)) ->
+    (K, *S)`` (the argument order of ``BTree.fold leafCell nodeCell``). Returns the root states
+    (N, *S), or with ``all_nodes`` the states of every node (M, *S). Satisfies ``fold (leaf a) =
+    leafCell a`` and ``fold (node o l r) = nodeCell o (fold l) (fold r)`` because level h only
+    reads levels below h.
     """
     leaves = trees.is_leaf.nonzero().squeeze(1)
     s_leaf = leaf(trees.label[leaves])
     states = s_leaf.new_zeros((trees.num_nodes,) + tuple(s_leaf.shape[1:]))
     states = states.index_put((leaves,), s_leaf)
     for idx in trees.levels():
-        val = node(states[trees.left[idx]], trees.label[idx], states[trees.right[idx]])
+        val = node(trees.label[idx], states[trees.left[idx]], states[trees.right[idx]])
         if torch.is_grad_enabled() and val.requires_grad:
             states = states.index_put((idx,), val)
         else:
@@ -392,8 +438,8 @@ def fold_tree(trees: TreeBatch, leaf: Callable[[Tensor], Tensor],
 
 
 class MLPTreeCell(nn.Module):
-    """Float tree cells: ``leaf : Fin P → H`` (an embedding) and ``node : H → Fin B → H → H``
-    (an MLP over [h_l, embed(b), h_r], tanh). States (K, d)."""
+    """Float tree cells: ``leaf : Fin P → H`` (an embedding) and ``node : Fin B → H → H → H``
+    (an MLP over [embed(o), h_l, h_r], tanh). States (K, d)."""
 
     def __init__(self, n_values: int, n_labels: int, hidden: int = 64):
         super().__init__()
@@ -405,19 +451,19 @@ class MLPTreeCell(nn.Module):
     def leaf(self, a: Tensor) -> Tensor:
         return torch.tanh(self.leaf_embed(a.long()))
 
-    def node(self, l: Tensor, b: Tensor, r: Tensor) -> Tensor:
-        return self.net(torch.cat([l, self.label_embed(b.long()), r], -1))
+    def node(self, o: Tensor, l: Tensor, r: Tensor) -> Tensor:
+        return self.net(torch.cat([self.label_embed(o.long()), l, r], -1))
 
 
 class FiniteTreeCell(nn.Module):
-    """Finite tree cells over states ``Fin m``: ``leaf : Fin P → Fin m`` and ``node : Fin m →
-    Fin B → Fin m → Fin m``, both `FiniteCell` tables, decoded at every level."""
+    """Finite tree cells over states ``Fin m``: ``leaf : Fin P → Fin m`` and ``node : Fin B →
+    Fin m → Fin m → Fin m``, both `FiniteCell` tables, decoded at every level."""
 
     def __init__(self, n_values: int, n_labels: int, states: int, hidden: int = 64):
         super().__init__()
         self.n_values, self.n_labels, self.states = n_values, n_labels, states
         self.leaf_cell = FiniteCell([n_values], states, hidden)
-        self.node_cell = FiniteCell([states, n_labels, states], states, hidden)
+        self.node_cell = FiniteCell([n_labels, states, states], states, hidden)
 
 
 class TreeFold(nn.Module):
@@ -461,9 +507,8 @@ class TreeFold(nn.Module):
         logits = logits.index_put((leaves,), lg)
         states = torch.zeros_like(logits).index_put((leaves,), straight_through(lg))
         for idx in trees.levels():
-            lg = c.node_cell(states[trees.left[idx]],
-                             F.one_hot(trees.label[idx], self.n_labels).to(dtype),
-                             states[trees.right[idx]])
+            lg = c.node_cell(F.one_hot(trees.label[idx], self.n_labels).to(dtype),
+                             states[trees.left[idx]], states[trees.right[idx]])
             logits = logits.index_put((idx,), lg)
             states = states.index_put((idx,), straight_through(lg))
         return logits
@@ -472,9 +517,9 @@ class TreeFold(nn.Module):
         """``leaf a`` batched: (K,) long → (K, d) float or (K,) long."""
         return self.cells.leaf_cell.decoded(a) if self.finite else self.cells.leaf(a)
 
-    def node_decoded(self, l: Tensor, b: Tensor, r: Tensor) -> Tensor:
-        """``node l b r`` batched."""
-        return self.cells.node_cell.decoded(l, b, r) if self.finite else self.cells.node(l, b, r)
+    def node_decoded(self, o: Tensor, l: Tensor, r: Tensor) -> Tensor:
+        """``nodeCell o l r`` batched: o (K,) long; l, r (K, d) float or (K,) long."""
+        return self.cells.node_cell.decoded(o, l, r) if self.finite else self.cells.node(o, l, r)
 
     def run(self, trees: TreeBatch) -> Tensor:
         """The fold of each tree: (N, d) float or (N,) long (decoded at every level)."""
@@ -659,3 +704,9 @@ class FiniteMoore(nn.Module):
 
     def predict(self, xs: Tensor, lengths: Tensor) -> Tensor:
         return self.run(self.init_state(xs.shape[0]).to(xs.device), xs, lengths)[1]
+
+
+# ------------------------------------------------------------------------------------------
+# Importing this module (as `archlaw.models.registry` does) registers the family's tiny seeded
+# fixtures; `recursion_registry` imports nothing of the family until a check runs (no cycles).
+from . import recursion_registry  # noqa: E402,F401  (registers on import)

@@ -5,8 +5,9 @@ task               specification (the finite cell a certificate compares against
 =================  ==========================================================================
 `CounterTask`      a left fold: bits ``Fin 2``, state ``Fin k``, ``cell s a = (s + a) % k``,
                    ``init = 0``: the number of ones mod k, after every prefix.
-`ArithTreeTask`    a tree fold: leaves ``Fin p``, node labels ``Fin 2`` (0 = ``+``, 1 = ``*``),
-                   ``node x b y = (x + y) % p`` or ``(x * y) % p``: arithmetic mod p. Trees are
+`ArithTreeTask`    a tree fold over ``BTree (Fin p) (Fin 2)``: leaves are digits, node labels
+                   operators (0 = ``+``, 1 = ``*``), ``node o x y = (x + y) % p`` or
+                   ``(x * y) % p``: arithmetic mod p. Trees are
                    *caterpillars* (every inner node has a leaf on one side, the side random), so a
                    tree of depth d has 2d + 1 nodes and 100× the training depth stays cheap.
 `NoTwoOnesTask`    a Mealy transducer: bits ``Fin 2``, states ``Fin 3`` (0 start / last bit 0,
@@ -176,9 +177,9 @@ class ArithTreeTask:
         """The specification's leaf ``Fin p → Fin p`` (identity)."""
         return a.long() % self.p
 
-    def node(self, x: Tensor, b: Tensor, y: Tensor) -> Tensor:
-        """The specification's node ``Fin p → Fin 2 → Fin p → Fin p``, batched."""
-        return torch.where(b == 0, (x + y) % self.p, (x * y) % self.p)
+    def node(self, o: Tensor, x: Tensor, y: Tensor) -> Tensor:
+        """The specification's node ``Fin 2 → Fin p → Fin p → Fin p`` (0 = +, 1 = *), batched."""
+        return torch.where(o == 0, (x + y) % self.p, (x * y) % self.p)
 
     def sample(self, n: int, lo: int, hi: int, g: torch.Generator) -> TreeData:
         """N caterpillar trees of depth uniform in [lo, hi] (a depth-0 tree is one leaf)."""

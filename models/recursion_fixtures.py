@@ -1,0 +1,260 @@
+"""Tiny seeded recursion models, and their registration for ``pytest --archlaw``.
+
+Each ``tiny_*`` function trains (once per process, cached) a small model on its task in a few
+seconds on one CPU thread, seeded, and returns it in eval mode. Finite models are retrained with
+the next seed (at most 3 tries) until their decoded cells equal the task's up to a state map:
+training is seeded but tiny, and the fixtures must be conforming models. The seed used is kept
+in ``model.fixture_seed``.
+
+`archlaw.models.recursion_registry` registers (lazily) conforming models (expected to pass) and
+seeded violations (``expect_pass=False``: the plugin passes only when the checker catches them):
+
+* a fold wrong beyond the training length (``FoldlLaws``), and beyond the training depth
+  (``TreeFoldLaws``);
+* one wrong case in a finite decoded cell (``foldl_fusion``'s ``LeftAlgHomLaw``,
+  ``TreeAlgHomLaw``, ``MealyHomLaw``);
+* a restart-law violation (a runner that counts absolute positions; ``RestartLaws``);
+* a causality violation (an output that peeks at the next input; ``CausalLaw``).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import torch
+
+from archlaw.bridge.binding import Binding
+
+from . import recursion_registry as _registry
+from .recursion import FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold
+from .recursion_laws import (
+    WrongBeyond, foldl_binding, foldr_binding, fold_hom_binding, mealy_binding, mealy_hom_binding,
+    moore_binding, one_wrong_case, peeking_runner, positional_runner, state_map, tree_binding,
+    tree_hom_binding,
+)
+from .recursion_tasks import ArithTreeTask, CounterTask, NoTwoOnesTask
+from .recursion_train import TrainConfig, train
+
+__all__ = ["COUNTER", "TREE", "LANG", "MAX_LEN", "MAX_DEPTH", "tiny_fold", "tiny_fold_gru",
+           "tiny_tree", "tiny_tree_mlp", "tiny_mealy", "tiny_mealy_gru", "tiny_moore",
+           "mealy_conforms", "FIXTURES", "CHECK"]
+
+COUNTER = CounterTask(3)
+TREE = ArithTreeTask(5)
+LANG = NoTwoOnesTask()
+#: Training maxima of the fixtures (checks sample up to 10× these).
+MAX_LEN = 10
+MAX_DEPTH = 5
+
+
+def _threads():
+    """Fixtures train on one thread (the suite shares two cores); restored afterwards."""
+    class _T:
+        def __enter__(self):
+            self.n = torch.get_num_threads()
+            torch.set_num_threads(1)
+
+        def __exit__(self, *exc):
+            torch.set_num_threads(self.n)
+    return _T()
+
+
+def _fold_ok(m: LeftFold) -> bool:
+    s = torch.arange(3).repeat_interleave(2)
+    a = torch.arange(2).repeat(3)
+    return bool((m.cell_decoded(s, a) == COUNTER.cell(s, a)).all()) and int(m.init_state(1)[0]) == 0
+
+
+def _tree_ok(m: TreeFold) -> bool:
+    c = m.cells
+    ok_leaf = torch.equal(c.leaf_cell.table(), torch.arange(5))
+    o, x, y = torch.meshgrid(torch.arange(2), torch.arange(5), torch.arange(5), indexing="ij")
+    return ok_leaf and torch.equal(c.node_cell.table(), TREE.node(o, x, y))
+
+
+def mealy_conforms(m: FiniteMealy, task: NoTwoOnesTask = LANG) -> bool:
+    """True when the decoded machine maps onto the task's by `state_map` on every (s, i)."""
+    h = state_map(m.step_decoded, int(m.init_state(1)[0]), m.states, m.n_inputs, task.step, 0)
+    s = torch.arange(m.states).repeat_interleave(m.n_inputs)
+    i = torch.arange(m.n_inputs).repeat(m.states)
+    return bool((h[m.step_decoded(s, i)] == task.step(h[s], i)).all()
+                and (m.out_decoded(s, i) == task.out(h[s], i)).all())
+
+
+def _moore_conforms(m: FiniteMoore) -> bool:
+    h = state_map(m.step_decoded, int(m.init_state(1)[0]), m.states, m.n_inputs, LANG.step, 0)
+    s = torch.arange(m.states).repeat_interleave(m.n_inputs)
+    i = torch.arange(m.n_inputs).repeat(m.states)
+    return bool((h[m.step_decoded(s, i)] == LANG.step(h[s], i)).all()
+                and (m.out_decoded(torch.arange(m.states)) == LANG.moore_out(h)).all())
+
+
+def _fit(make, task, cfg: TrainConfig, ok) -> torch.nn.Module:
+    with _threads():
+        for k in range(3):
+            m = make()
+            train(m, task, TrainConfig(**{**cfg.__dict__, "seed": cfg.seed + 1000 * k}))
+            with torch.no_grad():
+                if ok(m):
+                    break
+    m.fixture_seed = cfg.seed + 1000 * k  # type: ignore[attr-defined]
+    return m
+
+
+@functools.lru_cache(maxsize=None)
+def tiny_fold() -> LeftFold:
+    """A finite left-fold RNN (states ``Fin 3``) counting ones mod 3."""
+    return _fit(lambda: LeftFold(2, 3, states=3, hidden=32), COUNTER,
+                TrainConfig(steps=300, max_train=MAX_LEN, seed=0), _fold_ok)
+
+
+@functools.lru_cache(maxsize=None)
+def tiny_fold_gru() -> LeftFold:
+    """A float left-fold RNN (GRU cell, 16 units) on the counter (briefly trained)."""
+    return _fit(lambda: LeftFold(2, 3, hidden=16), COUNTER,
+                TrainConfig(steps=60, max_train=MAX_LEN, seed=0), lambda m: True)
+
+
+@functools.lru_cache(maxsize=None)
+def tiny_tree() -> TreeFold:
+    """A finite TreeRNN (states ``Fin 5``) evaluating + and * mod 5."""
+    return _fit(lambda: TreeFold(5, 2, 5, states=5, hidden=64), TREE,
+                TrainConfig(steps=300, max_train=MAX_DEPTH, seed=0), _tree_ok)
+
+
+@functools.lru_cache(maxsize=None)
+def tiny_tree_mlp() -> TreeFold:
+    """A float TreeRNN (MLP cells, 16 units), briefly trained."""
+    return _fit(lambda: TreeFold(5, 2, 5, hidden=16), TREE,
+                TrainConfig(steps=40, max_train=MAX_DEPTH, seed=0), lambda m: True)
+
+
+@functools.lru_cache(maxsize=None)
+def tiny_mealy() -> FiniteMealy:
+    """A finite Mealy machine (``Fin 3`` states) recognising "no two consecutive 1s", trained
+    from its outputs only (relaxed for the first half, then straight-through)."""
+    return _fit(lambda: FiniteMealy(2, 2, 3, hidden=32), LANG,
+                TrainConfig(steps=400, max_train=MAX_LEN, seed=0, lr=1e-2, soft_fraction=0.5),
+                mealy_conforms)
+
+
+@functools.lru_cache(maxsize=None)
+def tiny_moore() -> FiniteMoore:
+    """A finite Moore machine for the same language (one output per state visited)."""
+    return _fit(lambda: FiniteMoore(2, 2, 3, hidden=32), LANG,
+                TrainConfig(steps=400, max_train=MAX_LEN, seed=0, lr=1e-2, soft_fraction=0.5),
+                _moore_conforms)
+
+
+@functools.lru_cache(maxsize=None)
+def tiny_mealy_gru() -> FloatMealy:
+    """A float Mealy machine (GRU state, 16 units), briefly trained."""
+    return _fit(lambda: FloatMealy(2, 2, hidden=16), LANG,
+                TrainConfig(steps=60, max_train=MAX_LEN, seed=0), lambda m: True)
+
+
+# ------------------------------------------------------------------------------------------
+# Bindings of the fixtures (zero-argument callables, as the registry wants)
+
+def _fold_run(m: LeftFold):
+    return lambda xs: m.run(xs.values, xs.lengths)
+
+
+def b_fold() -> Binding:
+    return foldl_binding(tiny_fold(), max_train_length=MAX_LEN, name="rec-fold-finite")
+
+
+def b_fold_rtl() -> Binding:
+    return foldr_binding(tiny_fold(), max_train_length=MAX_LEN, name="rec-fold-finite (right to left)")
+
+
+def b_fold_gru() -> Binding:
+    return foldl_binding(tiny_fold_gru(), max_train_length=MAX_LEN, name="rec-fold-gru")
+
+
+def b_fold_hom() -> Binding:
+    return fold_hom_binding(tiny_fold(), COUNTER.cell, 0, 3, name="rec-fold-finite")
+
+
+def b_fold_wrong_beyond() -> Binding:
+    m = tiny_fold()
+    run = WrongBeyond(_fold_run(m), lambda xs: xs.lengths, MAX_LEN, torch.zeros_like)
+    return foldl_binding(m, max_train_length=MAX_LEN, run=run,
+                         name=f"rec-fold-wrong-beyond-{MAX_LEN}")
+
+
+def b_fold_one_wrong() -> Binding:
+    m = tiny_fold()
+    return fold_hom_binding(m, COUNTER.cell, 0, 3, cell=one_wrong_case(m.cell_decoded, (2, 1), 3),
+                            name="rec-fold-one-wrong-cell (x=2, a=1)")
+
+
+def b_tree() -> Binding:
+    return tree_binding(tiny_tree(), max_train_depth=MAX_DEPTH, name="rec-tree-finite")
+
+
+def b_tree_mlp() -> Binding:
+    return tree_binding(tiny_tree_mlp(), max_train_depth=MAX_DEPTH, name="rec-tree-mlp")
+
+
+def b_tree_hom() -> Binding:
+    return tree_hom_binding(tiny_tree(), TREE.leaf, TREE.node, 5, name="rec-tree-finite")
+
+
+def b_tree_wrong_beyond() -> Binding:
+    m = tiny_tree()
+    run = WrongBeyond(m.run, lambda t: t.depths, MAX_DEPTH, torch.zeros_like)
+    return tree_binding(m, max_train_depth=MAX_DEPTH, run=run,
+                        name=f"rec-tree-wrong-beyond-{MAX_DEPTH}")
+
+
+def b_tree_one_wrong() -> Binding:
+    m = tiny_tree()
+    return tree_hom_binding(m, TREE.leaf, TREE.node, 5,
+                            node=one_wrong_case(m.node_decoded, (1, 3, 4), 5),
+                            name="rec-tree-one-wrong-cell (o=1, x1=3, x2=4)")
+
+
+def b_mealy() -> Binding:
+    return mealy_binding(tiny_mealy(), max_train_length=MAX_LEN, name="rec-mealy-finite")
+
+
+def b_mealy_gru() -> Binding:
+    return mealy_binding(tiny_mealy_gru(), max_train_length=MAX_LEN, name="rec-mealy-gru")
+
+
+def b_mealy_hom() -> Binding:
+    return mealy_hom_binding(tiny_mealy(), LANG.step, LANG.out, 3, 0, name="rec-mealy-finite")
+
+
+def b_mealy_positional() -> Binding:
+    m = tiny_mealy()
+    return mealy_binding(m, max_train_length=MAX_LEN, runner=positional_runner(m, MAX_LEN),
+                         name=f"rec-mealy-positional (flips inputs from position {MAX_LEN})")
+
+
+def b_mealy_peeking() -> Binding:
+    m = tiny_mealy()
+    return mealy_binding(m, max_train_length=MAX_LEN, runner=peeking_runner(m, 2),
+                         name="rec-mealy-peeking (output reads the next input)")
+
+
+def b_mealy_one_wrong() -> Binding:
+    m = tiny_mealy()
+    s0 = int(m.init_state(1)[0])
+    return mealy_hom_binding(m, LANG.step, LANG.out, 3, 0,
+                             step=one_wrong_case(m.step_decoded, (s0, 1), 3),
+                             name="rec-mealy-one-wrong-cell (init, 1)")
+
+
+def b_moore() -> Binding:
+    return moore_binding(tiny_moore(), max_train_length=MAX_LEN, name="rec-moore-finite")
+
+
+#: (model name, law, theorem or None, binding, expect_pass): `recursion_registry.TABLE` with
+#: its binding functions resolved.
+FIXTURES = tuple((name, law, thm, globals()[fn], expect)
+                 for name, law, thm, fn, expect in _registry.TABLE)
+
+#: Check settings of the fixtures (as registered).
+CHECK = _registry.CHECK

@@ -1,0 +1,66 @@
+"""The recursion family's entries in `archlaw.models.registry` (what ``pytest --archlaw`` checks).
+
+Imported by `archlaw.models.recursion` (the module the registry loads). It imports nothing else of
+the family at import time: each entry's binding is a zero-argument callable that imports
+`archlaw.models.recursion_fixtures` when the check runs, trains the tiny seeded model once per
+process (cached) and binds it. Registration is therefore cheap and free of import cycles.
+
+Entries with ``expect_pass=False`` are seeded violations: the checker must catch them.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+__all__ = ["TABLE", "CHECK", "binding_of", "register_all"]
+
+#: (model name, law, theorem or None, binding function in recursion_fixtures, expect_pass)
+TABLE: tuple[tuple[str, str, str | None, str, bool], ...] = (
+    ("rec-fold-finite", "ArchLaw.FoldlLaws", None, "b_fold", True),
+    ("rec-fold-finite-rtl", "ArchLaw.FoldLaws", None, "b_fold_rtl", True),
+    ("rec-fold-finite", "ArchLaw.LeftAlgHomLaw", "ArchLaw.foldl_fusion", "b_fold_hom", True),
+    ("rec-fold-gru", "ArchLaw.FoldlLaws", None, "b_fold_gru", True),
+    ("rec-tree-finite", "ArchLaw.TreeFoldLaws", None, "b_tree", True),
+    ("rec-tree-finite", "ArchLaw.TreeAlgHomLaw", "ArchLaw.tree_fusion", "b_tree_hom", True),
+    ("rec-tree-mlp", "ArchLaw.TreeFoldLaws", None, "b_tree_mlp", True),
+    ("rec-mealy-finite", "ArchLaw.MealyLaws", None, "b_mealy", True),
+    ("rec-mealy-finite", "ArchLaw.RestartLaws", None, "b_mealy", True),
+    ("rec-mealy-finite", "ArchLaw.CausalLaw", None, "b_mealy", True),
+    ("rec-mealy-finite", "ArchLaw.MealyHomLaw", None, "b_mealy_hom", True),
+    ("rec-mealy-gru", "ArchLaw.MealyLaws", None, "b_mealy_gru", True),
+    ("rec-mealy-gru", "ArchLaw.RestartLaws", None, "b_mealy_gru", True),
+    ("rec-mealy-gru", "ArchLaw.CausalLaw", None, "b_mealy_gru", True),
+    ("rec-moore-finite", "ArchLaw.MooreLaws", None, "b_moore", True),
+    ("rec-moore-finite", "ArchLaw.MooreRestartLaws", None, "b_moore", True),
+    # seeded violations
+    ("rec-fold-wrong-beyond", "ArchLaw.FoldlLaws", None, "b_fold_wrong_beyond", False),
+    ("rec-fold-one-wrong-cell", "ArchLaw.LeftAlgHomLaw", None, "b_fold_one_wrong", False),
+    ("rec-tree-wrong-beyond", "ArchLaw.TreeFoldLaws", None, "b_tree_wrong_beyond", False),
+    ("rec-tree-one-wrong-cell", "ArchLaw.TreeAlgHomLaw", None, "b_tree_one_wrong", False),
+    ("rec-mealy-positional", "ArchLaw.RestartLaws", None, "b_mealy_positional", False),
+    ("rec-mealy-peeking", "ArchLaw.CausalLaw", None, "b_mealy_peeking", False),
+    ("rec-mealy-one-wrong-cell", "ArchLaw.MealyHomLaw", None, "b_mealy_one_wrong", False),
+)
+
+#: Check settings of every entry: 500 samples of the list/tree binders (× the finite binders).
+CHECK: dict[str, Any] = {"seed": 0, "samples": 500}
+
+
+def binding_of(fn: str) -> Any:
+    """Call `archlaw.models.recursion_fixtures.<fn>()` (imported on first use)."""
+    from . import recursion_fixtures
+
+    return getattr(recursion_fixtures, fn)()
+
+
+def register_all() -> None:
+    """Register every entry of `TABLE` (idempotent)."""
+    from .registry import register
+
+    for name, law, theorem, fn, expect in TABLE:
+        register(name, law=law, theorem=theorem, binding=functools.partial(binding_of, fn),
+                 tiny=True, check=CHECK, expect_pass=expect)
+
+
+register_all()
