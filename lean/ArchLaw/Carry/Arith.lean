@@ -72,7 +72,7 @@ theorem lt_mul_self {B : Nat} (hB : 2 ≤ B) : B < B * B := by
 /-- Anything below `B * B` shows `0 < B`. -/
 theorem pos_of_lt_mul_self {v B : Nat} (h : v < B * B) : 0 < B := by
   cases B with
-  | zero => omega
+  | zero => first | omega | simp at h
   | succ b => omega
 
 /-- The high digit of a number below `B * B` is a digit: `n / B < B`. -/

@@ -173,6 +173,7 @@ theorem split_iter {B : Nat} (hB : 2 ≤ B) (s : Fin B → Fin (B * B))
   induction k with
   | zero =>
     intro a ha
+    show (s a).val = (0 * (s one).val) % (B * B)
     have hz := Nat.zero_mod B
     have ha0 : a.val = 0 := ha.trans hz
     have haa : a + a = a := Fin.eq_of_val_eq (by rw [Fin.val_add, ha0, Nat.zero_add, Nat.zero_mod])
@@ -184,12 +185,14 @@ theorem split_iter {B : Nat} (hB : 2 ≤ B) (s : Fin B → Fin (B * B))
     rw [h0, Nat.zero_mul, Nat.zero_mod]
   | succ k ih =>
     intro a ha
+    show (s a).val = ((k + 1) * (s one).val) % (B * B)
+    have ha1 : a.val = (k + 1) % B := ha
     have hk : k % B < B := Nat.mod_lt k hB0
     have e : a = (⟨k % B, hk⟩ : Fin B) + one := by
       apply Fin.eq_of_val_eq
       show a.val = (k % B + one.val) % B
       rw [hone, Nat.mod_add_mod]
-      exact ha
+      exact ha1
     have ih' : (s ⟨k % B, hk⟩).val = (k * (s one).val) % (B * B) := ih ⟨k % B, hk⟩ rfl
     rw [e, hadd, Fin.val_add, ih', Nat.mod_add_mod, Nat.add_mul, Nat.one_mul]
 
