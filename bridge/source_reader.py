@@ -373,7 +373,12 @@ class _Parser:
 
     @staticmethod
     def _describe(t: Optional[Tok]) -> str:
-        return "end of input" if t is None else f"'{t.text}'"
+        if t is None:
+            return "end of input"
+        if t.kind == "doc":
+            return "a docstring"
+        text = " ".join(t.text.split())
+        return f"'{text[:40]}'"
 
     # -- terms
     def term(self, prec: int = 0) -> S:
@@ -2310,7 +2315,7 @@ class SourceReader:
 
 
 def _wrap(path: str, f: _Fail) -> ArchLawError:
-    msg = f.msg
+    msg = " ".join(f.msg.split())       # always one line
     if f.accepted:
         msg += f"; accepted: {ACCEPTED}"
     return ArchLawError(f"{path}:{f.pos[0]}:{f.pos[1]}: {msg}")

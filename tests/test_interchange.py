@@ -108,7 +108,7 @@ def test_duplicate_declaration():
 # ------------------------------------------------------------------------------------------
 # Fuzzing: only ArchLawError may escape
 
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=100, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow])
 
 

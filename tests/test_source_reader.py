@@ -282,3 +282,34 @@ def test_proofs_and_unrelated_commands_are_not_parsed():
 def test_unclosed_comment_is_a_located_error():
     with pytest.raises(ArchLawError, match=r"T.lean:3:0: comment is never closed"):
         read("/- oops\n")
+
+
+# ------------------------------------------------------------------------------------------
+# Fuzzing: mutated Lean never crashes the reader or the linter (only ArchLawError, one line)
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from archlaw.bridge.lean_lint import lint_text  # noqa: E402
+
+_BASE = (FOLD / "Fix" / "Fold.lean").read_text(encoding="utf-8")
+_PIECES = list("()[]{}⟨⟩:=,.→∀∃|@ \n\tabx01_'\"-/¬∧×•∘+*") + [
+    "fun", "by", "where", "structure", "@[arch_law]", "@[arch_theorem]", "theorem", ":=",
+    "namespace", "end", "variable", "if", "then", "else", "--", "/-", "-/", "/--", "(B := B)",
+    ".1", ".val", "Type", "Prop", "∀ x,", "fun x =>", "[]", "::"]
+
+
+@settings(max_examples=50, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_fuzz_mutated_lean(data):
+    text = _BASE
+    for _ in range(data.draw(st.integers(1, 5))):
+        i = data.draw(st.integers(0, len(text)))
+        j = data.draw(st.integers(i, min(len(text), i + 30)))
+        piece = "".join(data.draw(st.lists(st.sampled_from(_PIECES), max_size=4)))
+        text = text[:i] + piece + text[j:]
+    for fn in (lambda t: sr.read_text(t, "F.lean"), lambda t: lint_text(t, "F.lean")):
+        try:
+            fn(text)
+        except ArchLawError as e:
+            assert "\n" not in str(e)
