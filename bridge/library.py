@@ -139,10 +139,24 @@ def load_export_explained(root: Optional[Path] = None, from_file: Optional[Path]
             why_not = f"the Lean export is stale ({e}); run `archlaw export`"
         except ArchLawError as e:
             why_not = f"the Lean export is unreadable ({e})"
+    exp = _read_source_cached(r)
+    return Loaded(exp, "source-reader", None, f"read from the Lean source under {r}: {why_not}")
+
+
+#: Source reads by (root, hashes of its Lean files): exports are immutable values, and the
+#: rest of ArchLaw calls `load_export` freely.
+_SOURCE_CACHE: dict[tuple[Path, tuple[tuple[str, str], ...]], Export] = {}
+
+
+def _read_source_cached(root: Path) -> Export:
     from .source_reader import read_root
 
-    exp = read_root(r)
-    return Loaded(exp, "source-reader", None, f"read from the Lean source under {r}: {why_not}")
+    key = (root, hash_lean_files(root))
+    if key not in _SOURCE_CACHE:
+        if len(_SOURCE_CACHE) > 16:
+            _SOURCE_CACHE.clear()
+        _SOURCE_CACHE[key] = read_root(root)
+    return _SOURCE_CACHE[key]
 
 
 def _root_for_file(path: Path) -> Path:

@@ -115,3 +115,12 @@ def test_this_repository_reads_from_source():
     exp = library.load_export(REPO)
     assert exp.laws and exp.theorems
     assert {d.statement_provenance for d in exp.declarations} <= {"source", "lean"}
+
+
+def test_source_reads_are_cached_until_a_file_changes(proj):
+    a = library.load_export(proj)
+    assert library.load_export(proj) is a
+    f = proj / "Fix" / "Fold.lean"
+    f.write_text(f.read_text().replace("The empty list.", "The empty list!"))
+    b = library.load_export(proj)
+    assert b is not a and b.hashes != a.hashes
