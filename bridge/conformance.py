@@ -247,7 +247,7 @@ def _model_name(binding: Binding) -> str:
 def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
               samples: int = DEFAULT_SAMPLES, seed: int = 0, dtype: torch.dtype | None = None,
               max_length: int | None = None, max_depth: int | None = None,
-              float64: bool = False, tolerance: Tolerance | None = None,
+              min_length: int = 0, float64: bool = False, tolerance: Tolerance | None = None,
               fields: tuple[str, ...] | None = None, chunk_cases: int | None = None,
               device: torch.device | str | None = None) -> LawReport:
     """Check every field of `law` on the model bound by `binding`.
@@ -257,7 +257,8 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     from it (replay with the same seed, budget and samples); `dtype`: of sampled floats
     (float32 by default); `float64`: run the module and samples in float64 (the module is
     converted for the duration and restored); `max_length` / `max_depth`: sampling bounds
-    (default 10x the binding's training maxima); `tolerance`: override the dtype's default
+    (default 10x the binding's training maxima); `min_length`: shortest sampled list;
+    `tolerance`: override the dtype's default
     (`archlaw.bridge.sorts.TOLERANCES`); `fields`: a subset of field names; `chunk_cases`: cap
     on cases per batch (memory is bounded anyway). Raises `ArchLawError` when the binding does
     not fit the law.
@@ -265,7 +266,8 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     _check_binding(law, binding)
     dt = torch.float64 if float64 else (dtype or torch.float32)
     dev = torch.device(device) if device is not None else binding_device(binding)
-    cfg = default_config(binding, max_length=max_length, max_depth=max_depth, dtype=dt, device=dev)
+    cfg = default_config(binding, max_length=max_length, max_depth=max_depth, dtype=dt, device=dev,
+                         min_length=min_length)
     tol = tolerance or tolerance_for(dt)
     symbol_sorts = {p.name: p.sort for p in law.params}
     params = dict(binding.params)

@@ -59,7 +59,7 @@ def derive_seed(*parts: Any) -> int:
 
 def default_config(binding: Any, *, max_length: int | None = None, max_depth: int | None = None,
                    dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu",
-                   nat_max: int = 1000) -> SampleConfig:
+                   nat_max: int = 1000, min_length: int = 0) -> SampleConfig:
     """Sampling bounds for a binding: 10x its training maxima unless given."""
     if max_length is None:
         tl = getattr(binding, "max_train_length", None)
@@ -68,7 +68,7 @@ def default_config(binding: Any, *, max_length: int | None = None, max_depth: in
         td = getattr(binding, "max_train_depth", None)
         max_depth = 10 * td if td else 8
     return SampleConfig(max_length=max_length, max_depth=max_depth, nat_max=nat_max, dtype=dtype,
-                        device=torch.device(device))
+                        device=torch.device(device), min_length=min_length)
 
 
 @dataclass(frozen=True)

@@ -191,13 +191,15 @@ def decode_argmax(logits: torch.Tensor) -> torch.Tensor:
 class SampleConfig:
     """How to sample unbounded sorts. `max_length` / `max_depth`: the longest list / deepest tree
     (default: 10x the binding's training maximum); `nat_max`: the largest sampled Nat;
-    `dtype`/`device`: of sampled floats."""
+    `dtype`/`device`: of sampled floats; `min_length`: the shortest sampled list (default 0;
+    equal to `max_length` to check at one length only)."""
 
     max_length: int = 32
     max_depth: int = 8
     nat_max: int = 1000
     dtype: torch.dtype = torch.float32
     device: torch.device = torch.device("cpu")
+    min_length: int = 0
 
 
 class Encoding:
@@ -423,11 +425,16 @@ class FloatTensor(Encoding):
     def equal(self, x, y, tol):
         tol = tol or tolerance_for(x.dtype)
         n = x.shape[0]
-        a = x.detach().reshape(n, -1).to(torch.float64)
-        b = y.detach().reshape(n, -1).to(torch.float64)
-        finite = torch.isfinite(a).all(1) & torch.isfinite(b).all(1)
-        diff = (a - b).abs().amax(1) if a.shape[1] else torch.zeros(n, dtype=torch.float64)
-        scale = torch.maximum(a.abs().amax(1), b.abs().amax(1)) if a.shape[1] else diff
+        a = x.detach().reshape(n, -1)
+        b = y.detach().reshape(n, -1).to(a.dtype)
+        if not a.shape[1]:
+            z = torch.zeros(n, dtype=torch.float64, device=x.device)
+            return torch.ones(n, dtype=torch.bool, device=x.device), z
+        # reductions in the values' own dtype (no float64 copy of the batch); a NaN or Inf
+        # anywhere makes the row's max |l - r| or max |l|, |r| non-finite (amax propagates NaN)
+        diff = (a - b).abs().amax(1).to(torch.float64)
+        scale = torch.maximum(a.abs().amax(1), b.abs().amax(1)).to(torch.float64)
+        finite = torch.isfinite(diff) & torch.isfinite(scale)
         ok = finite & (diff <= tol.atol + tol.rtol * scale)
         rel = torch.where(diff == 0, torch.zeros_like(diff), diff / scale.clamp_min(1e-300))
         err = torch.where(finite, rel, torch.full_like(rel, math.inf))
@@ -462,7 +469,7 @@ FloatVec = FloatTensor
 @dataclass(frozen=True)
 class ListOf(Encoding):
     """``List A``: a `ListBatch` (elem values with leading dims (N, L), lengths (N,)).
-    Sampled with lengths uniform in ``[0, max_length]``, shortest first."""
+    Sampled with lengths uniform in ``[min_length, max_length]``, shortest first."""
 
     elem: Encoding
     kind = "List"
@@ -472,7 +479,8 @@ class ListOf(Encoding):
         return f"List ({e})" if " " in e else f"List {e}"
 
     def plan(self, n, gen, cfg):
-        return torch.randint(0, cfg.max_length + 1, (n,), generator=gen)
+        return torch.randint(min(cfg.min_length, cfg.max_length), cfg.max_length + 1, (n,),
+                             generator=gen)
 
     def size_key(self, plan):
         return plan
