@@ -2,8 +2,8 @@
 
 * ``sorry``, ``admit`` and ``native_decide`` (an unproved goal, or a proof that trusts the compiler
   through the axiom ``Lean.ofReduceBool``);
-* tactics that exist only in Mathlib (``ring``, ``linarith``, ``norm_num``, ``use``, ...) and the
-  deprecated ``simp_arith``: core Lean 4 would reject them;
+* tactics that exist only in Mathlib (``ring``, ``linarith``, ``norm_num``, ``use``, ...): core
+  Lean 4 would reject them; and the deprecated ``simp_arith``;
 * ``import Mathlib`` / ``Batteries`` / ``Aesop`` / ``Qq`` / ``Plausible``: ArchLaw is core Lean only;
 * the Mathlib-only command ``lemma``;
 * every ``@[arch_law]`` / ``@[arch_theorem]`` declaration that the source reader cannot read.
@@ -23,7 +23,7 @@ from .source_reader import (
     ReadProblem, SourceReader, Tok, lean_files, module_name, tokenize,
 )
 
-__all__ = ["lint", "lint_text", "Report", "MATHLIB_TACTICS", "FORBIDDEN"]
+__all__ = ["lint", "lint_text", "Report", "MATHLIB_TACTICS", "DEPRECATED_TACTICS", "FORBIDDEN"]
 
 #: Always refused, wherever they appear as a word.
 FORBIDDEN = {
@@ -32,28 +32,27 @@ FORBIDDEN = {
     "native_decide": "`native_decide` trusts the compiler (axiom Lean.ofReduceBool); use decide",
 }
 
-#: Tactics that exist only in Mathlib (or were removed from core), with core replacements.
+#: Tactics that exist only in Mathlib, with core replacements.
 MATHLIB_TACTICS = {
     "ring": "omega, or simp only [Nat.mul_comm, ...]", "ring_nf": "omega or simp",
-    "linarith": "omega", "nlinarith": "a manual proof (omega is linear)",
-    "norm_num": "decide, simp or omega", "positivity": "omega",
+    "linarith": "omega", "nlinarith": "a manual proof (omega is linear)", "nlinarith!": "omega",
+    "norm_num": "decide, simp or omega", "positivity": "omega", "polyrith": "omega",
     "aesop": "simp, cases, constructor", "field_simp": "simp", "use": "exists or refine ⟨w, ?_⟩",
     "push_neg": "simp only [Classical.not_forall, ...]", "tauto": "simp, cases",
-    "library_search": "exact with a core lemma", "exact?": "exact with a core lemma",
-    "apply?": "apply with a core lemma", "polyrith": "omega", "gcongr": "manual steps",
-"interval_cases": "cases / omega", "fin_cases": "cases / decide",
-    "nlinarith!": "omega", "rcongr": "congr", "choose": "obtain", "lift": "obtain",
-    "set": "generalize or have", "by_contra!": "by_contra is not core: use Classical.byContradiction",
-    "contrapose": "a manual proof", "contrapose!": "a manual proof", "norm_cast": "simp",
-    "push_cast": "simp", "exact_mod_cast": "simp", "simp_arith": "simp +arith or omega",
-    "zify": "omega", "qify": "omega", "abel": "simp or omega", "noncomm_ring": "simp",
-    "group": "simp", "bound": "omega", "compute_degree": "a manual proof",
+    "library_search": "exact with a core lemma", "gcongr": "manual steps",
+    "interval_cases": "cases / omega", "fin_cases": "cases / decide", "rcongr": "congr",
+    "choose": "obtain", "lift": "obtain", "set": "generalize or have",
+    "by_contra!": "Classical.byContradiction", "contrapose": "a manual proof",
+    "contrapose!": "a manual proof", "zify": "omega", "qify": "omega", "abel": "simp or omega",
+    "noncomm_ring": "simp", "group": "simp", "bound": "omega", "compute_degree": "a manual proof",
     "measurability": "a manual proof", "continuity": "a manual proof", "wlog": "cases",
-    "filter_upwards": "a manual proof", "peel": "intro", "refine'": "refine",
-    "cases'": "cases ... with", "induction'": "induction ... with", "rcases?": "rcases",
-    "obtain?": "obtain", "convert": "rw / exact", "convert_to": "rw / exact", "conv_lhs": "conv",
-    "conv_rhs": "conv", "split_ifs": "split", "by_cases!": "by_cases",
+    "filter_upwards": "a manual proof", "peel": "intro", "cases'": "cases ... with",
+    "induction'": "induction ... with", "convert": "rw / exact", "convert_to": "rw / exact",
+    "conv_lhs": "conv", "conv_rhs": "conv", "split_ifs": "split",
 }
+
+#: Core tactics that are deprecated and rejected by newer releases.
+DEPRECATED_TACTICS = {"simp_arith": "simp +arith or omega"}
 
 _BAD_IMPORTS = ("Mathlib", "Batteries", "Aesop", "Qq", "Plausible", "ProofWidgets", "Std.Tactic")
 
@@ -99,7 +98,10 @@ def lint_tokens(path: str, toks: list[Tok]) -> list[ReadProblem]:
             out.append(ReadProblem(path, t.line, t.col, FORBIDDEN[w]))
         elif w in MATHLIB_TACTICS and t.kind == "ident" and in_proof and _tactic_position(toks, i):
             out.append(ReadProblem(path, t.line, t.col, f"`{w}` is not a core Lean 4 tactic "
-                                   f"(Mathlib or removed); use {MATHLIB_TACTICS[w]}"))
+                                   f"(it comes from Mathlib); use {MATHLIB_TACTICS[w]}"))
+        elif w in DEPRECATED_TACTICS and in_proof and _tactic_position(toks, i):
+            out.append(ReadProblem(path, t.line, t.col, f"`{w}` is deprecated (newer Lean rejects "
+                                   f"it); use {DEPRECATED_TACTICS[w]}"))
         elif w == "lemma" and t.col == 0:
             out.append(ReadProblem(path, t.line, t.col, "`lemma` is a Mathlib command; use theorem"))
         elif w == "import" and i + 1 < len(toks):
