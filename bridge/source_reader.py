@@ -1740,7 +1740,7 @@ def lean_files(root: Path) -> list[tuple[Path, Path]]:
                     if e not in seen:
                         seen.add(e)
                         out.append((e, src))
-    out.sort(key=lambda x: x[0])
+    out.sort(key=lambda x: x[0].as_posix())     # by path string, as the Lean exporter orders
     return out
 
 
