@@ -18,7 +18,6 @@ import argparse
 import dataclasses
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from . import interchange
@@ -54,19 +53,18 @@ def _toolchain(root: Path) -> str:
 
 
 def _run(cmd: list[str], root: Path) -> None:
+    """Run a Lake command in `root`, its output streaming to the terminal (a first `lake build`
+    takes minutes)."""
     from rich.console import Console
 
     Console(stderr=True).print(f"[dim]$ {' '.join(cmd)}[/]")
     try:
-        proc = subprocess.run(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True)
+        proc = subprocess.run(cmd, cwd=root)
     except OSError as e:
         raise ArchLawError(f"could not run {cmd[0]}: {e}") from None
     if proc.returncode != 0:
-        tail = [ln for ln in proc.stdout.splitlines() if ln.strip()][-1:] or ["(no output)"]
-        sys.stderr.write(proc.stdout)
-        raise ArchLawError(f"`{' '.join(cmd)}` failed with exit status {proc.returncode}: "
-                           f"{tail[0].strip()}")
+        raise ArchLawError(f"`{' '.join(cmd)}` failed with exit status {proc.returncode} "
+                           "(its output is above)")
 
 
 def export_with_lean(root: Path, out: Path) -> None:
