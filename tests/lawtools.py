@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dataclasses
+
 from archlaw.bridge import ir
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,3 +59,35 @@ def check_well_formed(d: ir.Declaration, known: set[str]) -> None:
                     assert n.sort == ir.PROP, n
                 else:
                     assert isinstance(n.sort, ir.Sort) and n.sort.name.startswith("Type"), n
+
+
+def lean_export_of(root: Path, axioms=("propext",)) -> ir.Export:
+    """What the Lean exporter would write for `root` (built from the source reader's values),
+    with fresh hashes."""
+    from archlaw.bridge import library
+
+    exp = library.load_export(root)
+    decls = tuple(dataclasses.replace(d, statement_provenance="lean", axioms=tuple(axioms))
+                  for d in exp.declarations)
+    return dataclasses.replace(exp, producer="lean", lean_version="4.20.0", declarations=decls,
+                               hashes=library.hash_lean_files(root))
+
+
+def tagged_in(root: Path) -> list[tuple[str, str]]:
+    """(file, name) of every tagged declaration, found from tokens alone (independent of the
+    reader's parsing)."""
+    from archlaw.bridge import source_reader as sr
+
+    out = []
+    for f, _ in sr.lean_files(root):
+        toks = sr.tokenize(f.read_text(encoding="utf-8"), str(f))
+        for cmd in sr.split_commands(toks):
+            texts = [t.text for t in cmd]
+            if "@[" not in texts:
+                continue
+            attrs = " ".join(texts[:texts.index("]") + 1]) if "]" in texts else ""
+            if "arch_law" in attrs or "arch_theorem" in attrs:
+                kw = next(i for i, t in enumerate(cmd) if t.text in ("structure", "theorem", "def",
+                                                                     "class", "inductive", "lemma"))
+                out.append((f.relative_to(root).as_posix(), cmd[kw + 1].text))
+    return out

@@ -15,8 +15,7 @@ import pytest
 from archlaw.bridge import interchange, library
 from archlaw.bridge.cli import main
 
-from lawtools import FOLD, GOLDEN, REPO
-from test_library import lean_export_of
+from lawtools import FOLD, GOLDEN, REPO, lean_export_of, tagged_in
 
 
 @pytest.fixture()
@@ -40,8 +39,7 @@ def test_laws_json_lists_every_law_with_source_provenance(capsys):
     assert data["producer"] == "source" and data["verified"] is False
     names = {d["name"] for d in data["declarations"]}
     assert "ArchLaw.FoldLaws" in names
-    from test_source_reader import LIB_TAGGED
-    assert len(data["declarations"]) == len(LIB_TAGGED)
+    assert len(data["declarations"]) == len(tagged_in(REPO))
     for d in data["declarations"]:
         assert d["statement_provenance"] == "source" and d["axioms"] is None
         assert d["range"]["file"].startswith("lean/") and d["params"] is not None

@@ -11,7 +11,7 @@ import pytest
 from archlaw.bridge import interchange, library
 from archlaw.bridge.errors import ArchLawError, StaleExportError
 
-from lawtools import FOLD, REPO
+from lawtools import FOLD, REPO, lean_export_of
 
 
 @pytest.fixture()
@@ -19,15 +19,6 @@ def proj(tmp_path) -> Path:
     root = tmp_path / "proj"
     shutil.copytree(FOLD, root)
     return root
-
-
-def lean_export_of(root: Path, axioms=("propext",)):
-    """What the Lean exporter would write for `root` (built from the source reader's values)."""
-    exp = library.load_export(root)
-    decls = tuple(dataclasses.replace(d, statement_provenance="lean", axioms=tuple(axioms))
-                  for d in exp.declarations)
-    return dataclasses.replace(exp, producer="lean", lean_version="4.20.0", declarations=decls,
-                               hashes=library.hash_lean_files(root))
 
 
 def test_source_reader_when_no_export(proj):

@@ -10,29 +10,12 @@ from archlaw.bridge import ir, source_reader as sr
 from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.ir import PROP, TYPE, App, Lam, Lit, Pi, Var
 
-from lawtools import FOLD, REPO, check_well_formed
+from lawtools import FOLD, REPO, check_well_formed, tagged_in
 
 NAT = App("Nat", (), TYPE)
 
 
-def _tagged_in(root: Path) -> list[tuple[str, str]]:
-    """(file, name) of every tagged declaration, found by tokens alone (independent of parsing)."""
-    out = []
-    for f, _ in sr.lean_files(root):
-        toks = sr.tokenize(f.read_text(encoding="utf-8"), str(f))
-        for cmd in sr.split_commands(toks):
-            texts = [t.text for t in cmd]
-            if "@[" not in texts:
-                continue
-            attrs = " ".join(texts[:texts.index("]") + 1]) if "]" in texts else ""
-            if "arch_law" in attrs or "arch_theorem" in attrs:
-                kw = next(i for i, t in enumerate(cmd) if t.text in ("structure", "theorem", "def",
-                                                                     "class", "inductive", "lemma"))
-                out.append((f.relative_to(root).as_posix(), cmd[kw + 1].text))
-    return out
-
-
-LIB_TAGGED = _tagged_in(REPO)
+LIB_TAGGED = tagged_in(REPO)
 
 
 def _known(root: Path) -> set[str]:
