@@ -38,8 +38,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-length", type=int, default=None,
                    help="longest sampled list (default 10x the binding's max_train_length)")
     p.add_argument("--float64", action="store_true", help="run the model and samples in float64")
-    p.add_argument("--device", default="keep", choices=("keep", "auto", "cpu", "cuda"),
-                   help="move the model: auto = cuda if available (default: keep where it is)")
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "keep"),
+                   help="move the model there (auto: cuda if available, else cpu; keep: leave it)")
     p.add_argument("--certificate", metavar="OUT", default=None,
                    help="for a certified theorem, write OUT.sexp and OUT.json")
     p.add_argument("--root", default=None, help="project root holding lean/ (default: this one)")

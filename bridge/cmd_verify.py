@@ -23,7 +23,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="the model's binding callable (default: the one the certificate records)")
     p.add_argument("--param", action="append", default=[], metavar="K=V",
                    help="keyword argument for the model callable (overrides recorded ones)")
-    p.add_argument("--device", default="keep", choices=("keep", "auto", "cpu", "cuda"))
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "keep"),
+                   help="move the model there (auto: cuda if available, else cpu; keep: leave it)")
     p.add_argument("--root", default=None, help="project root holding lean/")
     p.add_argument("--from", dest="from_file", default=None, metavar="FILE",
                    help="read the library from an interchange file instead of lean/")

@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         table.add_row(r["workload"], r["way"], str(r["cases"]), f"{r['seconds']:.2f}",
                       f"{r['cases_per_s']:.1f}", f"{r['speedup_vs_hand_loop']:.1f}",
                       f"{r['worst_error']:.2g}")
-    Console().print(table)
+    Console(width=130).print(table)
     if args.out:
         with open(args.out, "w") as fh:
             json.dump({"env": env, "rows": rows}, fh, indent=2)

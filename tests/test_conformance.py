@@ -182,3 +182,44 @@ def test_sort_of_binding_must_be_an_encoding():
     b = dataclasses.replace(T.equivariant_binding(), sorts={"G": 8, "X": Finite(3)})
     with pytest.raises(ArchLawError, match="must be an Encoding"):
         check_law(T.EQUIVARIANT, b)
+
+
+def test_binding_supplies_an_elided_instance_constant():
+    # ∀ (g : Fin 4) (x : X), g • (g • x) = (g + g) • x  with • the binding's action (roll)
+    G4 = const("Fin", TYPE, Lit(4, NAT))
+    X = Var("X", TYPE)
+    g, x = Var("g", G4), Var("x", X)
+
+    def smul(a, b):
+        return const("HSMul.hSMul", X, a, b)
+
+    stmt = Pi(g, Pi(x, T.eq(smul(g, smul(g, x)), smul(T.add(g, g), x))))
+    law = _law(stmt, (Param("X", TYPE, "implicit"),))
+    from archlaw.bridge.sorts import FloatTensor
+
+    b = Binding({"X": FloatTensor((2, 4))}, {}, {"HSMul.hSMul": T.roll}, frozenset())
+    f = check_law(law, b, samples=20).fields[0]
+    assert f.passed and f.cases == 80 and f.worst_error == 0.0
+
+
+def test_connectives_ite_and_pairs():
+    a, b = Var("a", F5), Var("b", F5)
+    val = lambda t: const("Fin.val", NAT, t)  # noqa: E731
+    le = const("LE.le", PROP, val(a), val(b))
+    mx = const("ite", F5, le, b, a)  # max via if-then-else
+    pair = const("Prod.mk", const("Prod", TYPE, F5, F5), a, b)
+    stmts = [
+        # max a b ≥ a ∧ max a b ≥ b
+        Pi(a, Pi(b, const("And", PROP, const("LE.le", PROP, val(a), val(mx)),
+                          const("LE.le", PROP, val(b), val(mx))))),
+        # a = b ∨ a ≠ b ; (a ≤ b ↔ ¬ b < a) ; (a, b).2 = b
+        Pi(a, Pi(b, const("Or", PROP, T.eq(a, b), const("Ne", PROP, a, b)))),
+        Pi(a, Pi(b, const("Iff", PROP, le, const("Not", PROP, const("LT.lt", PROP, val(b), val(a)))))),
+        Pi(a, Pi(b, T.eq(const("Prod.snd", F5, pair), b))),
+    ]
+    for s in stmts:
+        f = check_law(_law(s), Binding({}, {}, {}, frozenset())).fields[0]
+        assert f.passed and f.cases == 25, s
+    wrong = Pi(a, Pi(b, const("Ne", PROP, a, b)))
+    f = check_law(_law(wrong), Binding({}, {}, {}, frozenset())).fields[0]
+    assert f.violations == 5 and f.counterexample.values == (("a", "0"), ("b", "0"))
