@@ -65,7 +65,7 @@ class CellConfig:
 
     base: int = 10
     hidden: int = 128
-    steps: int = 1500
+    steps: int = 800
     batch: int = 256
     lr: float = 3e-3
     max_digits: int = 4

@@ -64,7 +64,8 @@ def test_other_bases_train_to_an_exact_cell(base):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        cell, rep = train_cell(CellConfig(base=base, steps=800 if base == 2 else 1500), device="cpu")
+        cfg = CellConfig(base=2, hidden=32, steps=300) if base == 2 else CellConfig(base=base, steps=500)
+        cell, rep = train_cell(cfg, device="cpu")
     finally:
         torch.set_num_threads(threads)
     assert cell_table_errors(cell) == []
@@ -198,7 +199,7 @@ def test_add_is_exact_on_10000_digit_operands(trained, monkeypatch, capsys):
     if old is not None:
         sys.set_int_max_str_digits(0)
     rng = random.Random(4300)
-    for digits in (10_000, 4_301):
+    for digits in (10_000,):
         x = rng.randrange(10 ** (digits - 1), 10 ** digits)
         y = rng.randrange(10 ** (digits - 1), 10 ** digits)
         for adder in ("sequential", "log-depth"):
