@@ -14,7 +14,8 @@ Given a field's binders ``∀ (x₁ : T₁) … (xₖ : Tₖ)`` and their encodi
   cases.
 
 Samples are drawn in two steps: a *plan* (a list's length, a tree's depth, a Nat's value) for all
-S samples, sorted so that the smallest come first (sum of the binders' size keys; stable), then
+S samples, sorted so that the smallest come first (sum of the binders' size keys, ties broken by
+the sum of sampled `Fin` values), then
 their contents, block by block, each block from its own generator seeded by (seed, tag, block).
 Blocks depend only on the plans, never on chunking, so a case replays exactly from the seed.
 Float inputs are Gaussian with scaled extremes (see `archlaw.bridge.sorts.FloatTensor`); lists
@@ -34,7 +35,7 @@ from typing import Any, Iterator, Literal, Sequence
 
 import torch
 
-from .sorts import Encoding, SampleConfig, take
+from .sorts import Encoding, Finite, SampleConfig, take
 
 __all__ = ["BinderDomain", "Domain", "build_domain", "derive_seed", "default_config",
            "DEFAULT_BUDGET", "DEFAULT_SAMPLES", "MAX_SCALARS"]
@@ -123,14 +124,19 @@ class Domain:
         gen = torch.Generator().manual_seed(derive_seed(seed, tag, "plan"))
         self._plans: dict[int, torch.Tensor] = {}
         key = torch.zeros(self.S, dtype=torch.long)
+        key2 = torch.zeros(self.S, dtype=torch.long)
         cost = torch.zeros(self.S, dtype=torch.long)
         for i in self.sample_idx:
             enc = self.binders[i][1]
             p = enc.plan(self.S, gen, cfg) if self.sample_idx else torch.zeros(0, dtype=torch.long)
             self._plans[i] = p
             key += enc.size_key(p)
+            if enc.cardinality is not None and isinstance(enc, Finite):
+                key2 += p  # ties broken by the sampled finite values: smaller first
             cost += enc.numel(p)
-        order = torch.argsort(key, stable=True)
+        # sort by (size, finite values), both ascending: stable sort on the minor key first
+        order = torch.argsort(key2, stable=True)
+        order = order[torch.argsort(key[order], stable=True)]
         for i in self.sample_idx:
             self._plans[i] = self._plans[i][order]
         cost = cost[order] + len(self.enum_idx)

@@ -193,3 +193,22 @@ def test_prod_and_bool_enumeration():
     a, b = e.enumerate(torch.device("cpu"))
     assert list(zip(a.tolist(), b.tolist())) == [(0, False), (0, True), (1, False), (1, True)]
     assert e.cardinality == 4 and e.describe() == "Fin 2 × Bool"
+
+
+def test_sampled_finite_domain_reports_a_small_counterexample():
+    # Fin 2000 ^ 2 exceeds the budget: sampled; wrong wherever a + b >= 1000. The first failing
+    # sample in (size, value) order has the smallest a + b among the failing samples.
+    F = const("Fin", TYPE, Lit(2000, NAT))
+    a, b = Var("a", F), Var("b", F)
+    val = lambda t: const("Fin.val", NAT, t)  # noqa: E731
+    stmt = Pi(a, Pi(b, const("LT.lt", T.PROP, T.add(val(a), val(b)), Lit(1000, NAT))))
+    law = Law("Toy.S", "Toy", None, "", (), "source", None, (Field("f", stmt),))
+    f = check_law(law, Binding({}, {}, {}, frozenset()), budget=10**5, samples=400).fields[0]
+    assert f.check == "sampled" and f.cases == 400 and not f.passed
+    s = sum(int(v) for _, v in f.counterexample.values)
+    dom = build_domain([("a", Finite(2000)), ("b", Finite(2000))], budget=10**5, samples=400,
+                       seed=0, tag="Toy.S.f")
+    vals = dom.materialize(0, 400)
+    sums = (vals["a"] + vals["b"]).tolist()
+    assert s == min(x for x in sums if x >= 1000)
+    assert sums == sorted(sums)
