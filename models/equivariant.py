@@ -59,7 +59,7 @@ __all__ = [
     "FieldSort", "EquivariantLayer", "act", "act_batched",
     "GridLifting", "GridGroupConv", "GroupPool", "SpatialPool",
     "CyclicLifting", "CyclicGroupConv", "DeepSetsLayer", "SetPool", "InvariantLinear", "Pointwise",
-    "EquivariantNetwork", "compose", "SymmetryBreak",
+    "EquivariantNetwork", "compose", "set_mode", "SymmetryBreak",
     "d4_cnn", "c4_cnn", "cyclic_gcnn", "deepsets_net", "count_parameters",
 ]
 
@@ -567,6 +567,17 @@ class EquivariantNetwork(EquivariantLayer):
 
     def describe(self) -> str:
         return " ; ".join(l.describe() for l in self.layers)
+
+
+def set_mode(net: nn.Module, mode: str) -> nn.Module:
+    """Switch every grid convolution in `net` to `mode` (``"exact"`` or ``"filter"``), in place.
+    Both modes compute the same function of the same parameters, so a network can be trained in
+    the faster filter-bank mode and run and checked in the bit-exact mode."""
+    _check_mode("set_mode", mode)
+    for m in net.modules():
+        if isinstance(m, (GridLifting, GridGroupConv)):
+            m.mode = mode
+    return net
 
 
 def compose(*layers: EquivariantLayer) -> EquivariantNetwork:

@@ -250,3 +250,18 @@ def action_binding(group: Group, sort: FieldSort, size: int = 7) -> Any:
                  "act": lambda g, x: act_batched(group, sort, g, x)},
         model_symbols=frozenset(),
         metadata={"model": f"{group.name}-action-{sort}", "group": group.name, "sort": str(sort)})
+
+
+def model_binding(model: str = "d4-cnn", size: int = 7, broken: float = 0.0, seed: int = 0) -> Any:
+    """For ``archlaw check ArchLaw.Equivariant --model archlaw.models.equivariant_check:model_binding
+    --param model=d4-cnn [--param broken=1e-3]``: one of the registry's tiny fixtures (names as in
+    `archlaw.models.equivariant._fixtures`), optionally wrapped in a seeded `SymmetryBreak`."""
+    from .equivariant import SymmetryBreak, _fixtures
+
+    fx = _fixtures()
+    if model not in fx:
+        raise ArchLawError(f"--param model={model!r}; accepted: {', '.join(fx)}")
+    m = fx[model]()
+    if broken:
+        m = SymmetryBreak(m, float(broken), seed=int(seed))
+    return binding_for(m, size=int(size), name=model + (f"-broken-{broken}" if broken else ""))

@@ -133,3 +133,12 @@ def test_rotate_and_permute_follow_lean():
     # (permute σ s) i = s (σ⁻¹ i): σ⁻¹ = (2, 0, 1)
     y = E.act(S, E.FieldSort("S3", "set", "trivial", 1), sigma, x)
     assert y.flatten().tolist() == [12.0, 10.0, 11.0]
+
+
+def test_exact_and_filter_modes_compute_the_same_function():
+    net = E.d4_cnn(width=3, depth=3, seed=11).double()
+    x = torch.randn(4, 1, 7, 7, dtype=torch.float64, generator=_gen(0))
+    y_exact = net(x)
+    E.set_mode(net, "filter")
+    assert {m.mode for m in net.modules() if hasattr(m, "mode")} == {"filter"}
+    assert torch.allclose(y_exact, net(x), rtol=1e-12, atol=1e-12)
