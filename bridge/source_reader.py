@@ -935,10 +935,12 @@ def _subst(t: TermM, env: dict[str, TermM]) -> TermM:
 
 
 class _Metas:
-    def __init__(self) -> None:
+    def __init__(self, delta: Optional[Callable[[App], Optional[TermM]]] = None) -> None:
         self.assign: dict[int, TermM] = {}
         self.all: list[Meta] = []
         self._ids = itertools.count()
+        #: unfolds an application of an ``abbrev`` (None when it cannot)
+        self.delta = delta
 
     def new(self, origin: tuple[int, int], what: str, numeral: bool = False) -> Meta:
         m = Meta(next(self._ids), origin, what, numeral)
@@ -1016,10 +1018,13 @@ class _Metas:
         if isinstance(a, App) and isinstance(b, App):
             ha = a.head if isinstance(a.head, str) else a.head.name
             hb = b.head if isinstance(b.head, str) else b.head.name
-            if ha != hb or isinstance(a.head, str) != isinstance(b.head, str) \
-                    or len(a.args) != len(b.args):
-                return False
-            return all(self._unify(x, y) for x, y in zip(a.args, b.args))
+            if ha == hb and isinstance(a.head, str) == isinstance(b.head, str) \
+                    and len(a.args) == len(b.args):
+                saved = dict(self.assign)
+                if all(self._unify(x, y) for x, y in zip(a.args, b.args)):
+                    return True
+                self.assign = saved
+            return self._unfold_and_unify(a, b)
         if isinstance(a, Pi) and isinstance(b, Pi) or isinstance(a, Lam) and isinstance(b, Lam):
             if not self._unify(a.var.sort, b.var.sort):
                 return False
@@ -1027,6 +1032,17 @@ class _Metas:
             if b.var.name != a.var.name:
                 bb = _subst(bb, {b.var.name: Var(a.var.name, a.var.sort)})
             return self._unify(a.body, bb)
+        return self._unfold_and_unify(a, b)
+
+    def _unfold_and_unify(self, a: TermM, b: TermM) -> bool:
+        """Definitional unfolding of ``abbrev``s, as Lean's `isDefEq` would (one side at a time)."""
+        if self.delta is None:
+            return False
+        for x, y, flip in ((a, b, False), (b, a, True)):
+            if isinstance(x, App) and isinstance(x.head, str):
+                d = self.delta(x)
+                if d is not None:
+                    return self._unify(y, d) if flip else self._unify(d, y)
         return False
 
 
@@ -1114,6 +1130,10 @@ class ConstEntry:
     error: Optional[ArchLawError] = None
     busy: bool = False
     fields: tuple[str, ...] = ()      # for structures: field names in order
+    #: for an ``abbrev``: its parameters (name, binder) and body, read on first use
+    unfold: Optional[Callable[[], Optional[tuple[list[tuple[str, str]], Term]]]] = None
+    body: Optional[tuple[list[tuple[str, str]], Term]] = None
+    body_tried: bool = False
 
 
 class Library:
@@ -1128,6 +1148,29 @@ class Library:
         parts = entry.name.split(".")
         for k in range(1, len(parts)):
             self.namespaces.add(".".join(parts[:k]))
+
+    def delta(self, t: App) -> Optional[Term]:
+        """Unfold ``C args`` for an ``abbrev C``: its body with the explicit parameters replaced
+        by `args`; None if C is not an abbrev, its body is outside the fragment, an implicit
+        parameter occurs in the body (implicit arguments are elided), or args are partial."""
+        e = self.consts.get(t.head) if isinstance(t.head, str) else None
+        if e is None or e.unfold is None:
+            return None
+        if not e.body_tried:
+            e.body_tried = True
+            try:
+                e.body = e.unfold()
+            except (ArchLawError, _Fail, RecursionError):
+                e.body = None
+        if e.body is None:
+            return None
+        params, body = e.body
+        explicit = [n for n, b in params if b == "explicit"]
+        if len(explicit) != len(t.args):
+            return None
+        if {n for n, b in params if b != "explicit"} & _fv(body):
+            return None
+        return _subst(body, dict(zip(explicit, t.args)))  # type: ignore[return-value]
 
     def signature(self, name: str, use_pos: tuple[int, int]) -> Term:
         e = self.consts[name]
@@ -1161,7 +1204,7 @@ class _Elab:
         self.file = file
         self.scope = scope
         self.namespaces = scope.namespaces + extra_ns
-        self.metas = _Metas()
+        self.metas = _Metas(self.lib.delta)
         self.locals: list[Var] = []
         self.broken_vars: dict[str, ArchLawError] = {}
 
@@ -1883,7 +1926,10 @@ class SourceReader:
         full, _ = got
         kw = cmd.keyword
         if kw in ("def", "abbrev", "theorem", "lemma", "axiom", "opaque"):
-            self.lib.add(ConstEntry(full, ctx.path, lambda: self._def_sig(ctx, cmd, full)))
+            reducible = kw == "abbrev" or any(a.split()[:1] == ["reducible"] for a in cmd.attrs)
+            self.lib.add(ConstEntry(
+                full, ctx.path, lambda: self._def_sig(ctx, cmd, full),
+                unfold=(lambda: self._abbrev_body(ctx, cmd, full)) if reducible else None))
         elif kw in ("structure", "class"):
             self._register_structure(ctx, cmd, full)
         elif kw == "inductive":
@@ -1992,11 +2038,50 @@ class SourceReader:
         except _Fail as f:
             raise _wrap(file, f) from None
 
+    def _abbrev_parts(self, ctx: _FileCtx, cmd: Command, full: str):
+        """Elaborate an abbrev's header and body: (elaborator, params, body, result type)."""
+        h = self._header(cmd, (":=", "|", "where"))
+        if h.rest >= len(cmd.toks) or cmd.toks[h.rest].text != ":=":
+            raise _Fail(cmd.toks[0].pos(), f"abbrev {full} needs `:= body`", True)
+        el = self._elab_ctx(ctx, cmd, full)
+        vars_ = self._with_vars(el, ctx.path, cmd.scope) if cmd.scope.variables else []
+        own = self._bind_groups(el, h.binders, full)
+        res = el.elab_type(h.type) if h.type is not None else None
+        p = _Parser(cmd.toks, h.rest + 1)
+        body_s = p.term(0)
+        if p.peek() is not None:
+            raise _Fail(p.peek().pos(), f"unexpected '{p.peek().text}' after the body of "
+                                        f"abbrev {full}", True)
+        body = el.elab(body_s, res) if res is not None else el._elab(body_s, None)
+        if res is None:
+            res = el.metas.zonk(el.sort_of(body))
+        used = _fv(el.metas.zonk(res)) | _fv(el.metas.zonk(body))
+        for v, _ in own:
+            used |= _fv(el.metas.zonk(v.sort))
+        params = self._included(vars_, used) + own
+        return el, params, body, res
+
+    def _abbrev_body(self, ctx: _FileCtx, cmd: Command, full: str
+                     ) -> Optional[tuple[list[tuple[str, str]], Term]]:
+        """Parameters and body of an ``abbrev``, for unfolding."""
+        el, params, body, _ = self._abbrev_parts(ctx, cmd, full)
+        return [(v.name, b) for v, b in params], _normalize(el.finish(body))
+
     def _def_sig(self, ctx: _FileCtx, cmd: Command, full: str) -> Term:
         try:
             h = self._header(cmd, (":=", "|", "where"))
         except _Fail as f:
             raise self._wrap(ctx, f) from None
+        if h.type is None and cmd.keyword == "abbrev":
+            # `abbrev Digits (B : Nat) := List (Fin B)`: the type is the body's
+            try:
+                el, params, _, res = self._abbrev_parts(ctx, cmd, full)
+                t: TermM = res
+                for v, b in reversed(params):
+                    t = Pi(v, t, b, PROP)
+                return _normalize(el.finish(t))
+            except _Fail as f:
+                raise self._wrap(ctx, f) from None
         if h.type is None:
             t = cmd.toks[1]
             raise ArchLawError(f"{ctx.path}:{t.line}:{t.col}: the header of {full} has no result "

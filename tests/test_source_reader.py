@@ -202,6 +202,19 @@ def test_universe_levels_of_pis_follow_lean():
     assert d.field("id").statement.sort == PROP
 
 
+def test_abbrevs_unfold_where_types_must_agree():
+    (d,) = read("/-- d -/ abbrev Digits (B : Nat) := List (Fin B)\n"
+                "/-- v -/ def decode {B : Nat} (xs : List (Fin B)) : Nat := 0\n"
+                "@[arch_law] structure L {B : Nat} (add : Digits B → Digits B → Digits B) : Prop where\n"
+                "  a : ∀ (xs ys : Digits B), decode (add xs ys) = decode xs + decode ys\n")
+    digits = App("T.Digits", (Var("B", NAT),), TYPE)
+    assert d.params[1].sort == ir.arrow(digits, digits, digits)      # the abbrev stays folded
+    assert "type mismatch" in _err("/-- d -/ def Digits (B : Nat) : Type := List (Fin B)\n"
+                                   "/-- v -/ def decode {B : Nat} (xs : List (Fin B)) : Nat := 0\n"
+                                   "@[arch_law] structure L {B : Nat} (x : Digits B) : Prop where\n"
+                                   "  a : decode x = 0\n")              # a plain def does not
+
+
 def test_arrow_hypothesis_is_named_underscore():
     decls = read("@[arch_law] structure L (p : Prop) : Prop where\n  a : p\n"
                  "@[arch_theorem] theorem t (p : Prop) : L p → p := fun h => h.a\n")
