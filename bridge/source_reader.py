@@ -30,9 +30,11 @@ Typing
 Terms are elaborated the way Lean elaborates them, within the fragment: every node keeps its sort;
 implicit and instance arguments are found by first-order unification and then elided; numerals are
 `Lit` nodes at their sort (``Nat`` when nothing else fixes it); notation becomes the constants that
-docs/interchange.md lists; constants are fully qualified. There is no unfolding of definitions and
-no coercion: where Lean would insert ``↑x`` write ``x.val``. Universe levels are not tracked: core
-type formers have sort ``Type``.
+docs/interchange.md lists; constants are fully qualified. Unification unfolds ``abbrev``s (and
+``@[reducible]`` defs) whose bodies are in the fragment, never other definitions; there are no
+coercions: where Lean would insert ``↑x`` write ``x.val``. Sorts of ∀ follow Lean's universe
+levels (``Type → Type : Type 1``); universe variables are not tracked (core type formers such as
+``List`` have sort ``Type``).
 
 Naming convention shared with the Lean exporter: a ∀ whose body does not mention its variable
 (an arrow ``A → B``, or a non-dependent hypothesis inside a term) has its variable named ``_``;
