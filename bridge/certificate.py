@@ -36,7 +36,7 @@ from .conformance import ALLOWED_AXIOMS, ConformanceReport, check_theorem
 from .errors import ArchLawError
 
 __all__ = [
-    "Certificate", "CheckRecord", "TrustBase", "make_certificate", "weights_sha256",
+    "Certificate", "CheckRecord", "TrustBase", "make_certificate", "weights_sha256", "bindings_sha256",
     "load_certificate", "verify_certificate", "VerifyResult", "CERTIFICATE_VERSION",
     "RUNNER_ASSUMPTION",
 ]
@@ -65,6 +65,21 @@ def weights_sha256(module: Any) -> str | None:
         t = t.detach().to("cpu").contiguous()
         h.update(f"{k}:{str(t.dtype)}:{tuple(t.shape)};".encode())
         h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def bindings_sha256(bindings: Any) -> str | None:
+    """The weights hash behind a check: of the binding's module, or, for a mapping of bindings
+    (one per hypothesis), of its one distinct module; several distinct modules hash as the
+    SHA-256 of ``key:hash;`` over the mapping's keys in sorted order."""
+    if not isinstance(bindings, Mapping):
+        return weights_sha256(getattr(bindings, "module", None))
+    mods = {id(b.module): b.module for b in bindings.values() if getattr(b, "module", None) is not None}
+    if len(mods) <= 1:
+        return weights_sha256(next(iter(mods.values()), None))
+    h = hashlib.sha256()
+    for k in sorted(bindings):
+        h.update(f"{k}:{weights_sha256(getattr(bindings[k], 'module', None))};".encode())
     return h.hexdigest()
 
 
@@ -241,7 +256,7 @@ def make_certificate(report: ConformanceReport, binding: Any, *, model: Mapping[
                                       tuple((d.name, d.sort, d.kind, d.size) for d in f.domains)))
     return Certificate(report.theorem, report.statement, report.conclusion,
                        tuple(report.axioms or ()), tuple(checks),
-                       weights_sha256(getattr(binding, "module", None)),
+                       bindings_sha256(binding),
                        TrustBase(RUNNER_ASSUMPTION, device, dtype, torch.__version__),
                        dict(model or {}), dict(settings or {}))
 
@@ -287,7 +302,7 @@ def verify_certificate(cert: Certificate, export: Any, binding: Any) -> VerifyRe
     if thm.axioms is None or tuple(sorted(thm.axioms)) != tuple(sorted(cert.axioms)):
         return VerifyResult(False, f"the library's axioms for {cert.theorem} "
                                    f"({thm.axioms}) differ from the certificate's ({list(cert.axioms)})")
-    got = weights_sha256(getattr(binding, "module", None))
+    got = bindings_sha256(binding)
     if got != cert.weights_sha256:
         return VerifyResult(False, f"weights hash mismatch: certificate {cert.weights_sha256}, "
                                    f"model {got}")

@@ -1,7 +1,8 @@
 """`archlaw check LAW --model module:callable`: check a law (or a theorem's hypotheses) on a model.
 
 The callable is imported from ``module`` and called with the ``--param K=V`` values (ints, floats
-or strings) as keyword arguments; it returns an `archlaw.bridge.binding.Binding`. LAW is a law or
+or strings) as keyword arguments; it returns an `archlaw.bridge.binding.Binding` (for a theorem,
+also a dict of them keyed by hypothesis, law or law short name). LAW is a law or
 theorem name (full, or a unique suffix) from the library export. For a law, every field is
 checked (`archlaw.bridge.conformance.check_law`); for a theorem, every law hypothesis, plus the
 certification decision (`check_theorem`), and ``--certificate OUT`` writes ``OUT.sexp`` and
@@ -17,7 +18,7 @@ import argparse
 import importlib
 import json
 import sys
-from typing import Any
+from typing import Any, Mapping
 
 from .errors import ArchLawError
 
@@ -90,9 +91,12 @@ def load_binding(ref: str, params: dict[str, Any]) -> Any:
         out = fn(**params)
     except TypeError as e:
         raise ArchLawError(f"--model {ref!r}: bad parameters {sorted(params)}: {e}") from None
+    if isinstance(out, Mapping) and out and all(isinstance(b, Binding) for b in out.values()):
+        return dict(out)
     if not isinstance(out, Binding):
         raise ArchLawError(f"--model {ref!r}: returned {type(out).__name__}, expected an "
-                           "archlaw.bridge.binding.Binding")
+                           "archlaw.bridge.binding.Binding (or, for a theorem, a dict of them "
+                           "keyed by hypothesis or law name)")
     return out
 
 
@@ -115,7 +119,11 @@ def load_export(root: str | None, from_file: str | None) -> Any:
 
 
 def move_to_device(binding: Any, device: str) -> None:
-    """Move the binding's module (`--device`)."""
+    """Move the binding's module (or each binding's, for a mapping) (`--device`)."""
+    if isinstance(binding, Mapping):
+        for b in binding.values():
+            move_to_device(b, device)
+        return
     if device == "keep" or binding.module is None:
         return
     import torch
@@ -142,6 +150,9 @@ def run(args: argparse.Namespace) -> int:
     move_to_device(binding, args.device)
     kw = check_kwargs(args)
     if decl.kind == "law":
+        if isinstance(binding, Mapping):
+            raise ArchLawError(f"--model {args.model!r} returned a dict of bindings; a law needs "
+                               "one Binding")
         if args.certificate:
             raise ArchLawError(f"--certificate: {decl.name} is a law; certificates are for "
                                "@[arch_theorem]s whose hypotheses are laws")

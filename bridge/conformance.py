@@ -376,7 +376,8 @@ def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, en
         lhs = enc.render(ev.eval(concl.args[0], env), 0)
         rhs = enc.render(ev.eval(concl.args[1], env), 0)
     # short values are written into the statement; long ones (tensors, lists) stay as names
-    sub = {v.name: Var(text, v.sort) for v, (_, text) in zip(binders, values) if len(text) <= 24}
+    sub: dict[str, Term] = {k: Lit(int(v), Var("Nat", TYPE)) for k, v in base.params.items()}
+    sub.update({v.name: Var(text, v.sort) for v, (_, text) in zip(binders, values) if len(text) <= 24})
     body = statement
     while isinstance(body, Pi) and not is_prop(body.var.sort):
         body = body.body

@@ -163,3 +163,13 @@ def test_cli_refuses_certificate_for_source_statement(tmp_path, capsys):
     text = capsys.readouterr().out
     assert rc == 1 and "no certificate written" in text and "not certified" in text
     assert not (tmp_path / "c.sexp").exists()
+
+
+def test_bindings_by_hypothesis_name_certify_and_verify():
+    ex = T.export()
+    b = {"CarryCell": T.cell_binding(10)}
+    rep = check_theorem(ex.find("adder_correct"), ex, b)
+    assert rep.certified and rep.side_conditions[0].holds is True
+    cert = make_certificate(rep, b)
+    assert cert.weights_sha256 == weights_sha256(b["CarryCell"].module)
+    assert verify_certificate(cert, ex, {"h": T.cell_binding(10)}).ok
