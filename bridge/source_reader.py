@@ -2032,7 +2032,7 @@ class SourceReader:
             used = _fv(el.metas.zonk(res)) | set(body_names)
             for v, _ in own:
                 used |= _fv(el.metas.zonk(v.sort))
-            params = self._included(vars_, used) + own
+            params = self._included(vars_, used - {v.name for v, _ in own}) + own
             t: TermM = res
             for v, b in reversed(params):
                 t = Pi(v, t, b, sort_of_pi(el._sort_now(t)))
@@ -2060,7 +2060,7 @@ class SourceReader:
         used = _fv(el.metas.zonk(res)) | _fv(el.metas.zonk(body))
         for v, _ in own:
             used |= _fv(el.metas.zonk(v.sort))
-        params = self._included(vars_, used) + own
+        params = self._included(vars_, used - {v.name for v, _ in own}) + own
         return el, params, body, res
 
     def _abbrev_body(self, ctx: _FileCtx, cmd: Command, full: str
@@ -2173,7 +2173,7 @@ class SourceReader:
             used |= _fv(el.metas.zonk(v.sort))
         for _, _, fty in ftypes:
             used |= _fv(el.metas.zonk(fty))
-        params = self._included(vars_, used) + own
+        params = self._included(vars_, used - {v.name for v, _ in own}) + own
         return params, srt, ftypes
 
     def _field_types(self, el: _Elab, ftoks: list[Tok], ftok: Tok, full: str) -> list[tuple[str, TermM]]:
@@ -2260,7 +2260,7 @@ class SourceReader:
         used: set[str] = set()
         for v, _ in own:
             used |= _fv(el.metas.zonk(v.sort))
-        params = self._included(vars_, used) + own
+        params = self._included(vars_, used - {v.name for v, _ in own}) + own
         return params, srt
 
     def _ind_sig(self, ctx: _FileCtx, cmd: Command, full: str) -> Term:
@@ -2378,7 +2378,7 @@ class SourceReader:
             used = _fv(el.metas.zonk(stmt))
             for v, _ in own:
                 used |= _fv(el.metas.zonk(v.sort))
-            params = self._included(vars_, used) + own
+            params = self._included(vars_, used - {v.name for v, _ in own}) + own
             # the whole telescope: declared binders, then the ∀s of the statement
             tele: list[tuple[str, TermM, str]] = [(v.name, v.sort, b) for v, b in params]
             body: TermM = el.metas.zonk(stmt)

@@ -185,6 +185,14 @@ def test_namespaces_open_and_variables_resolve():
     assert "T.Inner.twice" in heads
 
 
+def test_own_binders_shadow_section_variables():
+    (d,) = read("section\nvariable (x : Nat) (f : Nat → Nat)\n"
+                "@[arch_theorem] theorem t (x : Bool) (h : f 0 = 0) : x = x := rfl\nend\n")
+    assert [(p.name, pretty_sort) for p, pretty_sort in
+            ((p, ir.pretty(p.sort)) for p in d.params)] == [("f", "Nat → Nat"), ("x", "Bool"),
+                                                            ("h", "f 0 = 0")]
+
+
 def test_field_notation_and_generalized_projections():
     (d,) = read("@[arch_law] structure L (f : List Nat → List Nat) : Prop where\n"
                 "  a : ∀ (xs : List Nat), (f xs).length = xs.length ∧ xs.map (fun x => x + 1) = f xs\n")
