@@ -676,16 +676,14 @@ _MODIFIERS = {"private", "protected", "noncomputable", "partial", "unsafe", "non
               "local"}
 
 
-def _is_command_start(t: Tok) -> bool:
-    if t.col != 0:
+def _is_command_start(t: Tok, base: int = 0) -> bool:
+    if t.col != base or (base and not t.first_on_line):
         return False
     if t.kind == "doc":
         return True
-    if t.kind == "sym" and t.text == "@[":
+    if t.kind == "sym" and t.text in ("@[", "#"):
         return True
     if t.text.startswith("#"):
-        return True
-    if t.kind == "sym" and t.text == "#":
         return True
     return t.kind in ("kw", "ident") and t.text in _COMMAND_KW and t.text not in (
         "termination_by", "decreasing_by", "deriving")
@@ -693,25 +691,34 @@ def _is_command_start(t: Tok) -> bool:
 
 def split_commands(toks: list[Tok]) -> list[list[Tok]]:
     """Split a file's tokens into commands: a command starts at column 0 with a command keyword,
-    a modifier, an attribute ``@[`` or a docstring (continuation lines are indented)."""
+    a modifier, an attribute ``@[`` or a docstring (continuation lines are indented). Inside
+    ``mutual … end`` the declarations start at the column of the first one."""
     out: list[list[Tok]] = []
     cur: list[Tok] = []
     in_modifiers = False
-    for t in toks:
-        starts = _is_command_start(t)
+    base = 0
+    after_mutual = False
+    for i, t in enumerate(toks):
+        if after_mutual and t.first_on_line:
+            base, after_mutual = t.col, False
+        if base and t.col == 0 and t.first_on_line:
+            base = 0          # the `end` of the mutual block (or anything at column 0)
+        starts = _is_command_start(t, base) or (
+            t.col == 0 and t.text == "deriving" and i + 1 < len(toks)
+            and toks[i + 1].text == "instance")
         if starts and not in_modifiers:
             if cur:
                 out.append(cur)
             cur = [t]
         else:
             cur.append(t)
-        # a docstring / attribute / modifier at column 0 continues into its declaration
-        if t.col == 0 and (t.kind == "doc" or t.text == "@[" or t.text in _MODIFIERS):
+        # a docstring / attribute / modifier at the command column continues into its declaration
+        if t.col == base and (t.kind == "doc" or t.text == "@[" or t.text in _MODIFIERS):
             in_modifiers = True
         elif t.kind in ("kw", "ident") and t.text in _COMMAND_KW and t.text not in _MODIFIERS:
             in_modifiers = False
-        elif t.text == "]" and in_modifiers:
-            pass
+        if t.text == "mutual" and t.col == 0:
+            after_mutual = True
     if cur:
         out.append(cur)
     return out
@@ -1907,7 +1914,7 @@ class SourceReader:
                 if "arch_law" in txt or "arch_theorem" in txt:
                     ctx.commands.append(cmd)
             elif kw == "mutual":
-                pass
+                stack.append(("mutual", scope))
 
     def _decl_name(self, cmd: Command) -> Optional[tuple[str, Tok]]:
         if len(cmd.toks) < 2 or cmd.toks[1].kind != "ident":

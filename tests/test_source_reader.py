@@ -283,6 +283,17 @@ def test_proofs_and_unrelated_commands_are_not_parsed():
     assert [d.name for d in decls] == ["T.t"]
 
 
+def test_mutual_blocks_and_inductive_constructors():
+    (d,) = read("mutual\n  /-- e -/\n  inductive Even : Type where\n    | zero : Even\n"
+                "    | succ (o : Odd) : Even\n  /-- o -/\n  inductive Odd : Type where\n"
+                "    | succ (e : Even) : Odd\nend\n"
+                "@[arch_law] structure L (f : Even → Nat) : Prop where\n  a : f Even.zero = 0\n"
+                "  b : ∀ (o : Odd), f (Even.succ o) = 1\n"
+                "deriving instance Repr for Nat\n")
+    assert d.name == "T.L" and d.range.line == 12 and d.range.end_line == 14
+    assert d.field("b").statement.body.args[0].args[0].head == "T.Even.succ"
+
+
 def test_unclosed_comment_is_a_located_error():
     with pytest.raises(ArchLawError, match=r"T.lean:3:0: comment is never closed"):
         read("/- oops\n")
