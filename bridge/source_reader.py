@@ -1618,6 +1618,11 @@ class _Elab:
                 t = _subst(t.body, {t.var.name: ph})
                 j += 1
                 continue
+            if isinstance(t, App) and (k < len(args) or pending_pre is not None):
+                d = self.lib.delta(t)          # a function type behind an abbrev
+                if d is not None:
+                    t = d
+                    continue
             if isinstance(t, Meta) and (k < len(args) or pending_pre is not None):
                 flush()
                 t2 = self.metas.zonk(t)

@@ -223,6 +223,15 @@ def test_abbrevs_unfold_where_types_must_agree():
                                    "  a : decode x = 0\n")              # a plain def does not
 
 
+def test_a_function_type_behind_an_abbrev_can_be_applied():
+    (d,) = read("/-- c -/ abbrev Cell (A H : Type) := A → H → H\n"
+                "@[arch_law] structure L {A H : Type} (cell : Cell A H) (run : List A → H) : Prop where\n"
+                "  cons : ∀ (a : A) (as : List A), run (a :: as) = cell a (run as)\n")
+    rhs = d.field("cons").statement.body.body.args[1]
+    assert rhs.head == Var("cell", App("T.Cell", (Var("A", TYPE), Var("H", TYPE)), TYPE))
+    assert rhs.sort == Var("H", TYPE)
+
+
 def test_arrow_hypothesis_is_named_underscore():
     decls = read("@[arch_law] structure L (p : Prop) : Prop where\n  a : p\n"
                  "@[arch_theorem] theorem t (p : Prop) : L p → p := fun h => h.a\n")
