@@ -379,17 +379,20 @@ class GridGroupConv(EquivariantLayer):
 
 
 class GroupPool(EquivariantLayer):
-    """Invariant pooling over the group axis: regular -> trivial fields on the same base
-    (mean over |G|; max would do as well)."""
+    """Invariant pooling over the group axis: regular -> trivial fields on the same base;
+    `reduce` is ``"mean"`` (order-independent sorted mean) or ``"max"``."""
 
-    def __init__(self, group: Group, channels: int, base: str = "grid"):
+    def __init__(self, group: Group, channels: int, base: str = "grid", reduce: str = "mean"):
         super().__init__()
-        self.group, self.base = group, base
+        if reduce not in ("mean", "max"):
+            raise ArchLawError(f"GroupPool: reduce={reduce!r}; accepted: mean, max")
+        self.group, self.base, self.reduce = group, base, reduce
         self.in_sort = FieldSort(group.name, base, "regular", channels)
         self.out_sort = FieldSort(group.name, base, "trivial", channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return symmetric_mean(x, [2 if self.base == "grid" else -1])
+        dim = 2 if self.base == "grid" else -1
+        return x.amax(dim=dim) if self.reduce == "max" else symmetric_mean(x, [dim])
 
 
 class SpatialPool(EquivariantLayer):
@@ -640,14 +643,14 @@ def c4_cnn(cin: int = 1, width: int = 8, classes: int = 4, depth: int = 2, kerne
 
 
 def cyclic_gcnn(n: int, cin: int = 1, width: int = 8, classes: int = 4, depth: int = 2,
-                kernel: int = 3, seed: int | None = 0) -> EquivariantNetwork:
+                kernel: int = 3, seed: int | None = 0, pool: str = "mean") -> EquivariantNetwork:
     """A C_n-invariant classifier of cyclic signals: lift, group convs, group pool, linear."""
     g = cyclic_group(n)
     gen = _gen(seed)
     layers: list[EquivariantLayer] = [CyclicLifting(g, cin, width, kernel, gen), Pointwise()]
     for _ in range(depth - 1):
         layers += [CyclicGroupConv(g, width, width, kernel, gen), Pointwise()]
-    layers += [GroupPool(g, width, base="point"), InvariantLinear(g, width, classes, gen)]
+    layers += [GroupPool(g, width, base="point", reduce=pool), InvariantLinear(g, width, classes, gen)]
     return EquivariantNetwork(*layers)
 
 

@@ -22,7 +22,8 @@ from archlaw.bridge.errors import ArchLawError
 
 from .equivariant import D4_ELEMENTS, grid_act
 
-__all__ = ["PatternTask", "BaselineCNN", "TrainConfig", "train", "accuracy", "resolve_device"]
+__all__ = ["PatternTask", "MotifTask", "DiskCountTask", "BaselineCNN", "BaselineMLP", "TrainConfig",
+           "train", "accuracy", "resolve_device"]
 
 
 def resolve_device(name: str) -> torch.device:
@@ -73,6 +74,61 @@ class PatternTask:
             a, b = int(pos[i, 0]), int(pos[i, 1])
             x[i, 0, a:a + self.pattern, b:b + self.pattern] += p
         return x, y
+
+
+@dataclass(frozen=True)
+class MotifTask:
+    """Cyclic signals: which of K random ±1 motifs (length `motif`) sits, at a random circular
+    shift, in a noisy signal of length n. The label is C_n-invariant. x (N, 1, n), y (N,)."""
+
+    classes: int = 4
+    n: int = 16
+    motif: int = 5
+    noise: float = 0.5
+    seed: int = 0
+
+    def motifs(self) -> torch.Tensor:
+        g = torch.Generator().manual_seed(self.seed)
+        return torch.randint(0, 2, (self.classes, self.motif), generator=g).float() * 2 - 1
+
+    def sample(self, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+        g = torch.Generator().manual_seed(seed)
+        mot = self.motifs()
+        y = torch.randint(0, self.classes, (n,), generator=g)
+        shift = torch.randint(0, self.n, (n,), generator=g)
+        x = torch.randn(n, 1, self.n, generator=g) * self.noise
+        base = torch.zeros(n, self.n)
+        base[:, : self.motif] = mot[y]
+        idx = (torch.arange(self.n).view(1, -1) - shift.view(-1, 1)) % self.n
+        x[:, 0] += base.gather(1, idx)
+        return x, y
+
+
+@dataclass(frozen=True)
+class DiskCountTask:
+    """Sets of n points in the plane (N(0, 1.2²)): is the majority inside the unit disk? The
+    label is S_n-invariant. x (N, n, 2), y (N,) in {0, 1}."""
+
+    n: int = 7
+    scale: float = 1.2
+
+    def sample(self, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randn(n, self.n, 2, generator=g) * self.scale
+        inside = (x.norm(dim=-1) < 1.0).sum(dim=1)
+        return x, (inside * 2 > self.n).long()
+
+
+class BaselineMLP(nn.Module):
+    """Non-equivariant baseline for signals and sets: flatten -> Linear -> ReLU -> Linear."""
+
+    def __init__(self, din: int, hidden: int, classes: int, seed: int = 0):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(din, hidden), nn.ReLU(), nn.Linear(hidden, classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
 
 
 class BaselineCNN(nn.Module):

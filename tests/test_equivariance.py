@@ -142,3 +142,31 @@ def test_exact_and_filter_modes_compute_the_same_function():
     E.set_mode(net, "filter")
     assert {m.mode for m in net.modules() if hasattr(m, "mode")} == {"filter"}
     assert torch.allclose(y_exact, net(x), rtol=1e-12, atol=1e-12)
+
+
+def test_tiny_training_keeps_the_law_and_tasks_are_symmetric():
+    from archlaw.models.equivariant_train import (
+        DiskCountTask, MotifTask, PatternTask, TrainConfig, accuracy, train,
+    )
+
+    task = PatternTask(classes=3, size=9)
+    pats = task.patterns()
+    for i in range(3):  # no two classes related by a D4 symmetry: labels are well defined
+        for j in range(3):
+            if i != j:
+                assert not any(torch.equal(E.grid_act(e, pats[i]), pats[j]) for e in E.D4_ELEMENTS)
+    x, y = task.sample(24, seed=1)
+    net = E.set_mode(E.d4_cnn(width=3, classes=3, seed=0, pool="max"), "filter")
+    before = accuracy(net, x, y, torch.device("cpu"))
+    net = train(net, x, y, TrainConfig(steps=25, batch=8, lr=1e-2), torch.device("cpu"))
+    assert accuracy(net, x, y, torch.device("cpu")) > before
+    E.set_mode(net, "exact")
+    for dt in DTYPES:
+        r = check_layer(net, name="trained", dtype=dt, samples=4, size=9)
+        assert r.passed, r.line()
+    xs, ys = MotifTask().sample(8, seed=2)
+    assert xs.shape == (8, 1, 16) and ys.max() < 4
+    xd, yd = DiskCountTask().sample(8, seed=3)
+    perm = torch.randperm(7, generator=_gen(0))
+    assert torch.equal(DiskCountTask().sample(8, seed=3)[1], yd)
+    assert torch.equal(((xd[:, perm].norm(dim=-1) < 1).sum(1) * 2 > 7).long(), yd)  # S_n-invariant label
