@@ -49,10 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_error(message: str) -> None:
-    from rich.console import Console
+    from .console import make_console
     from rich.markup import escape
 
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]archlaw: error:[/] {escape(message)}")
+    make_console(stderr=True, soft_wrap=True).print(f"[bold red]archlaw: error:[/] {escape(message)}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -55,9 +55,9 @@ def _toolchain(root: Path) -> str:
 def _run(cmd: list[str], root: Path) -> None:
     """Run a Lake command in `root`, its output streaming to the terminal (a first `lake build`
     takes minutes)."""
-    from rich.console import Console
+    from .console import make_console
 
-    Console(stderr=True).print(f"[dim]$ {' '.join(cmd)}[/]")
+    make_console(stderr=True).print(f"[dim]$ {' '.join(cmd)}[/]")
     try:
         proc = subprocess.run(cmd, cwd=root)
     except OSError as e:
@@ -80,12 +80,12 @@ def export_with_lean(root: Path, out: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from .console import make_console
     from rich.markup import escape
 
     root = resolve_root(args.root)
     out = Path(args.out) if args.out is not None else export_path(root)
-    console = Console(stderr=True, soft_wrap=True)
+    console = make_console(stderr=True, soft_wrap=True)
     if shutil.which("lake") is not None:
         export_with_lean(root, out)
         exp = interchange.read(out)

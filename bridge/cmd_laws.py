@@ -135,18 +135,18 @@ def render(loaded: Loaded, console: Any, statements: bool = False) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from .console import make_console
     from rich.markup import escape
 
     loaded = load_export_explained(args.root, args.from_file)
     if args.json:
         sys.stdout.write(json.dumps(export_json(loaded), ensure_ascii=False, indent=2) + "\n")
     else:
-        render(loaded, Console(soft_wrap=False), statements=args.statements)
+        render(loaded, make_console(soft_wrap=False), statements=args.statements)
     if args.require_verified:
         why = unverified_reason(loaded)
         if why is not None:
-            Console(stderr=True, soft_wrap=True).print(
+            make_console(stderr=True, soft_wrap=True).print(
                 f"[bold red]archlaw: not verified:[/] {escape(why.removeprefix('not verified: '))}")
             return 1
     return 0

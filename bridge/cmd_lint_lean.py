@@ -23,12 +23,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from .console import make_console
     from rich.markup import escape
 
     root = resolve_root(args.root)
     report = lint(root)
-    out = Console(soft_wrap=True)
+    out = make_console(soft_wrap=True)
     for p in report.problems:
         out.print(escape(str(p)), highlight=False)
     if report.ok:
