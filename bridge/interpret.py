@@ -337,6 +337,9 @@ class Evaluator:
             sort = self.symbol_sorts.get(v.name, v.sort)
             k = _arity_of_sort(sort)
             if k > 0:
+                if not callable(val):
+                    raise self.error(f"binding.symbols[{v.name!r}] must be a batched callable of "
+                                     f"{k} arguments, got {type(val).__name__}", v)
                 return val if isinstance(val, Fn) else SymbolFn(v.name, val, k, self.where)
             if callable(val) and not isinstance(val, (torch.Tensor, ListBatch, tuple)):
                 val = val()
@@ -352,9 +355,16 @@ class Evaluator:
         args = tuple(self.eval(a, env) for a in t.args)
         if head in self.symbols:  # a constant supplied by the binding (a group action, ...)
             val = self.symbols[head]
-            if not args:
-                return val
-            return apply(val if isinstance(val, Fn) else _PlainFn(val), args)
+            arity = len(args) + _arity_of_sort(t.sort)
+            if arity == 0:
+                if callable(val) and not isinstance(val, (torch.Tensor, ListBatch, tuple)):
+                    val = val()
+                return self.resolve(t.sort).broadcast(val, self.n, self.device, self.dtype)
+            if not callable(val):
+                raise self.error(f"binding.symbols[{head!r}] must be callable (it takes {arity} "
+                                 "arguments)", t)
+            f = val if isinstance(val, Fn) else SymbolFn(head, val, arity, self.where)
+            return apply(f, args)
         prop = is_prop(t)
         arg_sorts = tuple(a.sort for a in t.args)
         match_enc = None
@@ -466,17 +476,6 @@ class Evaluator:
             return ok.all(1), err.amax(1)
         hit = ok.any(1)
         return hit, torch.where(hit, torch.zeros_like(err[:, 0]), err.amin(1))
-
-
-class _PlainFn(Fn):
-    """A binding-supplied constant of unknown arity: called with all arguments at once."""
-
-    def __init__(self, f: Callable[..., Any]):
-        self.f = f
-        self.arity = 0
-
-    def __call__(self, *args: Any) -> Any:
-        return self.f(*args)
 
 
 # --------------------------------------------------------------------------------------------
