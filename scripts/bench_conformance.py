@@ -11,7 +11,7 @@ Two workloads, each measured three ways in the same process with the same thread
 Ways: ``engine`` (`check_law`, batched, chunked), ``engine, 1 case per batch`` (`check_law` with
 ``chunk_cases=1``: the same engine, a Python loop over cases), and ``hand loop`` (plain torch,
 one case at a time, no engine). Per-case loops run on a prefix of the cases (they are slow); the
-rate is what is compared. Results go to stdout (rich table) and, with ``--out``, to JSON.
+rate is what is compared. Each figure is the median of ``--repeat`` (3) timings. Results go to stdout (rich table) and, with ``--out``, to JSON.
 
     OMP_WAIT_POLICY=PASSIVE python scripts/bench_conformance.py --threads 1
 
@@ -90,27 +90,25 @@ def bench_equivariance(samples: int, loop_cases: int) -> list[dict]:
                 model_symbols=frozenset({"f"}), module=conv)
     law = _law("ArchLaw.Equivariant", _equivariant_ir())
     out = []
-    t = time.perf_counter()
-    rep = check_law(law, b, samples=samples)
-    dt = time.perf_counter() - t
-    cases = rep.cases
+    dt, rep = timed(lambda: check_law(law, b, samples=samples))
     assert rep.passed, rep.summary()
-    out.append(_row("equivariance", "engine (batched)", cases, dt, rep.worst_error))
-    t = time.perf_counter()
-    rep1 = check_law(law, b, samples=max(1, loop_cases // n), chunk_cases=1)
-    dt = time.perf_counter() - t
+    out.append(_row("equivariance", "engine (batched)", rep.cases, dt, rep.worst_error))
+    dt, rep1 = timed(lambda: check_law(law, b, samples=max(1, loop_cases // n), chunk_cases=1))
     out.append(_row("equivariance", "engine, 1 case per batch", rep1.cases, dt, rep1.worst_error))
     gen = torch.Generator().manual_seed(1)
     xs = torch.randn(loop_cases, C, n, generator=gen)
-    worst = 0.0
-    t = time.perf_counter()
-    with torch.no_grad():
-        for i in range(loop_cases):
-            g = torch.tensor([i % n])
-            x = xs[i: i + 1]
-            lhs, rhs = f(roll(g, x)), roll(g, f(x))
-            worst = max(worst, float((lhs - rhs).abs().max() / lhs.abs().max().clamp_min(1e-30)))
-    dt = time.perf_counter() - t
+
+    def hand() -> float:
+        worst = 0.0
+        with torch.no_grad():
+            for i in range(loop_cases):
+                g = torch.tensor([i % n])
+                x = xs[i: i + 1]
+                lhs, rhs = f(roll(g, x)), roll(g, f(x))
+                worst = max(worst, float((lhs - rhs).abs().max() / lhs.abs().max().clamp_min(1e-30)))
+        return worst
+
+    dt, worst = timed(hand)
     out.append(_row("equivariance", "hand loop (1 case at a time)", loop_cases, dt, worst))
     return out
 
@@ -145,33 +143,45 @@ def bench_fold(samples: int, loop_cases: int, length: int) -> list[dict]:
     law = _law("ArchLaw.FoldLaws", _fold_ir())
     kw = dict(fields=("cons",), max_length=length - 1, min_length=length - 1)  # a :: as has 1,000
     out = []
-    t = time.perf_counter()
-    rep = check_law(law, b, samples=samples, **kw)
-    dt = time.perf_counter() - t
+    dt, rep = timed(lambda: check_law(law, b, samples=samples, **kw))
     assert rep.passed, rep.summary()
     out.append(_row("fold (length 1,000)", "engine (batched)", rep.cases, dt, rep.worst_error))
-    t = time.perf_counter()
-    rep1 = check_law(law, b, samples=loop_cases, chunk_cases=1, **kw)
-    dt = time.perf_counter() - t
+    dt, rep1 = timed(lambda: check_law(law, b, samples=loop_cases, chunk_cases=1, **kw))
     out.append(_row("fold (length 1,000)", "engine, 1 case per batch", rep1.cases, dt,
                     rep1.worst_error))
     gen = torch.Generator().manual_seed(1)
-    worst = 0.0
-    t = time.perf_counter()
-    with torch.no_grad():
-        for _ in range(loop_cases):
-            xs = torch.randn(length, 16, generator=gen)
-            h = net.h0
-            for p in reversed(range(length)):  # run (a :: as)
-                h = net.cell(xs[p], h)
-            h2 = net.h0
-            for p in reversed(range(1, length)):  # cell a (run as)
-                h2 = net.cell(xs[p], h2)
-            h2 = net.cell(xs[0], h2)
-            worst = max(worst, float((h - h2).abs().max() / h.abs().max().clamp_min(1e-30)))
-    dt = time.perf_counter() - t
+    lists = [torch.randn(length, 16, generator=gen) for _ in range(loop_cases)]
+
+    def hand() -> float:
+        worst = 0.0
+        with torch.no_grad():
+            for xs in lists:
+                h = net.h0
+                for p in reversed(range(length)):  # run (a :: as)
+                    h = net.cell(xs[p], h)
+                h2 = net.h0
+                for p in reversed(range(1, length)):  # cell a (run as)
+                    h2 = net.cell(xs[p], h2)
+                h2 = net.cell(xs[0], h2)
+                worst = max(worst, float((h - h2).abs().max() / h.abs().max().clamp_min(1e-30)))
+        return worst
+
+    dt, worst = timed(hand)
     out.append(_row("fold (length 1,000)", "hand loop (1 case at a time)", loop_cases, dt, worst))
     return out
+
+
+REPEAT = 3
+
+
+def timed(fn):
+    """Run `fn` REPEAT times; (median seconds, last result)."""
+    times, out = [], None
+    for _ in range(REPEAT):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return sorted(times)[len(times) // 2], out
 
 
 def _row(workload: str, way: str, cases: int, seconds: float, worst: float) -> dict:
@@ -184,11 +194,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
     p.add_argument("--eq-samples", type=int, default=2000, help="inputs x (x 16 group elements)")
     p.add_argument("--fold-samples", type=int, default=256, help="lists of length 1,000")
-    p.add_argument("--loop-cases", type=int, default=160, help="cases for the per-case loops")
-    p.add_argument("--fold-loop-cases", type=int, default=8, help="lists for the per-case loops")
+    p.add_argument("--loop-cases", type=int, default=1600, help="cases for the per-case loops")
+    p.add_argument("--fold-loop-cases", type=int, default=16, help="lists for the per-case loops")
+    p.add_argument("--repeat", type=int, default=3, help="timings per figure (median reported)")
     p.add_argument("--out", default=None, help="write the results as JSON here")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
+    global REPEAT
+    REPEAT = max(1, args.repeat)
     rows = bench_equivariance(args.eq_samples, args.loop_cases)
     rows += bench_fold(args.fold_samples, args.fold_loop_cases, 1000)
     for w in ("equivariance", "fold (length 1,000)"):
@@ -196,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         for r in rows:
             if r["workload"] == w:
                 r["speedup_vs_hand_loop"] = round(r["cases_per_s"] / base["cases_per_s"], 1)
-    env = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+    env = {"repeat": REPEAT, "load_average": os.getloadavg(), "torch": torch.__version__, "threads": torch.get_num_threads(),
            "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"), "python": platform.python_version(),
            "machine": platform.machine(), "cpus": os.cpu_count(),
            "command": "python scripts/bench_conformance.py " + " ".join(argv or sys.argv[1:])}
