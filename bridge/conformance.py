@@ -263,6 +263,9 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     on cases per batch (memory is bounded anyway). Raises `ArchLawError` when the binding does
     not fit the law.
     """
+    if budget < 1 or samples < 1:
+        raise ArchLawError(f"budget and samples must be at least 1 (got budget={budget}, "
+                           f"samples={samples})")
     _check_binding(law, binding)
     dt = torch.float64 if float64 else (dtype or torch.float32)
     dev = torch.device(device) if device is not None else binding_device(binding)

@@ -223,3 +223,34 @@ def test_connectives_ite_and_pairs():
     wrong = Pi(a, Pi(b, const("Ne", PROP, a, b)))
     f = check_law(_law(wrong), Binding({}, {}, {}, frozenset())).fields[0]
     assert f.violations == 5 and f.counterexample.values == (("a", "0"), ("b", "0"))
+
+
+def test_zero_samples_or_budget_is_refused():
+    with pytest.raises(ArchLawError, match="at least 1"):
+        check_law(T.FOLDR, T.fold_binding(), samples=0)
+    with pytest.raises(ArchLawError, match="at least 1"):
+        check_law(T.COCYCLE, T.cocycle_binding(), budget=0)
+
+
+def test_chunks_bound_memory_for_long_lists():
+    from archlaw.bridge.domains import MAX_SCALARS, build_domain
+    from archlaw.bridge.sorts import FloatTensor, ListOf, SampleConfig
+
+    enc = ListOf(FloatTensor((64,)))
+    dom = build_domain([("g", Finite(4)), ("xs", enc)], samples=300, seed=1, tag="m",
+                       cfg=SampleConfig(max_length=2000))
+    total = 0
+    for s, e in dom.chunks():
+        vals = dom.materialize(s, e)
+        scalars = vals["xs"].values.numel()
+        assert e - s == 1 or scalars <= 2 * MAX_SCALARS
+        total += e - s
+    assert total == dom.total == 1200
+
+
+def test_same_seed_same_report_other_seed_other_samples():
+    a = check_law(T.FOLDR, T.fold_binding(wrong_beyond=5, train_length=5), samples=80, seed=11)
+    b = check_law(T.FOLDR, T.fold_binding(wrong_beyond=5, train_length=5), samples=80, seed=11)
+    c = check_law(T.FOLDR, T.fold_binding(wrong_beyond=5, train_length=5), samples=80, seed=12)
+    assert a.to_json() == b.to_json()
+    assert a.fields[1].counterexample.values != c.fields[1].counterexample.values
