@@ -15,10 +15,11 @@ a certificate was asked for and cannot be issued (the reasons are printed); 2 a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import sys
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .errors import ArchLawError
 
@@ -140,6 +141,27 @@ def check_kwargs(args: argparse.Namespace) -> dict[str, Any]:
             "float64": args.float64, "max_length": getattr(args, "max_length", None)}
 
 
+@contextlib.contextmanager
+def progress_bar(enabled: bool) -> Iterator[Any]:
+    """A rich progress bar (on stderr, transient) fed by check_law's `progress` callback."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(field: str, done: int, total: int) -> None:
+            if field not in tasks:
+                tasks[field] = bar.add_task(f"checking {field}", total=total)
+            bar.update(tasks[field], completed=done)
+
+        yield update
+
+
 def run(args: argparse.Namespace) -> int:
     from .conformance import check_law, check_theorem
 
@@ -156,13 +178,15 @@ def run(args: argparse.Namespace) -> int:
         if args.certificate:
             raise ArchLawError(f"--certificate: {decl.name} is a law; certificates are for "
                                "@[arch_theorem]s whose hypotheses are laws")
-        rep = check_law(decl, binding, **kw)
+        with progress_bar(not args.json) as update:
+            rep = check_law(decl, binding, progress=update, **kw)
         if args.json:
             print(json.dumps(rep.to_json(), indent=2))
         else:
             render_law_report(rep)
         return 0 if rep.passed else 1
-    report = check_theorem(decl, export, binding, **kw)
+    with progress_bar(not args.json) as update:
+        report = check_theorem(decl, export, binding, progress=update, **kw)
     status = 0 if report.passed else 1
     written = None
     if args.certificate and report.certified:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import math
 from dataclasses import dataclass, field as dc_field
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import torch
 
@@ -249,7 +249,8 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
               max_length: int | None = None, max_depth: int | None = None,
               min_length: int = 0, float64: bool = False, tolerance: Tolerance | None = None,
               fields: tuple[str, ...] | None = None, chunk_cases: int | None = None,
-              device: torch.device | str | None = None) -> LawReport:
+              device: torch.device | str | None = None,
+              progress: Callable[[str, int, int], None] | None = None) -> LawReport:
     """Check every field of `law` on the model bound by `binding`.
 
     `budget`: most cases per field (a finite domain up to this size is enumerated: check kind
@@ -260,7 +261,8 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     (default 10x the binding's training maxima); `min_length`: shortest sampled list;
     `tolerance`: override the dtype's default
     (`archlaw.bridge.sorts.TOLERANCES`); `fields`: a subset of field names; `chunk_cases`: cap
-    on cases per batch (memory is bounded anyway). Raises `ArchLawError` when the binding does
+    on cases per batch (memory is bounded anyway); `progress(field, done, total)` is called after
+    every chunk (the CLI draws a rich progress bar with it). Raises `ArchLawError` when the binding does
     not fit the law.
     """
     if budget < 1 or samples < 1:
@@ -279,13 +281,13 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     with _float64(binding.module, float64), torch.no_grad():
         for fld in chosen:
             results.append(_check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget,
-                                        samples, seed, chunk_cases))
+                                        samples, seed, chunk_cases, progress))
     return LawReport(law.name, law.statement_provenance, tuple(results), _model_name(binding),
                      str(dev), str(dt).replace("torch.", ""), seed, budget, samples)
 
 
 def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samples, seed,
-                 chunk_cases) -> FieldResult:
+                 chunk_cases, progress=None) -> FieldResult:
     where = f"law {law.name}, field {fld.name}"
     binders, hyps, concl = split_field(fld.statement)
     names: set[str] = set()
@@ -321,6 +323,8 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
             violations += nbad
             if first_bad is None:
                 first_bad = start + int(bad.nonzero()[0, 0])
+        if progress is not None:
+            progress(fld.name, cases, dom.total)
         live = err[held]
         if live.numel():
             w = float(live.max())
