@@ -37,12 +37,12 @@ __all__ = [
 
 #: Short names of the Lean declarations this module binds (matched by suffix in the export).
 LAW_NAMES = {
-    "cell": "CarryCell",
-    "cocycle": "Cocycle",
-    "combine": "CombineLaws",
-    "adder_theorem": "add_correct",
-    "cocycle_theorem": "cell_cocycle",
-    "scan_theorem": "scan_correct",
+    "cell": "ArchLaw.Carry.CarryCell",
+    "cocycle": "ArchLaw.Carry.Cocycle",
+    "combine": "ArchLaw.Carry.CombineLaws",
+    "adder_theorem": "ArchLaw.Carry.add_correct",
+    "cocycle_theorem": "ArchLaw.Carry.cell_cocycle",
+    "scan_theorem": "ArchLaw.Carry.scan_correct",
 }
 
 

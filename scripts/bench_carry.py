@@ -41,9 +41,9 @@ from archlaw.models.carry_store import load_or_train  # noqa: E402
 
 LENGTHS = (8, 16, 100, 1000, 10_000)
 #: random pairs per length (fewer at long lengths: the transformer's attention is quadratic)
-SAMPLES = {8: 10_000, 16: 10_000, 100: 1_000, 1000: 100, 10_000: 10}
+SAMPLES = {8: 10_000, 16: 10_000, 100: 2_000, 1000: 500, 10_000: 50}
 #: batch per forward pass of the transformer at each length (bounds its memory)
-TF_BATCH = {8: 2_000, 16: 2_000, 100: 250, 1000: 20, 10_000: 2}
+TF_BATCH = {8: 2_000, 16: 2_000, 100: 250, 1000: 25, 10_000: 2}
 
 
 def _batched(fn, xs, ys, batch):
@@ -59,6 +59,11 @@ def main(argv=None) -> int:
     ap.add_argument("--json", default=str(ROOT / "runs/bench_carry.json"))
     ap.add_argument("--throughput-digits", type=int, default=100_000)
     ap.add_argument("--scale", type=float, default=1.0, help="multiply the sample counts (smoke runs)")
+    ap.add_argument("--transformer-probe", type=int, default=100_000,
+                    help="also run the transformer on one pair of this many digits (0: skip), to "
+                         "see how far memory allows")
+    ap.add_argument("--cached-cell", action="store_true",
+                    help="use the user cache's cell instead of training a fresh one in this run")
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -69,7 +74,10 @@ def main(argv=None) -> int:
     print(json.dumps(env))
 
     t0 = time.time()
-    cached = load_or_train(CellConfig(), device="cpu")
+    import tempfile
+
+    root = None if args.cached_cell else Path(tempfile.mkdtemp(prefix="archlaw_bench_"))
+    cached = load_or_train(CellConfig(), device="cpu", root=root)
     seq = MealyAdder(cached.cell)
     la = LookaheadAdder(cached.cell, cached.combine)
     cell_info = {"path": str(cached.path), "trained_now": cached.trained_now,
@@ -136,6 +144,24 @@ def main(argv=None) -> int:
         print(f"throughput {name}: {L / dt:,.0f} digits/s ({dt:.2f}s for {L:,} digits, "
               f"exact={thr[name]['exact']})")
     results["throughput"] = thr
+
+    if args.transformer_probe:
+        import resource
+
+        L = args.transformer_probe
+        xs, ys = random_operands(1, L, 10, g)
+        ref = reference_add(xs, ys, 10)
+        t = time.time()
+        try:
+            out = tf.predict(xs, ys)
+            probe = {"digits": L, "ran": True, "seconds": round(time.time() - t, 1),
+                     "exact": bool((out == ref).all()),
+                     "digit_acc": float((out == ref).float().mean())}
+        except (RuntimeError, MemoryError) as e:
+            probe = {"digits": L, "ran": False, "error": str(e)[:200]}
+        probe["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)
+        results["transformer_probe"] = probe
+        print(f"transformer probe: {probe}")
     results["total_seconds"] = round(time.time() - t0, 1)
 
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
@@ -180,8 +206,9 @@ def _plot(results: dict, png: Path) -> None:
 
 def _markdown(results: dict) -> str:
     names = ["certified (sequential)", "log-depth (scan)", "transformer"]
-    lines = ["| digits | " + " | ".join(f"{n}: random exact / 9…9+1" for n in names) + " |",
-             "| ---: | " + " | ".join("---" for _ in names) + " |"]
+    lines = ["| digits | " + " | ".join(f"{n}: random exact / 9…9+1" for n in names)
+             + " | transformer: digits right |",
+             "| ---: | " + " | ".join("---" for _ in names) + " | ---: |"]
     for length, row in results["random"].items():
         cells = []
         for n in names:
@@ -190,13 +217,24 @@ def _markdown(results: dict) -> str:
             if r is None:
                 cells.append("not run (out of memory)")
             else:
-                cells.append(f"{r['exact']:,}/{r['n']:,} ({100 * r['rate']:.1f}%) / "
+                cells.append(f"{r['exact']:,}/{r['n']:,} ({100 * r['rate']:.2f}%) / "
                              f"{'right' if c else 'wrong'}")
-        lines.append(f"| {int(length):,} | " + " | ".join(cells) + " |")
+        tr = row.get("transformer")
+        lines.append(f"| {int(length):,} | " + " | ".join(cells) + " | "
+                     + (f"{100 * tr['digit_acc']:.1f}%" if tr else "—") + " |")
     lines.append("")
     for n, t in results["throughput"].items():
         lines.append(f"- {n}: {t['digits_per_s']:,} digits/s ({t['digits']:,} digits in "
                      f"{t['seconds']} s, exact: {t['exact']})")
+    p = results.get("transformer_probe")
+    if p:
+        lines.append(f"- transformer on one pair of {p['digits']:,} digits: "
+                     + (f"ran in {p['seconds']} s, exact: {p['exact']}, digits right "
+                        f"{100 * p['digit_acc']:.1f}%" if p["ran"] else f"stopped: {p['error']}")
+                     + f" (peak RSS of the whole benchmark {p['peak_rss_gb']} GB)")
+    c = results["cell"]
+    lines.append(f"- cell: trained in this run in {c['seconds']} s (seed {c['seed']}, seeds tried "
+                 f"{c['seeds_tried']}); combine in {c['combine']['seconds']} s")
     return "\n".join(lines)
 
 
