@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
 import torch
@@ -37,7 +37,7 @@ from .domains import (
 from .errors import ArchLawError
 from .interpret import Evaluator
 from .ir import (
-    App, Export, Law, Lit, Param, Pi, Term, Theorem, Var, TYPE, free_vars, is_prop, pretty,
+    App, Export, Law, Lit, Pi, Term, Theorem, Var, TYPE, free_vars, is_prop, pretty,
     substitute,
 )
 from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for

@@ -47,7 +47,7 @@ from .binding import ListBatch
 from .errors import ArchLawError
 from .ir import ARROW_VAR, App, Lam, Lit, Pi, Sort, Term, Var, is_prop, pretty
 from .sorts import (
-    Encoding, Finite, FunctionSort, ListOf, ProdOf, Tolerance, list_width, flatten_list, pad_list,
+    Encoding, Finite, FunctionSort, ListOf, Tolerance, list_width, flatten_list, pad_list,
     resolve_sort, take, unflatten, where as vwhere, batch_size,
 )
 

@@ -14,7 +14,7 @@ from archlaw.bridge.conformance import check_law, split_field
 from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.interpret import interpretation, registered
 from archlaw.bridge.ir import PROP, TYPE, App, Field, Lam, Law, Lit, Param, Pi, Var, arrow, const
-from archlaw.bridge.sorts import Finite, NatEnc
+from archlaw.bridge.sorts import Finite
 
 
 def test_conforming_cocycle_passes_exhaustively():

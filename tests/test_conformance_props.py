@@ -14,7 +14,7 @@ from archlaw.bridge.binding import Binding, ListBatch
 from archlaw.bridge.conformance import check_law
 from archlaw.bridge.domains import build_domain
 from archlaw.bridge.interpret import Evaluator
-from archlaw.bridge.ir import TYPE, Field, Law, Lit, Param, Pi, Var, arrow, const
+from archlaw.bridge.ir import TYPE, Field, Law, Lit, Pi, Var, const
 from archlaw.bridge.sorts import BoolEnc, Finite, FloatTensor, ListOf, NatEnc, ProdOf, SampleConfig
 
 FAST = settings(max_examples=30, deadline=None)
