@@ -328,7 +328,7 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
         live = err[held]
         if live.numel():
             w = float(live.max())
-            worst = w if w != w else max(worst, w)
+            worst = max(worst, w if w == w else math.inf)  # a NaN error counts as infinite
     cex = None
     if first_bad is not None:
         cex = _counterexample(dom, first_bad, base, binders, hyps, concl, fld.statement, encs)
