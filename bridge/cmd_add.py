@@ -31,6 +31,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", default="1",
                         help="torch CPU threads (default 1: the cell is tiny, more threads only wait)")
     parser.add_argument("--retrain", action="store_true", help="train a fresh cell even if cached")
+    parser.add_argument("--certificate", metavar="PATH", default=None,
+                        help="also write the adder theorem's certificate (PATH.sexp and PATH.json);"
+                             " refused unless the theorem's statement is `lean` (a Lean export) "
+                             "and its hypotheses held exhaustively")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (sum and provenance) instead")
 
@@ -115,14 +119,26 @@ def run(args: argparse.Namespace) -> int:
 
         out = MealyAdder(cached.cell).run(xs, ys)[0]
     total = format_digits(out.cpu(), base)
+    cert_paths = None
+    if args.certificate:
+        if report.conformance is None:
+            raise ArchLawError(f"argument --certificate: no certificate: {report.verdict}")
+        from .certificate import make_certificate
+
+        cert = make_certificate(report.conformance, report.binding,
+                                model={"adder": args.adder, "cache": str(cached.path),
+                                       "base": base, "seed": cached.meta["cell"]["seed"]})
+        cert_paths = [str(p) for p in cert.write(args.certificate)]
 
     if args.json:
         print(json.dumps({"sum": total, "base": base, "adder": args.adder, "device": str(dev),
                           "cell": {"path": str(cached.path), "trained_now": cached.trained_now,
                                    "seed": cached.meta["cell"]["seed"]},
-                          "checks": report.as_dict()}))
+                          "checks": report.as_dict(), "certificate": cert_paths}))
         return 0
     sys.stdout.write(total + "\n")
     sys.stdout.flush()
-    err.print(report.text(args.adder, cached, str(dev)), highlight=False)
+    err.print(report.text(args.adder, cached, str(dev)), highlight=False, markup=False)
+    if cert_paths:
+        err.print(f"certificate written: {', '.join(cert_paths)}", highlight=False, markup=False)
     return 0

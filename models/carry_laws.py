@@ -32,7 +32,7 @@ from .carry import (
 
 __all__ = [
     "cell_binding", "carry_binding", "combine_binding", "LawLine", "AdderReport", "adder_report",
-    "LAW_NAMES", "carry_decl",
+    "LAW_NAMES", "carry_decl", "cached_binding",
 ]
 
 #: Short names of the Lean declarations this module binds (matched by suffix in the export).
@@ -72,6 +72,17 @@ def combine_binding(comb: CombineMLP, **metadata: Any) -> Binding:
                    metadata=_meta(comb, **metadata))
 
 
+def cached_binding(base: str | int = 10, seed: str | int = 0, device: str = "auto") -> Binding:
+    """The user cache's cell as a theorem-level binding (trained first when absent), for
+    ``archlaw check ArchLaw.Carry.add_correct --model archlaw.models.carry_laws:cached_binding
+    --param base=10`` and ``archlaw verify CERT --model ...``."""
+    from .carry import CellConfig
+    from .carry_store import load_or_train
+
+    cached = load_or_train(CellConfig(base=int(base), seed=int(seed)), device=device)
+    return cell_binding(cached.cell, seed=cached.meta["cell"]["seed"], cache=str(cached.path))
+
+
 @dataclass(frozen=True)
 class LawLine:
     """One law checked on the model: provenance on both axes, outcome, size, first failure."""
@@ -103,6 +114,9 @@ class AdderReport:
     reasons: tuple[str, ...] = ()
     engine: bool = True
     extra: dict = field(default_factory=dict)
+    #: the adder theorem's `ConformanceReport` and the binding it ran on (for a certificate)
+    conformance: Any = None
+    binding: Any = None
 
     @property
     def passed(self) -> bool:
@@ -203,19 +217,17 @@ def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: 
     if thm is None:
         verdict = "no adder theorem found in lean/ — not certified"
         return AdderReport(tuple(lines), None, verdict, False, ("adder theorem not found",))
-    rep = check_theorem(thm, export, {LAW_NAMES["cell"]: cell_binding(cell)})
+    binding = cell_binding(cell)  # theorem-level: the theorem's `cell` and `B` are the binding's
+    rep = check_theorem(thm, export, binding)
     extra = {}
     sth = _find(export, LAW_NAMES["scan_theorem"]) if combine is not None else None
     if sth is not None:
-        srep = check_theorem(sth, export, {LAW_NAMES["cell"]: cell_binding(cell),
-                                           LAW_NAMES["combine"]: combine_binding(combine)})
-        extra[sth.name] = srep.verdict()
+        extra[sth.name] = check_theorem(sth, export, combine_binding(combine)).verdict()
     cth = _find(export, LAW_NAMES["cocycle_theorem"])
     if cth is not None:
-        crep = check_theorem(cth, export, {LAW_NAMES["cell"]: cell_binding(cell)})
-        extra[cth.name] = crep.verdict()
+        extra[cth.name] = check_theorem(cth, export, binding).verdict()
     return AdderReport(tuple(lines), thm.name, rep.verdict(), rep.certified, rep.reasons,
-                       extra=extra)
+                       extra=extra, conformance=rep, binding=binding)
 
 
 def status_line(cell: CarryCellMLP) -> LawLine:

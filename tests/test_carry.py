@@ -214,3 +214,34 @@ def test_add_is_exact_on_10000_digit_operands(trained, monkeypatch, capsys):
     assert os.environ["ARCHLAW_CACHE"] == str(root)
     if old is not None:
         sys.set_int_max_str_digits(old)
+
+
+def test_a_certificate_needs_a_lean_statement(export, tmp_path):
+    """Same model, same exhaustive checks: `source` gives no certificate; the theorem marked as a
+    kernel-checked (`lean`) export with standard axioms gives one, and it verifies."""
+    import dataclasses
+
+    from archlaw.bridge.certificate import make_certificate, verify_certificate
+    from archlaw.bridge.errors import ArchLawError
+    from archlaw.bridge.ir import Export
+    from archlaw.models.carry_laws import adder_report
+
+    cell = table_cell(10)
+    rep = adder_report(cell, export=export)
+    assert rep.passed and not rep.certified and rep.conformance is not None
+    with pytest.raises(ArchLawError, match="not certified"):
+        make_certificate(rep.conformance, rep.binding)
+
+    thm = carry_decl("adder_theorem", export)
+    as_lean = dataclasses.replace(thm, statement_provenance="lean", axioms=("propext",))
+    lean_export = Export("lean", "4.20.0", export.hashes,
+                         tuple(as_lean if d is thm else d for d in export.declarations))
+    rep = adder_report(cell, export=lean_export)
+    assert rep.certified and rep.verdict == "certified"
+    cert = make_certificate(rep.conformance, rep.binding)
+    sx, js = cert.write(tmp_path / "adder")
+    assert sx.exists() and js.exists()
+    assert verify_certificate(cert, lean_export, cell_binding(table_cell(10))).ok
+    # one wrong case in the cell: the re-check refuses the certificate
+    bad = verify_certificate(cert, lean_export, cell_binding(table_cell(10, {(0, 0, 0): (1, 0)})))
+    assert not bad.ok
