@@ -106,11 +106,12 @@ class MotifTask:
 
 @dataclass(frozen=True)
 class DiskCountTask:
-    """Sets of n points in the plane (N(0, 1.2²)): is the majority inside the unit disk? The
+    """Sets of n points in the plane (N(0, 0.85²), so that a point is inside the unit disk with
+    probability ≈ 1/2 and the classes are balanced): is the majority inside the unit disk? The
     label is S_n-invariant. x (N, n, 2), y (N,) in {0, 1}."""
 
     n: int = 7
-    scale: float = 1.2
+    scale: float = 0.85
 
     def sample(self, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
         g = torch.Generator().manual_seed(seed)
