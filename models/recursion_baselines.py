@@ -50,7 +50,7 @@ class SinusoidalTransformer(nn.Module):
         n, L = xs.shape
         h = self.embed(xs) * math.sqrt(self.d_model)
         h = h + sinusoidal_positions(L, self.d_model, xs.device, h.dtype)[None]
-        causal = torch.triu(torch.full((L, L), float("-inf"), device=xs.device, dtype=h.dtype), 1)
+        causal = torch.triu(torch.ones(L, L, dtype=torch.bool, device=xs.device), 1)  # True: masked
         pad = torch.arange(L, device=xs.device)[None] >= lengths.to(xs.device)[:, None]
         out = self.encoder(h, mask=causal, src_key_padding_mask=pad)
         return self.head(out)
