@@ -46,7 +46,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="for a certified theorem, write OUT.sexp and OUT.json")
     p.add_argument("--root", default=None, help="project root holding lean/ (default: this one)")
     p.add_argument("--from", dest="from_file", default=None, metavar="FILE",
-                   help="read laws from an interchange file instead of lean/")
+                   help="read laws from an interchange file (refused when stale)")
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -102,11 +102,9 @@ def load_binding(ref: str, params: dict[str, Any]) -> Any:
 
 
 def load_export(root: str | None, from_file: str | None) -> Any:
-    """The library export: from an interchange file, else the library reader of lean/."""
-    if from_file:
-        from .interchange import read
-
-        return read(from_file)
+    """The library export (`archlaw.bridge.library.load_export`): an interchange file (`--from`,
+    refused when stale against the Lean files of the root), else the Lean export or the source
+    reader of the root's Lean files."""
     try:
         from .library import load_export as _load
     except ModuleNotFoundError as e:
@@ -116,7 +114,7 @@ def load_export(root: str | None, from_file: str | None) -> Any:
                            "--from FILE (an interchange file)") from None
     from pathlib import Path
 
-    return _load(root=Path(root) if root else None)
+    return _load(root=Path(root) if root else None, from_file=Path(from_file) if from_file else None)
 
 
 def move_to_device(binding: Any, device: str) -> None:

@@ -27,7 +27,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="move the model there (auto: cuda if available, else cpu; keep: leave it)")
     p.add_argument("--root", default=None, help="project root holding lean/")
     p.add_argument("--from", dest="from_file", default=None, metavar="FILE",
-                   help="read the library from an interchange file instead of lean/")
+                   help="read the library from an interchange file (refused when stale)")
 
 
 def run(args: argparse.Namespace) -> int:

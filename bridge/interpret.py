@@ -47,7 +47,7 @@ from .binding import ListBatch
 from .errors import ArchLawError
 from .ir import ARROW_VAR, App, Lam, Lit, Pi, Sort, Term, Var, is_prop, pretty
 from .sorts import (
-    Encoding, Finite, FunctionSort, ListOf, Tolerance, list_width, flatten_list, pad_list,
+    Encoding, Finite, FunctionSort, ListOf, ProdOf, Tolerance, list_width, flatten_list, pad_list,
     resolve_sort, take, unflatten, where as vwhere, batch_size,
 )
 
@@ -153,10 +153,16 @@ class Partial(Fn):
 
 
 class SymbolFn(Fn):
-    """A binding's callable for a symbol of arity k (from its sort ``A₁ → … → Aₖ → R``)."""
+    """A binding's callable for a symbol of arity k (from its sort ``A₁ → … → Aₖ → R``).
 
-    def __init__(self, name: str, f: Callable[..., Any], arity: int, where: str = ""):
-        self.name, self.f, self.arity, self.where = name, f, arity, where
+    Results are validated: a tensor must have the batch's leading dimension, and a value of a
+    ``Fin n``/``Nat`` sort (`result`, when known) must be an integer tensor within range, since a
+    decoded model never produces anything else (``Fin`` arithmetic would otherwise wrap an
+    out-of-range value into a plausible one)."""
+
+    def __init__(self, name: str, f: Callable[..., Any], arity: int, where: str = "",
+                 result: Encoding | None = None):
+        self.name, self.f, self.arity, self.where, self.result = name, f, arity, where, result
 
     def invoke(self, *args: Any) -> Any:
         out = self.f(*args)
@@ -166,7 +172,30 @@ class SymbolFn(Fn):
                 raise ArchLawError(f"symbol {self.name!r} returned shape {tuple(out.shape)} for a "
                                    f"batch of {n} cases; a binding's callables are batched "
                                    "(leading dim N)", where=self.where or None)
+        if self.result is not None:
+            _validate(out, self.result, self.name, self.where)
         return out
+
+
+def _validate(v: Any, enc: Encoding, name: str, where: str) -> None:
+    """Refuse discrete values of the wrong dtype or out of range (see `SymbolFn`)."""
+    if isinstance(enc, ProdOf) and isinstance(v, tuple) and len(v) == 2:
+        _validate(v[0], enc.fst, name, where)
+        _validate(v[1], enc.snd, name, where)
+        return
+    if enc.kind not in ("Fin", "Nat") or not isinstance(v, torch.Tensor):
+        return
+    if v.is_floating_point() or v.is_complex():
+        raise ArchLawError(f"symbol {name!r} returned {v.dtype} values for the sort "
+                           f"{enc.describe()}; decode them (argmax, .long()) in the binding",
+                           where=where or None)
+    if v.numel():
+        lo, hi = int(v.min()), int(v.max())
+        top = enc.n if isinstance(enc, Finite) else None
+        if lo < 0 or (top is not None and hi >= top):
+            bad = lo if lo < 0 else hi
+            raise ArchLawError(f"symbol {name!r} returned {bad}, outside {enc.describe()}",
+                               where=where or None)
 
 
 def _first_batch(args: tuple[Any, ...]) -> int | None:
@@ -340,7 +369,8 @@ class Evaluator:
                 if not callable(val):
                     raise self.error(f"binding.symbols[{v.name!r}] must be a batched callable of "
                                      f"{k} arguments, got {type(val).__name__}", v)
-                return val if isinstance(val, Fn) else SymbolFn(v.name, val, k, self.where)
+                return val if isinstance(val, Fn) else SymbolFn(v.name, val, k, self.where,
+                                                                self._codomain(sort, k))
             if callable(val) and not isinstance(val, (torch.Tensor, ListBatch, tuple)):
                 val = val()
             return self.resolve(sort).broadcast(val, self.n, self.device, self.dtype)
@@ -348,6 +378,17 @@ class Evaluator:
             return torch.full((self.n,), int(self.params[v.name]), dtype=torch.long, device=self.device)
         raise self.error(f"variable {v.name!r} has no value: bind it in binding.symbols "
                          f"(symbols) or binding.params (Nat parameters)", v)
+
+    def _codomain(self, sort: Term, k: int) -> Encoding | None:
+        """The encoding after k arrows of `sort` (None when it cannot be resolved)."""
+        for _ in range(k):
+            if not isinstance(sort, Pi):
+                return None
+            sort = sort.body
+        try:
+            return None if isinstance(sort, Sort) else self.resolve(sort)
+        except ArchLawError:
+            return None
 
     def _const(self, t: App, env: Mapping[str, Any]) -> Any:
         head = t.head
@@ -363,7 +404,8 @@ class Evaluator:
             if not callable(val):
                 raise self.error(f"binding.symbols[{head!r}] must be callable (it takes {arity} "
                                  "arguments)", t)
-            f = val if isinstance(val, Fn) else SymbolFn(head, val, arity, self.where)
+            f = val if isinstance(val, Fn) else SymbolFn(head, val, arity, self.where,
+                                                         self._codomain(t.sort, arity - len(args)))
             return apply(f, args)
         prop = is_prop(t)
         arg_sorts = tuple(a.sort for a in t.args)

@@ -114,28 +114,36 @@ def test_malformed_certificates_are_one_line_errors(tmp_path):
 
 @pytest.fixture()
 def export_file(tmp_path):
+    """A lean export of the toy laws, fresh against an (empty) Lake project at tmp_path/proj."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "lean-toolchain").write_text("leanprover/lean4:v4.20.0\n")
     path = tmp_path / "laws.sexp"
     interchange.write(T.export(), path)
     return path
 
 
+def _root(path):
+    return ["--root", str(path.parent / "proj"), "--from", str(path)]
+
+
 def test_cli_check_certify_and_verify(export_file, tmp_path, capsys):
     out = tmp_path / "adder"
-    rc = main(["check", "adder_correct", "--from", str(export_file), "--model",
+    rc = main(["check", "adder_correct", *_root(export_file), "--model",
                "conformance_toys:cell_binding", "--param", "base=10", "--certificate", str(out)])
     text = capsys.readouterr().out
     assert rc == 0 and "certified" in text
     assert (tmp_path / "adder.sexp").exists() and (tmp_path / "adder.json").exists()
-    assert main(["verify", str(tmp_path / "adder.sexp"), "--from", str(export_file)]) == 0
+    assert main(["verify", str(tmp_path / "adder.sexp"), *_root(export_file)]) == 0
     assert "ok" in capsys.readouterr().out
-    rc = main(["verify", str(tmp_path / "adder.json"), "--from", str(export_file),
+    rc = main(["verify", str(tmp_path / "adder.json"), *_root(export_file),
                "--param", "scale=1.0001"])
     line = capsys.readouterr().out.strip()
     assert rc == 1 and "weights hash mismatch" in line and "\n" not in line
 
 
 def test_cli_check_violation_exits_1_with_counterexample_and_seed(export_file, capsys):
-    rc = main(["check", "Toy.CarryCell", "--from", str(export_file), "--model",
+    rc = main(["check", "Toy.CarryCell", *_root(export_file), "--model",
                "conformance_toys:cell_binding", "--param", "wrong=2,5,1", "--seed", "7"])
     text = capsys.readouterr().out
     assert rc == 1
@@ -143,22 +151,22 @@ def test_cli_check_violation_exits_1_with_counterexample_and_seed(export_file, c
 
 
 def test_cli_json_and_user_errors(export_file, capsys):
-    rc = main(["check", "Toy.Cocycle", "--from", str(export_file), "--model",
+    rc = main(["check", "Toy.Cocycle", *_root(export_file), "--model",
                "conformance_toys:cocycle_binding", "--json"])
     d = json.loads(capsys.readouterr().out)
     assert rc == 0 and d["passed"] and d["check"] == "exhaustive" and d["statement"] == "lean"
-    assert main(["check", "Toy.Cocycle", "--from", str(export_file), "--model", "nope:x"]) == 2
+    assert main(["check", "Toy.Cocycle", *_root(export_file), "--model", "nope:x"]) == 2
     assert "cannot import module 'nope'" in capsys.readouterr().err
-    assert main(["check", "Toy.Cocycle", "--from", str(export_file), "--model",
+    assert main(["check", "Toy.Cocycle", *_root(export_file), "--model",
                  "conformance_toys:cocycle_binding", "--param", "oops"]) == 2
-    assert main(["check", "Toy.CarryCell", "--from", str(export_file), "--model",
+    assert main(["check", "Toy.CarryCell", *_root(export_file), "--model",
                  "conformance_toys:cell_binding", "--certificate", "x"]) == 2
 
 
-def test_cli_refuses_certificate_for_source_statement(tmp_path, capsys):
+def test_cli_refuses_certificate_for_source_statement(export_file, tmp_path, capsys):
     path = tmp_path / "src.sexp"
     interchange.write(T.export("source", None), path)
-    rc = main(["check", "adder_correct", "--from", str(path), "--model",
+    rc = main(["check", "adder_correct", *_root(path), "--model",
                "conformance_toys:cell_binding", "--certificate", str(tmp_path / "c")])
     text = capsys.readouterr().out
     assert rc == 1 and "no certificate written" in text and "not certified" in text
@@ -173,3 +181,10 @@ def test_bindings_by_hypothesis_name_certify_and_verify():
     cert = make_certificate(rep, b)
     assert cert.weights_sha256 == weights_sha256(b["CarryCell"].module)
     assert verify_certificate(cert, ex, {"h": T.cell_binding(10)}).ok
+
+
+def test_cli_refuses_a_stale_export(export_file, capsys):
+    (export_file.parent / "proj" / "New.lean").write_text("-- a Lean file added after the export\n")
+    rc = main(["check", "adder_correct", *_root(export_file), "--model",
+               "conformance_toys:cell_binding"])
+    assert rc == 2 and "stale export" in capsys.readouterr().err
