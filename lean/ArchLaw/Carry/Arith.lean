@@ -71,9 +71,10 @@ theorem lt_mul_self {B : Nat} (hB : 2 ≤ B) : B < B * B := by
 
 /-- Anything below `B * B` shows `0 < B`. -/
 theorem pos_of_lt_mul_self {v B : Nat} (h : v < B * B) : 0 < B := by
-  cases B with
-  | zero => first | omega | simp at h
-  | succ b => omega
+  by_cases hB : B = 0
+  · rw [hB, Nat.zero_mul] at h
+    omega
+  · omega
 
 /-- The high digit of a number below `B * B` is a digit: `n / B < B`. -/
 theorem div_lt_of_lt_mul_self {n B : Nat} (h : n < B * B) : n / B < B := by
