@@ -201,10 +201,10 @@ lengths: `decode (add cell xs ys) = decode xs + decode ys`. -/
     {cell : Fin B → Fin B → Fin 2 → Fin B × Fin 2} (h : CarryCell B cell) :
     ∀ (xs ys : List (Fin B)), decode (add cell xs ys) = decode xs + decode ys := by
   intro xs ys
-  -- `e` and the goal carry different proofs of `0 < 2` inside `⟨0, _⟩` (`add`'s body has its own,
-  -- abstracted as an auxiliary lemma), so no `omega` over atoms that contain them: rewrite the
-  -- carry-in value away, then close by `exact`, which unfolds `add` and compares the proofs by
-  -- proof irrelevance.
+  -- No `omega` here: its atoms would be `decode (addWithCarry .. ⟨0, p⟩)` terms whose proofs `p`
+  -- of `0 < 2` need not be the same term (`add`'s body has its own), and whether omega identifies
+  -- such atoms depends on the release. Rewrite the carry-in value away instead; `exact` then
+  -- unfolds `add` and compares the proofs by proof irrelevance.
   have e := add_correct_carry hB h xs ys ⟨0, by decide⟩
   have h0 : (⟨0, by decide⟩ : Fin 2).val = 0 := rfl
   rw [h0, Nat.add_zero] at e
