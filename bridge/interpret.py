@@ -165,7 +165,7 @@ class SymbolFn(Fn):
         self.name, self.f, self.arity, self.where, self.result = name, f, arity, where, result
 
     def invoke(self, *args: Any) -> Any:
-        out = self.f(*args)
+        out = _guard(lambda: self.f(*args), f"symbol {self.name!r}", args, self.where)
         if args and isinstance(out, torch.Tensor):
             n = _first_batch(args)
             if n is not None and (out.dim() == 0 or out.shape[0] != n):
@@ -175,6 +175,30 @@ class SymbolFn(Fn):
         if self.result is not None:
             _validate(out, self.result, self.name, self.where)
         return out
+
+
+def _guard(call: Callable[[], Any], what: str, args: tuple[Any, ...], where: str) -> Any:
+    """Run `call`; an exception other than `ArchLawError` (a model or interpretation that fails
+    on the law's inputs) becomes one `ArchLawError` line naming `what` (the cause is chained)."""
+    try:
+        return call()
+    except ArchLawError:
+        raise
+    except Exception as e:  # noqa: BLE001 - reported as a user-facing one-line error
+        shapes = ", ".join(_shape(a) for a in args)
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        raise ArchLawError(f"{what} raised {type(e).__name__} on arguments ({shapes}): {first}",
+                           where=where or None) from e
+
+
+def _shape(v: Any) -> str:
+    if isinstance(v, torch.Tensor):
+        return f"{str(v.dtype).replace('torch.', '')}{list(v.shape)}"
+    if isinstance(v, ListBatch):
+        return f"ListBatch(lengths{list(v.lengths.shape)})"
+    if isinstance(v, tuple):
+        return "(" + ", ".join(_shape(x) for x in v) + ")"
+    return type(v).__name__
 
 
 def _validate(v: Any, enc: Encoding, name: str, where: str) -> None:
@@ -234,7 +258,8 @@ class InterpFn(Fn):
     def invoke(self, *args: Any) -> Any:
         n = _first_batch(args)
         ctx = self.ctx if n is None or n == self.ctx.n else self.ctx.with_n(n)
-        return self.interp.fn(ctx, *args)
+        return _guard(lambda: self.interp.fn(ctx, *args), f"interpretation of `{self.interp.head}`",
+                      args, ctx.ev.where)
 
 
 class Composed(Fn):
@@ -371,13 +396,21 @@ class Evaluator:
                                      f"{k} arguments, got {type(val).__name__}", v)
                 return val if isinstance(val, Fn) else SymbolFn(v.name, val, k, self.where,
                                                                 self._codomain(sort, k))
-            if callable(val) and not isinstance(val, (torch.Tensor, ListBatch, tuple)):
-                val = val()
-            return self.resolve(sort).broadcast(val, self.n, self.device, self.dtype)
+            return self._constant(v.name, val, sort)
         if v.name in self.params:
             return torch.full((self.n,), int(self.params[v.name]), dtype=torch.long, device=self.device)
         raise self.error(f"variable {v.name!r} has no value: bind it in binding.symbols "
                          f"(symbols) or binding.params (Nat parameters)", v)
+
+    def _constant(self, name: str, val: Any, sort: Term) -> Any:
+        """A 0-ary symbol's value (or 0-argument callable's result) broadcast to n cases."""
+        enc = self.resolve(sort)
+        if callable(val) and not isinstance(val, (torch.Tensor, ListBatch, tuple)):
+            val = _guard(val, f"symbol {name!r}", (), self.where)
+        out = _guard(lambda: enc.broadcast(val, self.n, self.device, self.dtype),
+                     f"broadcasting symbol {name!r} to {enc.describe()}", (val,), self.where)
+        _validate(out, enc, name, self.where)
+        return out
 
     def _codomain(self, sort: Term, k: int) -> Encoding | None:
         """The encoding after k arrows of `sort` (None when it cannot be resolved)."""
@@ -398,9 +431,7 @@ class Evaluator:
             val = self.symbols[head]
             arity = len(args) + _arity_of_sort(t.sort)
             if arity == 0:
-                if callable(val) and not isinstance(val, (torch.Tensor, ListBatch, tuple)):
-                    val = val()
-                return self.resolve(t.sort).broadcast(val, self.n, self.device, self.dtype)
+                return self._constant(head, val, t.sort)
             if not callable(val):
                 raise self.error(f"binding.symbols[{head!r}] must be callable (it takes {arity} "
                                  "arguments)", t)
@@ -418,13 +449,14 @@ class Evaluator:
             enc = match_enc = self._node_enc(t)
         interp = self._lookup(head, match_enc, t)
         ctx = EvalContext(t, enc, self, arg_sorts)
+        what = f"interpretation of `{head}`"
         if interp.arity is None:
-            return interp.fn(ctx, *args)
+            return _guard(lambda: interp.fn(ctx, *args), what, args, self.where)
         if len(args) < interp.arity:
             missing = interp.arity - len(args)
             ctx = EvalContext(t, ctx.result_enc(missing), self, arg_sorts)
             return Partial(InterpFn(interp, ctx, interp.arity), args) if args else InterpFn(interp, ctx, interp.arity)
-        out = interp.fn(ctx, *args[: interp.arity])
+        out = _guard(lambda: interp.fn(ctx, *args[: interp.arity]), what, args, self.where)
         return apply(out, args[interp.arity:])
 
     def _node_enc(self, t: App) -> Encoding | None:
@@ -474,7 +506,9 @@ class Evaluator:
                 return torch.zeros(n, dtype=torch.bool, device=dev), zeros + 1
             if h in ("Eq", "Ne") and len(a) == 2:
                 enc = self.resolve(a[0].sort)
-                ok, err = enc.equal(self.eval(a[0], env), self.eval(a[1], env), self.tol)
+                lhs, rhs = self.eval(a[0], env), self.eval(a[1], env)
+                ok, err = _guard(lambda: enc.equal(lhs, rhs, self.tol),
+                                 f"comparing values of sort {enc.describe()}", (lhs, rhs), self.where)
                 if h == "Eq":
                     return ok, err
                 return ~ok, torch.where(ok, zeros + 1, zeros)

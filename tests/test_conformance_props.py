@@ -212,3 +212,26 @@ def test_sampled_finite_domain_reports_a_small_counterexample():
     sums = (vals["a"] + vals["b"]).tolist()
     assert s == min(x for x in sums if x >= 1000)
     assert sums == sorted(sums)
+
+
+SORTS = st.sampled_from([Finite(3), Finite(1), FloatTensor((2,)), FloatTensor(()), NatEnc(),
+                         BoolEnc(), ListOf(Finite(2)), 3, "X"])
+CALLABLES = st.sampled_from([
+    lambda *a: a[0], lambda *a: a[-1], lambda *a: None, lambda *a: torch.zeros(1),
+    lambda *a: 1 / 0, lambda *a: torch.ones(2, 3) @ torch.ones(4, 5), lambda: torch.zeros(2),
+    torch.zeros(2), "not callable",
+])
+
+
+@settings(max_examples=60, deadline=None)
+@given(law=st.sampled_from([T.FOLDR, T.FOLDL, T.EQUIVARIANT]), sorts=st.dictionaries(
+    st.sampled_from(["A", "H", "G", "X"]), SORTS), syms=st.dictionaries(
+    st.sampled_from(["cell", "init", "run", "act", "f"]), CALLABLES))
+def test_only_archlaw_errors_escape_from_bad_bindings(law, sorts, syms):
+    from archlaw.bridge.errors import ArchLawError
+
+    b = Binding(sorts, {}, syms, frozenset(syms))
+    try:
+        check_law(law, b, samples=5, max_length=3)
+    except ArchLawError as e:
+        assert "\n" not in str(e)
