@@ -94,12 +94,16 @@ def run(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err, transient=True) as prog:
+                  TimeElapsedColumn(), console=err, transient=True,
+                  disable=not err.is_terminal) as prog:
         task = None
 
         def progress(step: int, total: int) -> None:
             nonlocal task
             if task is None:
+                if not err.is_terminal:
+                    err.print(f"training the base-{base} carry cell (first use; cached at "
+                              f"{entry_dir(cfg)})", highlight=False, markup=False)
                 task = prog.add_task(f"training the base-{base} carry cell (cached at "
                                      f"{entry_dir(cfg)})", total=total)
             prog.update(task, completed=step, total=total)

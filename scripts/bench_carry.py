@@ -6,7 +6,8 @@
 Measures, on random operands (fresh, seeded) and on the carry chain ``99…9 + 1``:
 
 * exact-match accuracy at 8, 16, 100, 1,000 and 10,000 digits for
-  - the certified adder (`MealyAdder`: the learned cell, hard-decoded at every step),
+  - the Mealy adder (`MealyAdder`: the learned cell, hard-decoded at every step; the adder
+    that a Lean-checked `add_correct` would certify),
   - the log-depth adder (`LookaheadAdder`: learned combine, Hillis–Steele scan),
   - the transformer baseline (``runs/transformer_adder``, trained by
     ``scripts/train_transformer_adder.py``; trained here with its defaults if absent);
@@ -95,7 +96,7 @@ def main(argv=None) -> int:
 
     results: dict = {"env": env, "cell": cell_info, "transformer_budget": tf_summary,
                      "random": {}, "chain": {}, "transformer_stopped_at": None}
-    models = {"certified (sequential)": seq.run, "log-depth (scan)": la.run,
+    models = {"Mealy adder (sequential)": seq.run, "log-depth (scan)": la.run,
               "transformer": tf.predict}
     g = torch.Generator().manual_seed(args.seed)
     for length in LENGTHS:
@@ -135,7 +136,7 @@ def main(argv=None) -> int:
     seq.run(xs[:, :1000], ys[:, :1000])
     la.run(xs[:, :1000], ys[:, :1000])
     thr = {}
-    for name, fn in (("certified (sequential)", seq.run), ("log-depth (scan)", la.run)):
+    for name, fn in (("Mealy adder (sequential)", seq.run), ("log-depth (scan)", la.run)):
         t = time.perf_counter()
         out = fn(xs, ys)
         dt = time.perf_counter() - t
@@ -178,7 +179,7 @@ def _plot(results: dict, png: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 3.8), dpi=120)
-    styles = {"certified (sequential)": ("o-", 9), "log-depth (scan)": ("s--", 6),
+    styles = {"Mealy adder (sequential)": ("o-", 9), "log-depth (scan)": ("s--", 6),
               "transformer": ("^-", 6)}
     for name, (style, ms) in styles.items():
         xs, ys = [], []
@@ -189,13 +190,14 @@ def _plot(results: dict, png: Path) -> None:
         ax.plot(xs, ys, style, label=name, markersize=ms, markerfacecolor="none")
     tb = results["transformer_budget"]
     ax.axvline(8, color="grey", lw=0.8, ls=":")
-    ax.text(8.5, 50, "longest training\nlength (8 digits)", fontsize=7, color="grey")
+    ax.text(8.6, 30, "longest training length\nof the transformer (8 digits);\nthe cells saw at most 4",
+            fontsize=7, color="grey")
     ax.set_xscale("log")
     ax.set_xlabel("operand length (digits)")
     ax.set_ylabel("exact match, random operands (%)")
     ax.set_ylim(-3, 103)
-    ax.set_title("Addition: learned certified adders vs a transformer", fontsize=10)
-    ax.legend(fontsize=8, loc="center left")
+    ax.set_title("Addition: learned law-checked adders vs a transformer (base 10)", fontsize=10)
+    ax.legend(fontsize=8, loc="center right")
     fig.text(0.01, 0.01, f"transformer: {tb.get('steps')} steps × batch {tb.get('batch')}, "
              f"{tb.get('minutes')} CPU min, {tb.get('threads')} thread(s); "
              f"{tb.get('exact_match_8_digits', 0) * 100:.2f}% exact at 8 digits", fontsize=6.5)
@@ -205,7 +207,7 @@ def _plot(results: dict, png: Path) -> None:
 
 
 def _markdown(results: dict) -> str:
-    names = ["certified (sequential)", "log-depth (scan)", "transformer"]
+    names = ["Mealy adder (sequential)", "log-depth (scan)", "transformer"]
     lines = ["| digits | " + " | ".join(f"{n}: random exact / 9…9+1" for n in names)
              + " | transformer: digits right |",
              "| ---: | " + " | ".join("---" for _ in names) + " | ---: |"]
