@@ -133,7 +133,7 @@ theorem GroupLaws.toMonoidLaws {G : Type} {mul : G → G → G} {one : G} {inv :
 /-- The endofunctor `X ↦ G × X`, mapping the second component. -/
 def pairFunctor (G : Type) : TypeFunctor where
   obj := fun X => G × X
-  map := fun f p => (p.1, f p.2)
+  map := fun f p => (Prod.fst p, f (Prod.snd p))
   map_id := fun _ _ => rfl
   map_comp := fun _ _ _ _ _ _ => rfl
 
@@ -142,22 +142,24 @@ multiplication `(g, (h, x)) ↦ (mul g h, x)`. -/
 def pairMonad {G : Type} (mul : G → G → G) (one : G) (h : MonoidLaws mul one) :
     ArchLaw.Monad (pairFunctor G) where
   unit := fun x => (one, x)
-  mult := fun m => (mul m.1 m.2.1, m.2.2)
+  mult := fun m => (mul (Prod.fst m) (Prod.fst (Prod.snd m)), Prod.snd (Prod.snd m))
   unit_natural := fun _ _ _ _ => rfl
   mult_natural := fun _ _ _ _ => rfl
-  mult_unit := fun _ m => congrArg (fun (a : G) => (a, m.2)) (h.one_mul m.1)
-  mult_map_unit := fun _ m => congrArg (fun (a : G) => (a, m.2)) (h.mul_one m.1)
+  mult_unit := fun _ m => congrArg (fun (a : G) => (a, Prod.snd m)) (h.one_mul (Prod.fst m))
+  mult_map_unit := fun _ m => congrArg (fun (a : G) => (a, Prod.snd m)) (h.mul_one (Prod.fst m))
   mult_mult := fun _ m =>
-    congrArg (fun (a : G) => (a, m.2.2.2)) (h.mul_assoc m.1 m.2.1 m.2.2.1)
+    congrArg (fun (a : G) => (a, Prod.snd (Prod.snd (Prod.snd m))))
+      (h.mul_assoc (Prod.fst m) (Prod.fst (Prod.snd m)) (Prod.fst (Prod.snd (Prod.snd m))))
 
 /-- A group action is an Eilenberg–Moore algebra of `G × -`, with structure map
 `(g, x) ↦ act g x`. -/
 def GroupAction.toEMAlgebra {G X : Type} {mul : G → G → G} {one : G} {act : G → X → X}
     (hM : MonoidLaws mul one) (hA : GroupAction mul one act) : EMAlgebra (pairMonad mul one hM) where
   carrier := X
-  str := fun p => act p.1 p.2
+  str := fun p => act (Prod.fst p) (Prod.snd p)
   unit_law := fun x => hA.one_act x
-  mult_law := fun m => (hA.mul_act m.1 m.2.1 m.2.2).symm
+  mult_law := fun m =>
+    (hA.mul_act (Prod.fst m) (Prod.fst (Prod.snd m)) (Prod.snd (Prod.snd m))).symm
 
 /-- Conversely, every Eilenberg–Moore algebra of `G × -` is a group action, curried. -/
 theorem EMAlgebra.toGroupAction {G : Type} {mul : G → G → G} {one : G} {hM : MonoidLaws mul one}
@@ -171,7 +173,7 @@ def Equivariant.toHom {G X Y : Type} {mul : G → G → G} {one : G} {actX : G �
     (hY : GroupAction mul one actY) (hf : Equivariant actX actY f) :
     EMAlgebra.Hom (hX.toEMAlgebra hM) (hY.toEMAlgebra hM) where
   toFun := f
-  comm := fun p => hf.map_act p.1 p.2
+  comm := fun p => hf.map_act (Prod.fst p) (Prod.snd p)
 
 /-- A homomorphism of the Eilenberg–Moore algebras of two actions is an equivariant map. -/
 theorem Equivariant.of_hom {G X Y : Type} {mul : G → G → G} {one : G} {actX : G → X → X}
