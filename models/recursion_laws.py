@@ -181,7 +181,8 @@ class BTreeEncoding(Encoding):
         return ok, (~ok).to(torch.float64)
 
     def render(self, v: TreeBatch, i: int) -> str:
-        return _render_tree(v, i)
+        text = _render_tree(v, i)
+        return f"({text})" if " " in text else text
 
 
 @register_sort("ArchLaw.BTree")
