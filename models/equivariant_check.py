@@ -185,26 +185,12 @@ def binding_for(model: torch.nn.Module, size: int = 9, name: str = "model") -> A
 
 
 def equivariance_law(name: str = LAW_NAME) -> Any:
-    """The law `name` (default ``ArchLaw.Equivariant``) as read from the library export; when
-    the whole library cannot be read (another module outside the reader's fragment), it is
-    read from ``lean/ArchLaw/Equivariance.lean`` alone (statement provenance ``source``)."""
+    """The law `name` (default ``ArchLaw.Equivariant``) as read from the library export
+    (`archlaw.bridge.library.load_export`, the one way laws are read). A library that cannot be
+    read is an error, never silently replaced by a partial read."""
     from archlaw.bridge.library import load_export
 
-    try:
-        return load_export().find(name)
-    except ArchLawError:
-        from pathlib import Path
-
-        from archlaw.bridge.source_reader import read_files
-
-        root = Path(__file__).resolve().parent.parent
-        path = root / "lean" / "ArchLaw" / "Equivariance.lean"
-        decls = read_files([("lean/ArchLaw/Equivariance.lean", "ArchLaw.Equivariance",
-                             path.read_text(encoding="utf-8"))])
-        for d in decls:
-            if d.name == name:
-                return d
-        raise ArchLawError(f"no law named {name!r} in {path}")
+    return load_export().find(name)
 
 
 def _mul_table(group: Group) -> torch.Tensor:
