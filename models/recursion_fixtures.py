@@ -28,9 +28,10 @@ from archlaw.bridge.binding import Binding
 from . import recursion_registry as _registry
 from .recursion import FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold
 from .recursion_laws import (
-    WrongBeyond, foldl_binding, foldr_binding, fold_hom_binding, mealy_binding, mealy_hom_binding,
-    moore_binding, one_wrong_case, peeking_runner, positional_runner, state_map, tree_binding,
-    tree_hom_binding,
+    WrongBeyond, reverse_lists, fold_certificate_binding, foldl_binding, foldr_binding,
+    foldr_hom_binding, fold_hom_binding, mealy_binding, mealy_hom_binding, moore_binding,
+    one_wrong_case, peeking_runner, positional_moore_runner, positional_runner, state_map,
+    tree_binding, tree_certificate_binding, tree_hom_binding,
 )
 from .recursion_tasks import ArithTreeTask, CounterTask, NoTwoOnesTask
 from .recursion_train import TrainConfig, train
@@ -249,6 +250,57 @@ def b_mealy_one_wrong() -> Binding:
 
 def b_moore() -> Binding:
     return moore_binding(tiny_moore(), max_train_length=MAX_LEN, name="rec-moore-finite")
+
+
+def b_fold_rtl_wrong_beyond() -> Binding:
+    m = tiny_fold()
+
+    def run(xs):
+        r = reverse_lists(xs)
+        return m.run(r.values, r.lengths)
+
+    return foldr_binding(m, max_train_length=MAX_LEN,
+                         run=WrongBeyond(run, lambda xs: xs.lengths, MAX_LEN, torch.zeros_like),
+                         name=f"rec-fold-rtl-wrong-beyond-{MAX_LEN}")
+
+
+def b_foldr_hom() -> Binding:
+    return foldr_hom_binding(tiny_fold(), COUNTER.cell, 0, 3, name="rec-fold-finite (right to left)")
+
+
+def b_foldr_hom_wrong_init() -> Binding:
+    m = tiny_fold()
+    return foldr_hom_binding(m, COUNTER.cell, 0, 3, x0=lambda: (m.init_state(1)[0] + 1) % 3,
+                             name="rec-fold-wrong-init (init + 1)")
+
+
+def b_foldr_hom_one_wrong() -> Binding:
+    m = tiny_fold()
+    b = foldr_hom_binding(m, COUNTER.cell, 0, 3, name="rec-fold-rtl-one-wrong-cell (a=0, x=1)")
+    f = one_wrong_case(b.symbols["f"], (0, 1), 3)
+    return Binding(b.sorts, b.params, {**b.symbols, "f": f}, b.model_symbols, module=m,
+                   metadata=b.metadata)
+
+
+def b_fold_cert() -> Binding:
+    return fold_certificate_binding(tiny_fold(), COUNTER.cell, 0, 3, max_train_length=MAX_LEN,
+                                    name="rec-fold-finite")
+
+
+def b_fold_cert_rtl() -> Binding:
+    return fold_certificate_binding(tiny_fold(), COUNTER.cell, 0, 3, max_train_length=MAX_LEN,
+                                    right=True, name="rec-fold-finite (right to left)")
+
+
+def b_tree_cert() -> Binding:
+    return tree_certificate_binding(tiny_tree(), TREE.leaf, TREE.node, 5,
+                                    max_train_depth=MAX_DEPTH, name="rec-tree-finite")
+
+
+def b_moore_positional() -> Binding:
+    m = tiny_moore()
+    return moore_binding(m, max_train_length=MAX_LEN, runner=positional_moore_runner(m, MAX_LEN),
+                         name=f"rec-moore-positional (flips inputs from position {MAX_LEN})")
 
 
 #: (model name, law, theorem or None, binding, expect_pass): `recursion_registry.TABLE` with

@@ -63,6 +63,8 @@ __all__ = [
     "tree_binding", "tree_hom_binding", "mealy_binding", "moore_binding", "mealy_hom_binding",
     "spec_mealy_binding",
     "state_map", "WrongBeyond", "one_wrong_case", "positional_runner", "peeking_runner",
+    "foldr_hom_binding", "fold_certificate_binding", "tree_certificate_binding",
+    "positional_moore_runner", "reverse_lists",
 ]
 
 
@@ -250,7 +252,8 @@ def foldl_binding(model: LeftFold, *, max_train_length: int, name: str = "",
         module=model, metadata={"name": name or f"{type(model).__name__}", **meta})
 
 
-def _reverse(xs: ListBatch) -> ListBatch:
+def reverse_lists(xs: ListBatch) -> ListBatch:
+    """Each list of the batch reversed (padding stays at the end)."""
     L = xs.values.shape[1]
     if L == 0:
         return xs
@@ -259,16 +262,17 @@ def _reverse(xs: ListBatch) -> ListBatch:
     return ListBatch(torch.gather(xs.values, 1, idx), xs.lengths)
 
 
-def foldr_binding(model: LeftFold, *, max_train_length: int, name: str = "", **meta: Any) -> Binding:
+def foldr_binding(model: LeftFold, *, max_train_length: int, name: str = "",
+                  run: Callable[[ListBatch], Tensor] | None = None, **meta: Any) -> Binding:
     """``FoldLaws {A H} cell init run`` for the same RNN read right to left: ``cell a h`` is the
     model's ``cell h a`` and ``run as`` its run on ``as.reverse`` (a right fold is a left fold of
-    the reversed list)."""
+    the reversed list). `run` overrides the run (seeded violations)."""
     return Binding(
         sorts={"A": Finite(model.n_inputs), "H": _state_sort(model, _hidden(model))},
         params={},
         symbols={"cell": lambda a, h: model.cell_decoded(h, a),
                  "init": lambda: model.init_state(1)[0],
-                 "run": lambda xs: model.run(*(lambda r: (r.values, r.lengths))(_reverse(xs)))},
+                 "run": run or (lambda xs: model.run(*(lambda r: (r.values, r.lengths))(reverse_lists(xs))))},
         model_symbols=frozenset({"cell", "init", "run"}), max_train_length=max_train_length,
         module=model, metadata={"name": name or f"{type(model).__name__} (right to left)", **meta})
 
@@ -289,6 +293,66 @@ def fold_hom_binding(model: LeftFold, spec_cell: Callable[[Tensor, Tensor], Tens
                  "x0": lambda: model.init_state(1)[0], "y0": spec_init},
         model_symbols=frozenset({"f", "x0"}), module=model,
         metadata={"name": name or "LeftFold (finite, decoded)", **meta})
+
+
+def foldr_hom_binding(model: LeftFold, spec_cell: Callable[[Tensor, Tensor], Tensor], spec_init: int,
+                      n_spec: int, *, name: str = "", x0: Callable | None = None,
+                      **meta: Any) -> Binding:
+    """For ``foldr_fusion`` / ``AlgHomLaw`` / ``InitHomLaw``: the same RNN read right to left,
+    ``f a x`` its decoded ``cell x a``, ``g a y`` the specification's ``cell y a``, ``h`` the
+    decoding (identity), ``x0`` / ``y0`` the initial states. `x0` overrides the model's init
+    (seeded violations)."""
+    if not model.finite:
+        raise ArchLawError("foldr_hom_binding needs a finite LeftFold (states=m)")
+    return Binding(
+        sorts={"A": Finite(model.n_inputs), "X": Finite(model.states), "Y": Finite(n_spec)},
+        params={},
+        symbols={"f": lambda a, x: model.cell_decoded(x, a), "g": lambda a, y: spec_cell(y, a),
+                 "h": lambda x: x.clone(), "x0": x0 or (lambda: model.init_state(1)[0]),
+                 "y0": spec_init},
+        model_symbols=frozenset({"f", "x0"}), module=model,
+        metadata={"name": name or "LeftFold (finite, decoded, right to left)", **meta})
+
+
+def fold_certificate_binding(model: LeftFold, spec_cell: Callable[[Tensor, Tensor], Tensor],
+                             spec_init: int, n_spec: int, *, max_train_length: int,
+                             right: bool = False, name: str = "", **meta: Any) -> Binding:
+    """For ``foldl_certificate`` (``right=False``) or ``foldr_certificate`` (the RNN read right
+    to left): ``cell init run`` of the model, ``spec specInit`` of the task, ``dec`` identity.
+    The run laws are sampled, the cell and init laws exhaustive."""
+    if not model.finite:
+        raise ArchLawError("fold_certificate_binding needs a finite LeftFold (states=m)")
+    if right:
+        cell = lambda a, h: model.cell_decoded(h, a)  # noqa: E731
+        spec = lambda a, t: spec_cell(t, a)  # noqa: E731
+        run = lambda xs: model.run(*(lambda r: (r.values, r.lengths))(reverse_lists(xs)))  # noqa: E731
+    else:
+        cell, spec = model.cell_decoded, spec_cell
+        run = lambda xs: model.run(xs.values, xs.lengths)  # noqa: E731
+    return Binding(
+        sorts={"A": Finite(model.n_inputs), "S": Finite(model.states), "T": Finite(n_spec)},
+        params={},
+        symbols={"cell": cell, "init": lambda: model.init_state(1)[0], "run": run, "spec": spec,
+                 "specInit": spec_init, "dec": lambda x: x.clone()},
+        model_symbols=frozenset({"cell", "init", "run"}), max_train_length=max_train_length,
+        module=model, metadata={"name": name or "LeftFold (finite, decoded)", **meta})
+
+
+def tree_certificate_binding(model: TreeFold, spec_leaf: Callable, spec_node: Callable,
+                             n_spec: int, *, max_train_depth: int, name: str = "",
+                             **meta: Any) -> Binding:
+    """For ``tree_certificate``: the model's ``leafCell nodeCell run``, the task's ``specLeaf
+    specNode``, ``dec`` identity."""
+    if not model.finite:
+        raise ArchLawError("tree_certificate_binding needs a finite TreeFold (states=m)")
+    return Binding(
+        sorts={"L": Finite(model.n_values), "N": Finite(model.n_labels), "S": Finite(model.states),
+               "T": Finite(n_spec)},
+        params={},
+        symbols={"leafCell": model.leaf_decoded, "nodeCell": model.node_decoded, "run": model.run,
+                 "specLeaf": spec_leaf, "specNode": spec_node, "dec": lambda x: x.clone()},
+        model_symbols=frozenset({"leafCell", "nodeCell", "run"}), max_train_depth=max_train_depth,
+        module=model, metadata={"name": name or "TreeFold (finite, decoded)", **meta})
 
 
 def tree_binding(model: TreeFold, *, max_train_depth: int, name: str = "",
@@ -485,4 +549,18 @@ def peeking_runner(model: FiniteMealy | FloatMealy, n_outputs: int) -> Runner:
             has = torch.arange(xs.shape[1], device=xs.device)[None] + 1 < lengths[:, None]
             ys = torch.where(has, (ys + nxt) % n_outputs, ys)
         return fin, ys
+    return run
+
+
+def positional_moore_runner(model: FiniteMoore, after: int) -> Runner:
+    """A Moore restart-law violation: from absolute position `after` on, the step reads the
+    flipped input bit (as `positional_runner`)."""
+    def run(s: Tensor, xs: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+        outs = [model.out_decoded(s)]
+        for t in range(xs.shape[1]):
+            a = xs[:, t] if t < after else 1 - xs[:, t]
+            keep = (t < lengths).view(-1, *([1] * (s.dim() - 1)))
+            s = torch.where(keep, model.step_decoded(s, a), s)
+            outs.append(model.out_decoded(s))
+        return s, torch.stack(outs, 1)
     return run

@@ -33,6 +33,13 @@ TABLE: tuple[tuple[str, str, str | None, str, bool], ...] = (
     ("rec-mealy-gru", "ArchLaw.CausalLaw", None, "b_mealy_gru", True),
     ("rec-moore-finite", "ArchLaw.MooreLaws", None, "b_moore", True),
     ("rec-moore-finite", "ArchLaw.MooreRestartLaws", None, "b_moore", True),
+    ("rec-fold-finite-rtl", "ArchLaw.AlgHomLaw", "ArchLaw.foldr_fusion", "b_foldr_hom", True),
+    ("rec-fold-finite-rtl", "ArchLaw.InitHomLaw", None, "b_foldr_hom", True),
+    # certificate theorems: their run laws can only be sampled, so "passed, check sampled"
+    ("rec-fold-finite-cert", "ArchLaw.FoldlLaws", "ArchLaw.foldl_certificate", "b_fold_cert", True),
+    ("rec-fold-finite-rtl-cert", "ArchLaw.FoldLaws", "ArchLaw.foldr_certificate", "b_fold_cert_rtl",
+     True),
+    ("rec-tree-finite-cert", "ArchLaw.TreeFoldLaws", "ArchLaw.tree_certificate", "b_tree_cert", True),
     # seeded violations
     ("rec-fold-wrong-beyond", "ArchLaw.FoldlLaws", None, "b_fold_wrong_beyond", False),
     ("rec-fold-one-wrong-cell", "ArchLaw.LeftAlgHomLaw", None, "b_fold_one_wrong", False),
@@ -41,6 +48,12 @@ TABLE: tuple[tuple[str, str, str | None, str, bool], ...] = (
     ("rec-mealy-positional", "ArchLaw.RestartLaws", None, "b_mealy_positional", False),
     ("rec-mealy-peeking", "ArchLaw.CausalLaw", None, "b_mealy_peeking", False),
     ("rec-mealy-one-wrong-cell", "ArchLaw.MealyHomLaw", None, "b_mealy_one_wrong", False),
+    ("rec-fold-rtl-wrong-beyond", "ArchLaw.FoldLaws", None, "b_fold_rtl_wrong_beyond", False),
+    ("rec-fold-rtl-one-wrong-cell", "ArchLaw.AlgHomLaw", None, "b_foldr_hom_one_wrong", False),
+    ("rec-fold-wrong-init", "ArchLaw.InitHomLaw", None, "b_foldr_hom_wrong_init", False),
+    ("rec-mealy-peeking", "ArchLaw.MealyLaws", None, "b_mealy_peeking", False),
+    ("rec-moore-positional", "ArchLaw.MooreLaws", None, "b_moore_positional", False),
+    ("rec-moore-positional", "ArchLaw.MooreRestartLaws", None, "b_moore_positional", False),
 )
 
 #: Check settings of every entry: 500 samples of the list/tree binders (× the finite binders).
