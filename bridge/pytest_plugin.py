@@ -42,27 +42,13 @@ class ArchLawItem(pytest.Item):
         self.entry = entry
 
     def runtest(self) -> None:
-        from archlaw.bridge.conformance import check_law, check_theorem
+        from archlaw.models.registry import run_entry
 
-        e = self.entry
-        export = None
-        if isinstance(e.law, str) or e.theorem:
-            export = _export(self.config)
-        law = export.find(e.law) if isinstance(e.law, str) else e.law
-        binding = e.binding()
-        if e.theorem:
-            thm = export.find(e.theorem)
-            rep = check_theorem(thm, export, binding, **dict(e.check))
-            passed = rep.passed
-            text = "\n".join(r.summary() for _, r in rep.hypotheses) + f"\n{rep.theorem}: {rep.verdict()}"
-        else:
-            rep = check_law(law, binding, fields=e.fields, **dict(e.check))
-            passed, text = rep.passed, rep.summary()
-        self.user_properties.append(("archlaw", text))
-        if e.expect_pass and not passed:
-            raise ArchLawCheckFailed(text)
-        if not e.expect_pass and passed:
-            raise ArchLawCheckFailed("seeded violation NOT caught by the checker:\n" + text)
+        out = run_entry(self.entry, _export(self.config))
+        self.user_properties.append(("archlaw", out.text))
+        if not out.as_expected:
+            raise ArchLawCheckFailed(out.text if self.entry.expect_pass else
+                                     "seeded violation NOT caught by the checker:\n" + out.text)
 
     def repr_failure(self, excinfo, style=None):  # type: ignore[override]
         if isinstance(excinfo.value, ArchLawCheckFailed):

@@ -27,7 +27,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-__all__ = ["ModelEntry", "register", "entries", "get", "FAMILY_MODULES", "clear"]
+__all__ = ["ModelEntry", "Outcome", "register", "entries", "get", "run_entry", "FAMILY_MODULES", "clear"]
 
 #: Family modules imported by `entries()` (missing ones are skipped).
 FAMILY_MODULES = ("archlaw.models.carry", "archlaw.models.equivariant", "archlaw.models.recursion")
@@ -106,3 +106,43 @@ def clear() -> None:
     global _loaded
     _ENTRIES.clear()
     _loaded = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What checking one entry gave: `passed` is whether the law (or every hypothesis of the
+    theorem) held; `as_expected` is whether that is what the entry expects (a seeded violation
+    is as expected when it is caught); `report` is the `LawReport` or `ConformanceReport`;
+    `text` is the summary a failure prints (counterexample and replay seed included)."""
+
+    entry: ModelEntry
+    passed: bool
+    report: Any
+    text: str
+
+    @property
+    def as_expected(self) -> bool:
+        return self.passed == self.entry.expect_pass
+
+    @property
+    def statement(self) -> str:
+        return self.report.statement
+
+    @property
+    def check(self) -> str:
+        return self.report.check
+
+
+def run_entry(entry: ModelEntry, export: Any) -> Outcome:
+    """Check one registered entry against the library `export` (the one place that does it:
+    the pytest plugin and `archlaw demo` both call this)."""
+    from archlaw.bridge.conformance import check_law, check_theorem
+
+    law = export.find(entry.law) if isinstance(entry.law, str) else entry.law
+    binding = entry.binding()
+    if entry.theorem:
+        rep = check_theorem(export.find(entry.theorem), export, binding, **dict(entry.check))
+        text = "\n".join(r.summary() for _, r in rep.hypotheses) + f"\n{rep.theorem}: {rep.verdict()}"
+        return Outcome(entry, rep.passed, rep, text)
+    rep = check_law(law, binding, fields=entry.fields, **dict(entry.check))
+    return Outcome(entry, rep.passed, rep, rep.summary())
