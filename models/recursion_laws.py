@@ -451,17 +451,19 @@ def spec_mealy_binding(task: Any, *, max_train_length: int) -> Binding:
 
 @torch.no_grad()
 def state_map(step: Callable[[Tensor, Tensor], Tensor], init: int, n_states: int, n_inputs: int,
-              spec_step: Callable[[Tensor, Tensor], Tensor], spec_init: int) -> Tensor:
-    """The candidate homomorphism ``h : Fin m → T`` (long (m,)) by breadth-first search from
-    ``h init = spec_init`` along ``h (step s i) = spec_step (h s) i``. The first assignment
-    wins; conflicts are left for the check to find. Unreached states map to 0."""
+              spec_step: Callable[[Tensor, Tensor], Tensor], spec_init: int,
+              device: torch.device | str = "cpu") -> Tensor:
+    """The candidate homomorphism ``h : Fin m → T`` (long (m,), on the CPU) by breadth-first
+    search from ``h init = spec_init`` along ``h (step s i) = spec_step (h s) i``. The first
+    assignment wins; conflicts are left for the check to find. Unreached states map to 0.
+    `device`: where `step` (the model) runs."""
     h = torch.full((n_states,), -1, dtype=torch.long)
     h[init] = spec_init
     frontier = [init]
     while frontier:
         s = torch.tensor(frontier).repeat_interleave(n_inputs)
         i = torch.arange(n_inputs).repeat(len(frontier))
-        nxt = step(s, i).cpu()
+        nxt = step(s.to(device), i.to(device)).cpu()
         img = spec_step(h[s], i).cpu()
         frontier = []
         for a, b in zip(nxt.tolist(), img.tolist()):
@@ -480,7 +482,7 @@ def mealy_hom_binding(model: FiniteMealy, spec_step: Callable, spec_out: Callabl
     nxt = step or model.step_decoded
     # h is derived from the model's own machine, so an overriding `step` is checked against it
     hmap = state_map(model.step_decoded, int(model.init_state(1)[0]), model.states,
-                     model.n_inputs, spec_step, spec_init)
+                     model.n_inputs, spec_step, spec_init, device=model.init_logits.device)
     return Binding(
         sorts={"S": Finite(model.states), "T": Finite(n_spec), "I": Finite(model.n_inputs),
                "O": Finite(model.n_outputs)},

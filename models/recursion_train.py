@@ -23,7 +23,7 @@ from .recursion import FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold
 from .recursion_baselines import LSTMTagger, SinusoidalTransformer
 from .recursion_tasks import ArithTreeTask, CounterTask, NoTwoOnesTask, SeqBatch, TreeData
 
-__all__ = ["TrainConfig", "TrainResult", "seed_all", "train", "evaluate", "predict_final"]
+__all__ = ["TrainConfig", "TrainResult", "seed_all", "train", "evaluate", "predict_final", "answers"]
 
 
 @dataclass(frozen=True)

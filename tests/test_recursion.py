@@ -271,3 +271,13 @@ def test_empty_lists_run_to_init():
     m = fx.tiny_fold()
     empty = ListBatch(torch.zeros(3, 0, dtype=torch.long), torch.zeros(3, dtype=torch.long))
     assert torch.equal(m.run(empty.values, empty.lengths), m.init_state(3))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_no_false_alarm_across_seeds(export, seed):
+    for law, make in (("FoldlLaws", fx.b_fold), ("FoldlLaws", fx.b_fold_gru),
+                      ("TreeFoldLaws", fx.b_tree), ("TreeFoldLaws", fx.b_tree_mlp),
+                      ("RestartLaws", fx.b_mealy), ("RestartLaws", fx.b_mealy_gru),
+                      ("CausalLaw", fx.b_mealy_gru), ("MooreRestartLaws", fx.b_moore)):
+        rep = check_law(export.find(law), make(), seed=seed, samples=200)
+        assert rep.passed, rep.summary()
