@@ -2,13 +2,17 @@
 
 Bindings (`archlaw.bridge.binding.Binding`), all on decoded values (``torch.long`` digits):
 
-* `cell_binding(cell)`   law ``CarryCell B cell``: ``cell a b c -> (digit, carry)``, the cell
-                         hard-decoded (one-hot in, argmax out). ``Fin B × Fin 2`` has 2·B² inputs:
-                         the engine enumerates them all (check ``exhaustive``).
-* `carry_binding(cell)`  law ``Cocycle B c``: ``c a b`` = the cell's carry output with carry-in 0;
-                         B³ triples, exhaustive.
-* `combine_binding(comb)` the lookahead laws over ``Gen``: ``combine x y`` decoded; 27 triples
-                         for associativity, 18 cases for the eval law.
+* `cell_binding(cell)`   law ``ArchLaw.Carry.CarryCell B cell``: ``cell a b c -> (digit, carry)``,
+                         the cell hard-decoded (one-hot in, argmax out); 2·B² inputs, all
+                         enumerated (check ``exhaustive``). Also a theorem-level binding for
+                         ``add_correct`` and ``cell_cocycle`` (their ``cell`` and ``B``).
+* `carry_binding(cell)`  law ``ArchLaw.Carry.Cocycle c``: ``c a b`` = the cell's carry output with
+                         carry-in 0 (Lean's ``cellCarry cell``); B³ triples, exhaustive.
+* `combine_binding(comb)` law ``ArchLaw.Carry.CombineLaws combine`` over ``ArchLaw.Carry.Gen``
+                         (registered here as a 3-value sort, with its constructors and
+                         ``Gen.eval``): 27 triples for associativity, 18 cases for the eval law.
+* `status_line(cell)`    the bridge from the cell to the lookahead theorems: the status the
+                         log-depth adder reads off the cell is ``ArchLaw.Carry.status``, on B² pairs.
 
 `adder_report(cell, combine)` checks them through the engine on the laws read from
 ``lean/ArchLaw`` (statement provenance as read: ``source`` without a Lean toolchain) and checks the
@@ -32,10 +36,10 @@ from .carry import (
 
 __all__ = [
     "cell_binding", "carry_binding", "combine_binding", "LawLine", "AdderReport", "adder_report",
-    "LAW_NAMES", "carry_decl", "cached_binding",
+    "LAW_NAMES", "carry_decl", "cached_binding", "status_line",
 ]
 
-#: Short names of the Lean declarations this module binds (matched by suffix in the export).
+#: Full names of the Lean declarations this module binds (``lean/ArchLaw/Carry/``).
 LAW_NAMES = {
     "cell": "ArchLaw.Carry.CarryCell",
     "cocycle": "ArchLaw.Carry.Cocycle",
