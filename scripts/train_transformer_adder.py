@@ -133,7 +133,7 @@ def main(argv=None) -> int:
             eg = torch.Generator().manual_seed(10_000 + step)
             em_cur = exact_match(model, cur_len, 1000, eg)
             em8 = exact_match(model, MAX_TRAIN_DIGITS, 1000, eg)
-            rec = {"step": step, "loss": float(loss), "lr": lr, "cur_len": cur_len,
+            rec = {"step": step, "loss": float(loss.detach()), "lr": lr, "cur_len": cur_len,
                    "em_cur": em_cur, "em8": em8, "minutes": spent / 60}
             log.write(json.dumps(rec) + "\n")
             log.flush()
