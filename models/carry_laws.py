@@ -11,14 +11,13 @@ Bindings (`archlaw.bridge.binding.Binding`), all on decoded values (``torch.long
 * `combine_binding(comb)` law ``ArchLaw.Carry.CombineLaws combine`` over ``ArchLaw.Carry.Gen``
                          (registered here as a 3-value sort, with its constructors and
                          ``Gen.eval``): 27 triples for associativity, 18 cases for the eval law.
-* `status_line(cell)`    the bridge from the cell to the lookahead theorems: the status the
-                         log-depth adder reads off the cell is ``ArchLaw.Carry.status``, on B² pairs.
+* `status_check(cell)`   part of the log-depth adder's trust base: the status it reads off the
+                         cell is ``ArchLaw.Carry.status``, on all B² pairs.
 
 `adder_report(cell, combine)` checks them through the engine on the laws read from
 ``lean/ArchLaw`` (statement provenance as read: ``source`` without a Lean toolchain) and checks the
-adder theorem's hypotheses with `check_theorem`, which certifies only a ``lean`` statement. When
-the laws cannot be read, it falls back to `archlaw.models.carry`'s own exhaustive comparisons with
-Python arithmetic and says so (statement ``python``: the law was not read from Lean at all).
+adder theorem's hypotheses with `check_theorem`, which certifies only a ``lean`` statement. Laws
+that cannot be read are an error: nothing here is checked against anything but its Lean law.
 """
 
 from __future__ import annotations
@@ -31,12 +30,12 @@ import torch
 from archlaw.bridge.binding import Binding
 
 from .carry import (
-    CarryCellMLP, CombineMLP, cell_table_errors, cocycle_errors, combine_law_errors, gen_eval,
+    CarryCellMLP, CombineMLP, gen_eval,
 )
 
 __all__ = [
     "cell_binding", "carry_binding", "combine_binding", "LawLine", "AdderReport", "adder_report",
-    "LAW_NAMES", "carry_decl", "cached_binding", "status_line",
+    "LAW_NAMES", "carry_decl", "cached_binding", "status_check",
 ]
 
 #: Full names of the Lean declarations this module binds (``lean/ArchLaw/Carry/``).
@@ -92,7 +91,7 @@ class LawLine:
     """One law checked on the model: provenance on both axes, outcome, size, first failure."""
 
     law: str
-    statement: str      # "lean" | "source" | "python" (not read from Lean: compared to arithmetic)
+    statement: str      # "lean" | "source": the law's statement provenance, as read
     check: str          # "exhaustive" | "sampled"
     passed: bool
     cases: int
@@ -116,7 +115,6 @@ class AdderReport:
     verdict: str
     certified: bool
     reasons: tuple[str, ...] = ()
-    engine: bool = True
     extra: dict = field(default_factory=dict)
     #: the adder theorem's `ConformanceReport` and the binding it ran on (for a certificate)
     conformance: Any = None
@@ -129,7 +127,7 @@ class AdderReport:
     def as_dict(self) -> dict:
         return {"laws": [line.__dict__ for line in self.laws], "theorem": self.theorem,
                 "verdict": self.verdict, "certified": self.certified,
-                "reasons": list(self.reasons), "engine": self.engine, "also": dict(self.extra)}
+                "reasons": list(self.reasons), "also": dict(self.extra)}
 
     def text(self, adder: str, cached: Any, device: str) -> str:
         meta = cached.meta
@@ -152,50 +150,24 @@ class AdderReport:
         return "\n".join(lines)
 
 
-def _load_export():
-    """The library export (`archlaw.bridge.library.load_export`), or None when it cannot be read."""
-    from archlaw.bridge.errors import ArchLawError
+def carry_decl(key: str, export: Any = None):
+    """The library's declaration for `key` (a key of `LAW_NAMES`, e.g. ``"cell"``), from `export`
+    or else the library (`archlaw.bridge.library.load_export`). A library that cannot be read, or
+    lacks the declaration, is an `ArchLawError` naming it: the carry is never checked against
+    anything but its Lean laws."""
     from archlaw.bridge.library import load_export
 
-    try:
-        return load_export()
-    except ArchLawError:
-        return None
-
-
-def _find(export, short: str):
-    if export is None:
-        return None
-    for d in export.declarations:
-        if d.name == short or d.name.endswith("." + short):
-            return d
-    return None
-
-
-def carry_decl(key: str, export: Any = None):
-    """The library's declaration for `key` (a key of `LAW_NAMES`, e.g. ``"cell"``).
-
-    Raises `ArchLawError` naming the declaration looked for when the library lacks it.
-    """
-    from archlaw.bridge.errors import ArchLawError
-
-    export = export if export is not None else _load_export()
-    d = _find(export, LAW_NAMES[key])
-    if d is None:
-        raise ArchLawError(f"the Lean library has no declaration named {LAW_NAMES[key]!r} "
-                           f"(looked for by suffix; needed for {key})")
-    return d
+    return (export if export is not None else load_export()).find(LAW_NAMES[key])
 
 
 def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: Any = None
                  ) -> AdderReport:
-    """Check the cell (and the combine, for the log-depth adder) against their laws."""
-    export = export if export is not None else _load_export()
-    cell_law = _find(export, LAW_NAMES["cell"])
-    if cell_law is None:
-        return _fallback_report(cell, combine)
+    """Check the cell (and the combine, for the log-depth adder) against their laws, and the
+    adder theorem (and the scan theorem) with `check_theorem`."""
     from archlaw.bridge.conformance import check_law, check_theorem
+    from archlaw.bridge.library import load_export
 
+    export = export if export is not None else load_export()
     lines: list[LawLine] = []
 
     def add(rep) -> None:
@@ -206,39 +178,29 @@ def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: 
                 break
         lines.append(LawLine(rep.law, rep.statement, rep.check, rep.passed, rep.cases, ce))
 
-    add(check_law(cell_law, cell_binding(cell)))
-    co = _find(export, LAW_NAMES["cocycle"])
-    if co is not None:
-        add(check_law(co, carry_binding(cell)))
+    add(check_law(carry_decl("cell", export), cell_binding(cell)))
+    add(check_law(carry_decl("cocycle", export), carry_binding(cell)))
+    extra = {}
     if combine is not None:
-        cl = _find(export, LAW_NAMES["combine"])
-        if cl is not None:
-            add(check_law(cl, combine_binding(combine)))
-        else:
-            lines.extend(_combine_fallback(combine))
-        lines.append(status_line(cell))
-    thm = _find(export, LAW_NAMES["adder_theorem"])
-    if thm is None:
-        verdict = "no adder theorem found in lean/ — not certified"
-        return AdderReport(tuple(lines), None, verdict, False, ("adder theorem not found",))
+        add(check_law(carry_decl("combine", export), combine_binding(combine)))
+        sth = carry_decl("scan_theorem", export)
+        extra[sth.name] = check_theorem(sth, export, combine_binding(combine)).verdict()
+        extra["runner check (trust base)"] = status_check(cell)
+    thm = carry_decl("adder_theorem", export)
     binding = cell_binding(cell)  # theorem-level: the theorem's `cell` and `B` are the binding's
     rep = check_theorem(thm, export, binding)
-    extra = {}
-    sth = _find(export, LAW_NAMES["scan_theorem"]) if combine is not None else None
-    if sth is not None:
-        extra[sth.name] = check_theorem(sth, export, combine_binding(combine)).verdict()
-    cth = _find(export, LAW_NAMES["cocycle_theorem"])
-    if cth is not None:
-        extra[cth.name] = check_theorem(cth, export, binding).verdict()
+    cth = carry_decl("cocycle_theorem", export)
+    extra[cth.name] = check_theorem(cth, export, binding).verdict()
     return AdderReport(tuple(lines), thm.name, rep.verdict(), rep.certified, rep.reasons,
                        extra=extra, conformance=rep, binding=binding)
 
 
-def status_line(cell: CarryCellMLP) -> LawLine:
-    """The bridge from the cell to the lookahead theorems, checked on all B² digit pairs: the
-    status the log-depth adder reads off the cell's carries (`CarryCellMLP.generators`) is Lean's
-    ``ArchLaw.Carry.status a b`` (G if a + b ≥ B, P if a + b = B - 1, else K), as Python computes
-    it. (It follows from CarryCell; this checks the runner's reading of it.)"""
+def status_check(cell: CarryCellMLP) -> str:
+    """Part of the log-depth adder's trust base, checked on all B² digit pairs: the status the
+    runner reads off the cell's carries (`CarryCellMLP.generators`) is what Lean's
+    ``ArchLaw.Carry.status a b`` computes (G if a + b ≥ B, P if a + b = B - 1, else K).
+    It is a check of the torch runner against a Lean definition, not of a law, so it carries no
+    statement label; the lookahead theorems speak of ``status`` (via ``pairStatus``) itself."""
     from .carry import G, K, P
 
     base = cell.base
@@ -248,41 +210,10 @@ def status_line(cell: CarryCellMLP) -> LawLine:
     a, b = a.reshape(-1), b.reshape(-1)
     want = torch.where(a + b >= base, G, torch.where(a + b + 1 == base, P, K))
     bad = (cell.generators(a, b) != want).nonzero().flatten().tolist()
-    return LawLine("status read off the cell = ArchLaw.Carry.status", "python", "exhaustive",
-                   not bad, base * base,
-                   None if not bad else f"a={int(a[bad[0]])}, b={int(b[bad[0]])}")
-
-
-def _combine_fallback(combine: CombineMLP) -> list[LawLine]:
-    e = combine_law_errors(combine.decode)
-    return [
-        LawLine("combine associativity (lookahead law not in lean/)", "python", "exhaustive",
-                not e["assoc"], 27, None if not e["assoc"] else str(e["assoc"][0])),
-        LawLine("combine eval law (lookahead law not in lean/)", "python", "exhaustive",
-                not e["eval"], 18, None if not e["eval"] else str(e["eval"][0])),
-    ]
-
-
-def _fallback_report(cell: CarryCellMLP, combine: CombineMLP | None) -> AdderReport:
-    base = cell.base
-    lines = []
-    errs = cell_table_errors(cell)
-    lines.append(LawLine("CarryCell (divmod (a + b + c) B)", "python", "exhaustive", not errs,
-                         2 * base * base, None if not errs else "a={}, b={}, c={}".format(*errs[0])))
-    dev = next(cell.parameters()).device
-    cerrs = cocycle_errors(cell.carry0, base, dev)
-    lines.append(LawLine("Cocycle", "python", "exhaustive", not cerrs, base ** 3,
-                         None if not cerrs else "a={}, b={}, d={}".format(*cerrs[0])))
-    if combine is not None:
-        lines.extend(_combine_fallback(combine))
-        lines.append(status_line(cell))
-    return AdderReport(tuple(lines), None,
-                       "not certified: the laws could not be read from lean/ArchLaw", False,
-                       ("the Lean library's carry laws were not found; checked against Python "
-                        "arithmetic instead",), engine=False)
-
-
-
+    head = f"status read off the cell = ArchLaw.Carry.status on all {base * base} pairs"
+    if not bad:
+        return f"{head}: pass"
+    return f"{head}: FAIL at a={int(a[bad[0]])}, b={int(b[bad[0]])}"
 
 
 # ---------------------------------------------------------------------------------------------
