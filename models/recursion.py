@@ -7,17 +7,19 @@ learns is only the cell:
 ==========================  ===============================================================
 module                      law it is built from
 ==========================  ===============================================================
-`LeftFold`                  ``run [] = init``, ``run (as ++ [a]) = cell (run as) a``: the run
-                            is ``List.foldl cell init`` (an RNN read left to right), batched
-                            over ragged lengths with a mask (state frozen past each length).
-`TreeFold`                  ``fold (leaf a) = leaf a``, ``fold (node l b r) = node (fold l) b
-                            (fold r)``: the fold over binary trees, batched *by height*: one
-                            step per tree level for the whole batch, never one per node.
-`MealyRunner`               ``state s u = foldl step s u`` and ``out s u`` one output per input;
-                            the restart law and causality follow (outputs at step t read only
-                            inputs up to t).
-`MooreRunner`               as Mealy, with ``out`` a function of the state, one output per
-                            state visited, the first included.
+`LeftFold`                  ``FoldlLaws``: ``run [] = init``, ``run (as ++ [a]) = cell (run
+                            as) a``; the run is ``List.foldl cell init`` (an RNN read left to
+                            right), batched over ragged lengths with a mask (state frozen past
+                            each length). Read right to left it is a right fold (``FoldLaws``).
+`TreeFold`                  ``TreeFoldLaws``: ``run (BTree.leaf a) = leafCell a``, ``run
+                            (BTree.node o l r) = nodeCell o (run l) (run r)``; the run is
+                            ``BTree.fold``, batched *by height*: one step per tree level for the
+                            whole batch, never one per node.
+`MealyRunner`               ``MealyLaws``: ``state s u = List.foldl nextState s u`` and ``out s
+                            u`` one output per input; ``RestartLaws`` and ``CausalLaw`` follow
+                            (the output at step t reads inputs up to t only).
+`MooreRunner`               ``MooreLaws``: as Mealy, with ``output`` a function of the state, one
+                            output per state visited, the first included.
 ==========================  ===============================================================
 
 Two kinds of cell fit each runner:
@@ -356,10 +358,6 @@ class TreeBatch:
         counts = torch.bincount(hs)[1:]
         return [lvl for lvl in torch.split(inner, counts.tolist()) if lvl.numel()]
 
-    def select(self, idx: Tensor) -> "TreeBatch":
-        """The sub-batch of trees ``idx`` (nodes of other trees are kept but unused)."""
-        return TreeBatch(self.is_leaf, self.label, self.left, self.right, self.roots[idx], self.height)
-
     def to_nested(self, i: int) -> object:
         """Tree i as nested tuples: a leaf is its int label, a node ``(label, left, right)``
         (the argument order of ``BTree.node o l r``). Recursive: for small trees."""
@@ -587,8 +585,9 @@ class FiniteMealy(nn.Module):
     decoded at every step (straight-through in training). Only the outputs are supervised: the
     states are the model's own.
 
-    `forward(xs, lengths)` → output logits (N, L, B). `run(s, xs, lengths)` → (final states (N,)
-    long, outputs (N, L) long). `step_decoded(s, a)`, `out_decoded(s, a)`, `init_state(N)`.
+    `forward(xs, lengths, hard)` → output log-probabilities (N, L, B). `run(s, xs, lengths)` →
+    (final states (N,) long, outputs (N, L) long). `step_decoded(s, a)`, `out_decoded(s, a)`,
+    `init_state(N)` are ``nextState``, ``output`` and the initial state as the laws see them.
     """
 
     def __init__(self, n_inputs: int, n_outputs: int, states: int, hidden: int = 32):
@@ -664,7 +663,8 @@ class FloatMealy(nn.Module):
 
 class FiniteMoore(nn.Module):
     """A learned Moore machine over ``Fin m``: ``step`` a `FiniteCell`, ``out : Fin m → Fin B`` a
-    `FiniteCell`; outputs one per state visited, the first included: (N, L + 1)."""
+    `FiniteCell`; outputs one per state visited, the first included: (N, L + 1). Trained as
+    `FiniteMealy` (relaxed, then straight-through); `forward` gives log-probabilities."""
 
     def __init__(self, n_inputs: int, n_outputs: int, states: int, hidden: int = 32):
         super().__init__()
@@ -707,6 +707,9 @@ class FiniteMoore(nn.Module):
 
 
 # ------------------------------------------------------------------------------------------
-# Importing this module (as `archlaw.models.registry` does) registers the family's tiny seeded
-# fixtures; `recursion_registry` imports nothing of the family until a check runs (no cycles).
-from . import recursion_registry  # noqa: E402,F401  (registers on import)
+# Importing this module (as `archlaw.models.registry` does) registers the ``ArchLaw.BTree`` sort
+# and its interpretations (`recursion_laws`, which imports only the names above), and the
+# family's tiny seeded fixtures (`recursion_registry`, which imports nothing of the family until
+# a check runs). Both at the end, so that either may be imported first without a cycle.
+from . import recursion_laws  # noqa: E402,F401  (registers the BTree sort on import)
+from . import recursion_registry  # noqa: E402,F401  (registers the fixtures on import)
