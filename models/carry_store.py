@@ -3,32 +3,39 @@
 `load_or_train(base)` returns the cached cell for a base, training it first (about ten seconds on
 a CPU, progress reported through a callback) when none is cached. Entries live under
 ``$ARCHLAW_CACHE`` or ``$XDG_CACHE_HOME/archlaw`` or ``~/.cache/archlaw``, in
-``carry/base<B>-h<hidden>-seed<seed>/``: ``cell.safetensors``, ``combine.safetensors`` and
-``meta.json`` (configuration, accepted seeds, training time, torch version, SHA-256 of each
-weights file). An entry whose files do not match their recorded hashes, or whose configuration
-differs from the one asked for, is retrained rather than trusted. Writes go to a temporary
+``carry/base<B>-h<hidden>-seed<seed>/``, saved the project's one way (`archlaw.models.saved`):
+``cell.safetensors`` + ``cell.json`` with the spec of ``ArchLaw.Carry.CarryCell`` and
+``combine.safetensors`` + ``combine.json`` with the spec of ``ArchLaw.Carry.CombineLaws``. The
+metadata holds the seeds, the training report, the versions and the weights' SHA-256; its
+``extra`` holds this cache's record (``format``, ``config``, ``cell``, ``combine``,
+``trained_on``, ``torch``), which `CachedAdder.meta` returns.
+
+An entry whose spec does not match the laws as they are now, whose weights do not match their
+recorded hash, or whose configuration differs from the one asked for, is retrained rather than
+trusted. Laws that cannot be read are an error, not a cache miss. Writes go to a temporary
 directory that is renamed into place, so two concurrent runs never see half an entry.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import torch
+
+from archlaw.bridge.errors import ArchLawError
 
 from .carry import CarryCellMLP, CellConfig, CombineMLP, resolve_device, train_cell, train_combine
 
 __all__ = ["cache_root", "CachedAdder", "load_or_train", "entry_dir"]
 
-#: Bump when the cell's architecture or training changes, so old entries are not reused.
-FORMAT = 1
+#: Bump when the cell's architecture, training or the entry's layout changes, so old entries are
+#: not reused (2: saved through `archlaw.models.saved`).
+FORMAT = 2
 
 
 def cache_root() -> Path:
@@ -54,25 +61,41 @@ class CachedAdder:
     trained_now: bool
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _laws() -> tuple[list, list]:
+    """(cell laws, combine laws): ``ArchLaw.Carry.CarryCell`` and ``ArchLaw.Carry.CombineLaws``
+    as the library reads them now (an `ArchLawError` when it cannot be read)."""
+    from .carry_laws import carry_decl
+
+    return [carry_decl("cell")], [carry_decl("combine")]
 
 
-def _load(d: Path, cfg: CellConfig, device: torch.device) -> CachedAdder | None:
-    from safetensors.torch import load_file
+def _specs(cell: CarryCellMLP, comb: CombineMLP, laws: tuple[list, list]) -> tuple[Any, Any]:
+    """(cell spec, combine spec): what the laws say these modules implement."""
+    from archlaw.models.saved import spec_of
+
+    from .carry_laws import cell_binding, combine_binding
+
+    return spec_of(laws[0], cell_binding(cell)), spec_of(laws[1], combine_binding(comb))
+
+
+def _load(d: Path, cfg: CellConfig, device: torch.device, laws: tuple[list, list]
+          ) -> CachedAdder | None:
+    """The entry at `d`, or None when it is absent, unreadable, stale or does not match `laws`."""
+    from archlaw.bridge.certificate import weights_sha256
+    from archlaw.models import saved
 
     try:
-        meta = json.loads((d / "meta.json").read_text())
+        meta = dict(saved.read_meta(d / "cell").extra)
         if meta.get("format") != FORMAT or meta.get("config") != cfg.to_dict():
             return None
-        for name in ("cell.safetensors", "combine.safetensors"):
-            if _sha256(d / name) != meta["sha256"][name]:
-                return None
         cell = CarryCellMLP(cfg.base, cfg.hidden)
-        cell.load_state_dict(load_file(str(d / "cell.safetensors")))
         comb = CombineMLP(meta["combine"]["config"]["hidden"])
-        comb.load_state_dict(load_file(str(d / "combine.safetensors")))
-    except (OSError, KeyError, ValueError, RuntimeError):
+        specs = _specs(cell, comb, laws)
+        for name, module, law, spec in zip(("cell", "combine"), (cell, comb), laws, specs):
+            got = saved.load(d / name, module, laws=law, expect=spec)
+            if got.weights_sha256 != weights_sha256(module):
+                return None
+    except (ArchLawError, OSError, KeyError, TypeError, ValueError, RuntimeError):
         return None
     return CachedAdder(cell.to(device).eval(), comb.to(device).eval(), meta, d, False)
 
@@ -81,22 +104,18 @@ def load_or_train(cfg: CellConfig = CellConfig(), device: str | torch.device = "
                   root: Path | None = None, retrain: bool = False,
                   progress: Callable[[int, int], None] | None = None) -> CachedAdder:
     """The cached cell for `cfg`, trained (and cached) first when absent or invalid."""
-    from safetensors.torch import save_file
+    from archlaw.models import saved
 
     dev = resolve_device(device)
     d = entry_dir(cfg, root)
+    laws = _laws()  # read first: unreadable laws are an error, not a cache miss
     if not retrain and d.exists():
-        hit = _load(d, cfg, dev)
+        hit = _load(d, cfg, dev, laws)
         if hit is not None:
             return hit
     cell, rep = train_cell(cfg, device=dev, progress=progress)
     comb, crep = train_combine(cell, seed=cfg.seed)
-    d.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=d.name + ".", dir=d.parent))
-    save_file({k: v.detach().cpu().contiguous() for k, v in cell.state_dict().items()},
-              str(tmp / "cell.safetensors"))
-    save_file({k: v.detach().cpu().contiguous() for k, v in comb.state_dict().items()},
-              str(tmp / "combine.safetensors"))
+    cell_spec, comb_spec = _specs(cell, comb, laws)
     meta = {
         "format": FORMAT,
         "config": cfg.to_dict(),
@@ -106,9 +125,15 @@ def load_or_train(cfg: CellConfig = CellConfig(), device: str | torch.device = "
                     "seconds": round(crep.seconds, 2), "config": crep.config},
         "trained_on": str(dev),
         "torch": torch.__version__,
-        "sha256": {n: _sha256(tmp / n) for n in ("cell.safetensors", "combine.safetensors")},
     }
-    (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+    d.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=d.name + ".", dir=d.parent))
+    saved.save(tmp / "cell", cell, spec=cell_spec,
+               seeds={"seed": rep.seed, "seeds_tried": list(rep.seeds_tried)},
+               training=cfg.to_dict(), extra=meta)
+    saved.save(tmp / "combine", comb, spec=comb_spec,
+               seeds={"seed": crep.seed, "seeds_tried": list(crep.seeds_tried)},
+               training=dict(crep.config), extra=meta)
     if d.exists():
         shutil.rmtree(d, ignore_errors=True)
     try:

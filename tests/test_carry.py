@@ -47,6 +47,48 @@ def trained(tmp_path_factory):
     return root, cached
 
 
+# --- the cache: saved the project's one way, refused when it no longer matches ---------------
+
+
+def test_cache_entry_is_saved_with_the_laws_spec_and_refused_when_stale(trained, tmp_path):
+    import json
+    import shutil
+
+    from archlaw.models import carry_store
+    from archlaw.models.saved import read_meta
+
+    _, cached = trained
+    cell_meta = read_meta(cached.path / "cell")
+    assert cell_meta.spec.laws == ("ArchLaw.Carry.CarryCell",)
+    assert cell_meta.spec.params == {"B": 10}
+    assert read_meta(cached.path / "combine").spec.laws == ("ArchLaw.Carry.CombineLaws",)
+    assert cell_meta.extra == cached.meta
+    cfg, laws = CellConfig(), carry_store._laws()
+    entry = tmp_path / "entry"
+    shutil.copytree(cached.path, entry)
+    assert carry_store._load(entry, cfg, torch.device("cpu"), laws) is not None
+    # a signature the laws no longer give: a miss (retrained), not trusted
+    m = json.loads((entry / "cell.json").read_text())
+    m["spec"]["signatures"]["ArchLaw.Carry.CarryCell.cell"] = "Fin 10 → Fin 2"
+    (entry / "cell.json").write_text(json.dumps(m))
+    assert carry_store._load(entry, cfg, torch.device("cpu"), laws) is None
+    # weights that do not match their recorded hash: a miss
+    shutil.rmtree(entry)
+    shutil.copytree(cached.path, entry)
+    from safetensors.torch import load_file, save_file
+
+    sd = load_file(str(entry / "combine.safetensors"))
+    key = sorted(sd)[0]
+    sd[key] = sd[key] + 1
+    save_file(sd, str(entry / "combine.safetensors"))
+    assert carry_store._load(entry, cfg, torch.device("cpu"), laws) is None
+    # another configuration: a miss
+    shutil.rmtree(entry)
+    shutil.copytree(cached.path, entry)
+    assert carry_store._load(entry, CellConfig(hidden=cfg.hidden + 1), torch.device("cpu"),
+                             laws) is None
+
+
 # --- the cell check -----------------------------------------------------------------------------
 
 
