@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .devices import resolve_device
 from .errors import ArchLawError
 
 HELP = "add two numbers of any length with the learned carry adder (trained and cached on first use)"
@@ -50,20 +51,6 @@ def _parse_int_arg(text: str, name: str, lo: int, hi: int | None) -> int:
     return v
 
 
-def _device(text: str):
-    import torch
-
-    if text == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(text)
-    except RuntimeError:
-        raise ArchLawError(f"argument --device: {text!r} is not accepted; expected auto, cpu or cuda")
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ArchLawError("argument --device: cuda was asked for but is not available; use auto or cpu")
-    return dev
-
-
 def run(args: argparse.Namespace) -> int:
     base = _parse_int_arg(args.base, "--base", 2, MAX_BASE)
     seed = _parse_int_arg(args.seed, "--seed", 0, None)
@@ -79,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
 
-    dev = _device(args.device)
+    dev = resolve_device(args.device)
     torch.set_num_threads(threads)
     from rich.console import Console
 

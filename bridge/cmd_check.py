@@ -40,13 +40,19 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-length", type=int, default=None,
                    help="longest sampled list (default 10x the binding's max_train_length)")
     p.add_argument("--float64", action="store_true", help="run the model and samples in float64")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "keep"),
-                   help="move the model there (auto: cuda if available, else cpu; keep: leave it)")
     p.add_argument("--certificate", metavar="OUT", default=None,
                    help="for a certified theorem, write OUT.sexp and OUT.json")
+    add_model_place_arguments(p)
+
+
+def add_model_place_arguments(p: argparse.ArgumentParser) -> None:
+    """``--device`` (where the model runs) and ``--root`` / ``--from`` (where the laws come from),
+    shared by ``archlaw check`` and ``archlaw verify``."""
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "keep"),
+                   help="move the model there (auto: cuda if available, else cpu; keep: leave it)")
     p.add_argument("--root", default=None, help="project root holding lean/ (default: this one)")
     p.add_argument("--from", dest="from_file", default=None, metavar="FILE",
-                   help="read laws from an interchange file (refused when stale)")
+                   help="read the laws from an interchange file (refused when stale)")
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -125,13 +131,9 @@ def move_to_device(binding: Any, device: str) -> None:
         return
     if device == "keep" or binding.module is None:
         return
-    import torch
+    from .devices import resolve_device
 
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ArchLawError("--device cuda: no CUDA device is available")
-    binding.module.to(device)
+    binding.module.to(resolve_device(device))
 
 
 def check_kwargs(args: argparse.Namespace) -> dict[str, Any]:

@@ -136,14 +136,14 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
 
-    from .cmd_add import _device
     from .console import make_console
+    from .devices import resolve_device
     from .errors import ArchLawError
     from .library import load_export_explained
 
     if args.digits < 1:
         raise ArchLawError(f"argument --digits: {args.digits} is not accepted; expected an integer ≥ 1")
-    device = str(_device(args.device))
+    device = str(resolve_device(args.device))
     torch.set_num_threads(min(2, torch.get_num_threads()))
     con = make_console()
     loaded = load_export_explained(Path(args.root) if args.root else None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 
+from .cmd_check import add_model_place_arguments
 from .errors import ArchLawError
 
 HELP = "re-check a certificate: weights hash, axioms, and every check re-run"
@@ -23,11 +24,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="the model's binding callable (default: the one the certificate records)")
     p.add_argument("--param", action="append", default=[], metavar="K=V",
                    help="keyword argument for the model callable (overrides recorded ones)")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "keep"),
-                   help="move the model there (auto: cuda if available, else cpu; keep: leave it)")
-    p.add_argument("--root", default=None, help="project root holding lean/")
-    p.add_argument("--from", dest="from_file", default=None, metavar="FILE",
-                   help="read the library from an interchange file (refused when stale)")
+    add_model_place_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -38,6 +38,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from archlaw.bridge.devices import resolve_device  # re-exported: the one device resolver
+
 from .carry_data import random_operands, reference_add
 
 __all__ = [
@@ -50,13 +52,6 @@ __all__ = [
 #: The three generators of the carry-lookahead monoid, in encoding order.
 GEN_NAMES = ("K", "P", "G")
 K, P, G = 0, 1, 2
-
-
-def resolve_device(device: str | torch.device | None) -> torch.device:
-    """``"auto"`` (or None) -> cuda if available else cpu; anything else as given."""
-    if device is None or str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 @dataclass(frozen=True)

@@ -18,22 +18,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from archlaw.bridge.errors import ArchLawError
+from archlaw.bridge.devices import resolve_device  # re-exported: the one device resolver
 
 from .equivariant import D4_ELEMENTS, grid_act
 
 __all__ = ["PatternTask", "MotifTask", "DiskCountTask", "BaselineCNN", "BaselineMLP", "TrainConfig",
            "train", "accuracy", "resolve_device"]
-
-
-def resolve_device(name: str) -> torch.device:
-    """``auto`` -> cuda when available, else cpu; otherwise the named device."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        return torch.device(name)
-    except RuntimeError as e:
-        raise ArchLawError(f"--device {name!r}: {e}; accepted: auto, cpu, cuda, cuda:N") from None
 
 
 @dataclass(frozen=True)

@@ -153,11 +153,12 @@ def main() -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from archlaw.bridge.devices import resolve_device
     from archlaw.models import equivariant as E
     from archlaw.models.equivariant_check import check_layer
     from archlaw.models.equivariant_train import (
         BaselineCNN, BaselineMLP, DiskCountTask, MotifTask, PatternTask, TrainConfig, accuracy,
-        resolve_device, train,
+        train,
     )
 
     con = Console()

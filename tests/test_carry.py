@@ -226,6 +226,7 @@ def test_log_depth_and_sequential_adders_agree_with_ints(trained, x, y, cin):
     (["102", "1", "--base", "2"], "not a base-2 digit; accepted digits: 01"),
     (["fg", "1", "--base", "16"], "accepted digits: 0123456789abcdef"),
     (["", "1"], "argument X: empty number"),
+    (["1", "2", "--device", "cdu"], "argument --device: 'cdu' is not accepted; expected auto, cpu, cuda"),
 ])
 def test_bad_input_is_a_one_line_error(capsys, argv, needle):
     assert cli.main(["add", *argv]) == 2
