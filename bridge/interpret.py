@@ -48,7 +48,7 @@ from .errors import ArchLawError
 from .ir import ARROW_VAR, App, Lam, Lit, Pi, Sort, Term, Var, is_prop, pretty
 from .sorts import (
     Encoding, Finite, FunctionSort, ListOf, ProdOf, Tolerance, list_width, flatten_list, pad_list,
-    resolve_sort, take, unflatten, where as vwhere, batch_size,
+    resolve_sort, take, unflatten, where as vwhere, batch_size, map_leaves,
 )
 
 __all__ = [
@@ -729,16 +729,6 @@ def _leaves2(a: Any, b: Any, f: Callable[[torch.Tensor, torch.Tensor], torch.Ten
     raise TypeError(f"unsupported list element value {type(a).__name__}")
 
 
-def _leaves1(a: Any, f: Callable[[torch.Tensor], torch.Tensor]) -> Any:
-    if isinstance(a, torch.Tensor):
-        return f(a)
-    if isinstance(a, tuple):
-        return tuple(_leaves1(x, f) for x in a)
-    if isinstance(a, ListBatch):
-        return ListBatch(_leaves1(a.values, f), f(a.lengths) if a.lengths.dim() > 1 else a.lengths)
-    raise TypeError(f"unsupported list element value {type(a).__name__}")
-
-
 def _elem_enc(ctx: EvalContext, enc: Encoding | None = None) -> Encoding:
     enc = enc or ctx.enc
     if not isinstance(enc, ListOf):
@@ -747,7 +737,7 @@ def _elem_enc(ctx: EvalContext, enc: Encoding | None = None) -> Encoding:
 
 
 def _at(lb: ListBatch, p: int) -> Any:
-    return _leaves1(lb.values, lambda t: t[:, p])
+    return map_leaves(lb.values, lambda t: t[:, p])
 
 
 def _gather(lb: ListBatch, idx: torch.Tensor) -> Any:
@@ -757,7 +747,7 @@ def _gather(lb: ListBatch, idx: torch.Tensor) -> Any:
         ix = idx.reshape(*idx.shape, *([1] * (t.dim() - 2))).expand(*idx.shape, *t.shape[2:])
         return torch.gather(t, 1, ix)
 
-    return _leaves1(lb.values, g)
+    return map_leaves(lb.values, g)
 
 
 @interpretation("List.nil", arity=0)

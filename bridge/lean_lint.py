@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import ArchLawError
 from .source_reader import (
-    ReadProblem, SourceReader, Tok, lean_files, module_name, tokenize,
+    ReadProblem, SourceReader, Tok, load_files, tokenize,
 )
 
 __all__ = ["lint", "lint_text", "Report", "MATHLIB_TACTICS", "DEPRECATED_TACTICS", "FORBIDDEN"]
@@ -150,13 +150,7 @@ def _lint(files: list[tuple[str, str, str]]) -> tuple[list[ReadProblem], int]:
 def lint(root: Path) -> Report:
     """Lint every Lean file of the Lake project at `root`."""
     root = Path(root).resolve()
-    files = []
-    for f, src in lean_files(root):
-        try:
-            text = f.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise ArchLawError(f"cannot read: {e}", where=str(f)) from None
-        files.append((f.relative_to(root).as_posix(), module_name(f, src), text))
+    files = load_files(root)
     if not files:
         raise ArchLawError(f"no Lean files under {root}")
     problems, tagged = _lint(files)

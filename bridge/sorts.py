@@ -49,7 +49,7 @@ __all__ = [
     "Encoding", "Finite", "NatEnc", "BoolEnc", "FloatTensor", "FloatVec", "ListOf", "ProdOf",
     "FunctionSort", "SampleConfig", "Tolerance", "TOLERANCES", "tolerance_for",
     "register_sort", "resolve_sort", "static_nat", "one_hot", "decode_argmax",
-    "take", "where", "batch_size", "pad_list", "flatten_list", "describe",
+    "take", "where", "batch_size", "pad_list", "flatten_list", "describe", "map_leaves",
 ]
 
 
@@ -116,13 +116,15 @@ def take(v: Any, idx: torch.Tensor) -> Any:
     raise TypeError(f"cannot index a value of type {type(v).__name__}")
 
 
-def _map_leaves(v: Any, f: Callable[[torch.Tensor], torch.Tensor]) -> Any:
+def map_leaves(v: Any, f: Callable[[torch.Tensor], torch.Tensor]) -> Any:
+    """`f` applied to every tensor leaf of a batched value (tuples, and the values of a
+    `ListBatch`; its lengths only when they are batched per position, i.e. nested lists)."""
     if isinstance(v, torch.Tensor):
         return f(v)
     if isinstance(v, tuple):
-        return tuple(_map_leaves(x, f) for x in v)
+        return tuple(map_leaves(x, f) for x in v)
     if isinstance(v, ListBatch):
-        return ListBatch(_map_leaves(v.values, f), f(v.lengths) if v.lengths.dim() > 1 else v.lengths)
+        return ListBatch(map_leaves(v.values, f), f(v.lengths) if v.lengths.dim() > 1 else v.lengths)
     raise TypeError(f"cannot map over a value of type {type(v).__name__}")
 
 
@@ -136,7 +138,7 @@ def pad_list(lb: ListBatch, length: int) -> ListBatch:
         shape = (t.shape[0], length - cur, *t.shape[2:])
         return torch.cat([t, torch.zeros(shape, dtype=t.dtype, device=t.device)], dim=1)
 
-    return ListBatch(_map_leaves(lb.values, pad), lb.lengths)
+    return ListBatch(map_leaves(lb.values, pad), lb.lengths)
 
 
 def list_width(lb: ListBatch) -> int:
@@ -165,12 +167,12 @@ def where(mask: torch.Tensor, a: Any, b: Any) -> Any:
 
 def flatten_list(lb: ListBatch) -> Any:
     """The elements of a `ListBatch` as one batch of N*L cases (padding included)."""
-    return _map_leaves(lb.values, lambda t: t.reshape(t.shape[0] * t.shape[1], *t.shape[2:]))
+    return map_leaves(lb.values, lambda t: t.reshape(t.shape[0] * t.shape[1], *t.shape[2:]))
 
 
 def unflatten(v: Any, n: int, length: int) -> Any:
     """Inverse of `flatten_list` on a batch of N*L element values."""
-    return _map_leaves(v, lambda t: t.reshape(n, length, *t.shape[1:]))
+    return map_leaves(v, lambda t: t.reshape(n, length, *t.shape[1:]))
 
 
 def one_hot(x: torch.Tensor, n: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -270,8 +272,29 @@ class Encoding:
                            "`empty`")
 
 
+class LongScalar(Encoding):
+    """The shared part of the exact integer encodings (`Finite`, `NatEnc`): long (N,) values,
+    compared exactly and printed as integers."""
+
+    def materialize(self, plan, gen, cfg):
+        return plan.to(cfg.device)
+
+    def equal(self, x, y, tol):
+        ok = x == y
+        return ok, (~ok).to(torch.float64)
+
+    def render(self, v, i):
+        return str(int(v[i]))
+
+    def broadcast(self, v, n, device, dtype):
+        return torch.as_tensor(v, device=device).long().reshape(()).expand(n).clone()
+
+    def empty(self, n, device, dtype):
+        return torch.zeros((n, 0), dtype=torch.long, device=device)
+
+
 @dataclass(frozen=True)
-class Finite(Encoding):
+class Finite(LongScalar):
     """``Fin n``: long indices in ``[0, n)``; models see them decoded (use `one_hot` to feed a
     network, `decode_argmax` to read one)."""
 
@@ -291,24 +314,8 @@ class Finite(Encoding):
     def plan(self, n, gen, cfg):
         return torch.randint(0, self.n, (n,), generator=gen)
 
-    def materialize(self, plan, gen, cfg):
-        return plan.to(cfg.device)
-
-    def equal(self, x, y, tol):
-        ok = x == y
-        return ok, (~ok).to(torch.float64)
-
-    def render(self, v, i):
-        return str(int(v[i]))
-
     def lit(self, k, n, device, dtype):
         return torch.full((n,), k % self.n, dtype=torch.long, device=device)
-
-    def broadcast(self, v, n, device, dtype):
-        return torch.as_tensor(v, device=device).long().reshape(()).expand(n).clone()
-
-    def empty(self, n, device, dtype):
-        return torch.zeros((n, 0), dtype=torch.long, device=device)
 
     def one_hot(self, x: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
         """(N,) indices -> (N, n) one-hot."""
@@ -316,7 +323,7 @@ class Finite(Encoding):
 
 
 @dataclass(frozen=True)
-class NatEnc(Encoding):
+class NatEnc(LongScalar):
     """``Nat``: long (N,) values; sampled uniformly in ``[0, nat_max]``, smallest first."""
 
     kind = "Nat"
@@ -330,24 +337,8 @@ class NatEnc(Encoding):
     def size_key(self, plan):
         return plan
 
-    def materialize(self, plan, gen, cfg):
-        return plan.to(cfg.device)
-
-    def equal(self, x, y, tol):
-        ok = x == y
-        return ok, (~ok).to(torch.float64)
-
-    def render(self, v, i):
-        return str(int(v[i]))
-
     def lit(self, k, n, device, dtype):
         return torch.full((n,), k, dtype=torch.long, device=device)
-
-    def broadcast(self, v, n, device, dtype):
-        return torch.as_tensor(v, device=device).long().reshape(()).expand(n).clone()
-
-    def empty(self, n, device, dtype):
-        return torch.zeros((n, 0), dtype=torch.long, device=device)
 
 
 @dataclass(frozen=True)
@@ -517,7 +508,7 @@ class ListOf(Encoding):
     def render(self, v: ListBatch, i):
         k = int(v.lengths[i])
         row = take(v.values, torch.tensor([i]))
-        row = _map_leaves(row, lambda t: t[0]) if not isinstance(row, ListBatch) else row
+        row = map_leaves(row, lambda t: t[0]) if not isinstance(row, ListBatch) else row
         items = [self.elem.render(row, j) for j in range(min(k, 12))]
         more = f", … ({k} elements)" if k > 12 else ""
         return "[" + ", ".join(items) + more + "]"
@@ -529,7 +520,7 @@ class ListOf(Encoding):
 
     def empty(self, n, device, dtype):
         # n lists of length 0 whose (absent) elements are lists: leading dims (n, 0, 0)
-        return ListBatch(_map_leaves(self.elem.empty(n, device, dtype),
+        return ListBatch(map_leaves(self.elem.empty(n, device, dtype),
                                      lambda t: t.reshape(n, 0, *t.shape[1:])),
                          torch.zeros((n, 0), dtype=torch.long, device=device))
 

@@ -60,7 +60,7 @@ from .ir import (
 
 __all__ = [
     "read_root", "read_files", "read_text", "lean_source_dirs", "lean_files", "module_name",
-    "ACCEPTED", "ReadProblem",
+    "load_files", "ACCEPTED", "ReadProblem",
 ]
 
 #: What the reader accepts, quoted in every "outside the fragment" error.
@@ -889,6 +889,28 @@ class Meta:
 TermM = Union[Term, Meta]
 
 
+def _map_term(t: TermM, f: Callable[[TermM], TermM],
+              pi_sort: Optional[Callable[[Pi, Var, TermM], TermM]] = None) -> TermM:
+    """`t` (a `Var`, `App`, `Lit`, `Lam` or `Pi`) rebuilt with `f` applied to each child term (a
+    string head stays); a `Pi`'s sort is ``pi_sort(t, var, body)``, by default recomputed from the
+    new children (`_pi_sort`). The leaves (`Sort`, `Meta`) are the caller's to handle."""
+    if isinstance(t, Var):
+        return Var(t.name, f(t.sort))
+    if isinstance(t, App):
+        head = t.head if isinstance(t.head, str) else f(t.head)
+        return App(head, tuple(f(a) for a in t.args), f(t.sort))
+    if isinstance(t, Lit):
+        return Lit(t.value, f(t.sort))
+    if isinstance(t, (Lam, Pi)):
+        var = Var(t.var.name, f(t.var.sort))
+        body = f(t.body)
+        if isinstance(t, Lam):
+            return Lam(var, body)
+        return Pi(var, body, t.binder,
+                  pi_sort(t, var, body) if pi_sort is not None else _pi_sort(var.sort, body))
+    raise TypeError(t)
+
+
 def _fv(t: TermM) -> set[str]:
     if isinstance(t, (Sort, Meta)):
         return set()
@@ -965,18 +987,7 @@ class _Metas:
         t = self.shallow(t)
         if isinstance(t, (Sort, Meta)):
             return t
-        if isinstance(t, Var):
-            return Var(t.name, self.zonk(t.sort))
-        if isinstance(t, App):
-            head = t.head if isinstance(t.head, str) else self.zonk(t.head)
-            return App(head, tuple(self.zonk(a) for a in t.args), self.zonk(t.sort))
-        if isinstance(t, Lit):
-            return Lit(t.value, self.zonk(t.sort))
-        var = Var(t.var.name, self.zonk(t.var.sort))
-        body = self.zonk(t.body)
-        if isinstance(t, Lam):
-            return Lam(var, body)
-        return Pi(var, body, t.binder, _pi_sort(var.sort, body))
+        return _map_term(t, self.zonk)
 
     def occurs(self, m: Meta, t: TermM) -> bool:
         t = self.shallow(t)
@@ -1101,21 +1112,21 @@ def _normalize(t: Term) -> Term:
     """Name the variable of every non-dependent ∀ ``_`` (the convention both producers follow)."""
     if isinstance(t, (Sort,)):
         return t
-    if isinstance(t, Var):
-        return Var(t.name, _normalize(t.sort))
-    if isinstance(t, App):
-        head = t.head if isinstance(t.head, str) else _normalize(t.head)
-        return App(head, tuple(_normalize(a) for a in t.args), _normalize(t.sort))
-    if isinstance(t, Lit):
-        return Lit(t.value, _normalize(t.sort))
-    if isinstance(t, Lam):
-        return Lam(Var(t.var.name, _normalize(t.var.sort)), _normalize(t.body))
     if isinstance(t, Pi):
         body = _normalize(t.body)
         name = t.var.name if t.var.name in _fv(body) else ARROW_VAR
         dom = _normalize(t.var.sort)
         return Pi(Var(name, dom), body, t.binder, _pi_sort(dom, body))
-    raise TypeError(t)
+    return _map_term(t, _normalize)
+
+
+def _close(el: "_Elab", params: list[tuple[Var, str]], t: TermM, implicit: bool = False) -> TermM:
+    """``∀ params, t`` (the first parameter outermost), each ∀'s sort as the elaborator has it
+    now; `implicit` makes the explicit binders implicit (a structure's parameters, as its
+    projections and constructor take them)."""
+    for v, b in reversed(params):
+        t = Pi(v, t, "implicit" if implicit and b == "explicit" else b, sort_of_pi(el._sort_now(t)))
+    return t
 
 
 def _head_const(t: TermM) -> Optional[str]:
@@ -1288,17 +1299,8 @@ class _Elab:
             return Var("?", TYPE)
         if isinstance(t, (Sort,)):
             return t
-        if isinstance(t, Var):
-            return Var(t.name, self._hide_metas(t.sort))
-        if isinstance(t, App):
-            head = t.head if isinstance(t.head, str) else self._hide_metas(t.head)
-            return App(head, tuple(self._hide_metas(a) for a in t.args), self._hide_metas(t.sort))
-        if isinstance(t, Lit):
-            return Lit(t.value, self._hide_metas(t.sort))
-        var = Var(t.var.name, self._hide_metas(t.var.sort))
-        if isinstance(t, Lam):
-            return Lam(var, self._hide_metas(t.body))
-        return Pi(var, self._hide_metas(t.body), t.binder, t.sort if not isinstance(t.sort, Meta) else PROP)
+        return _map_term(t, self._hide_metas,
+                         lambda pi, var, body: pi.sort if not isinstance(pi.sort, Meta) else PROP)
 
     def elab_type(self, s: S) -> TermM:
         t = self._elab(s, None)
@@ -2046,8 +2048,7 @@ class SourceReader:
                 used |= _fv(el.metas.zonk(v.sort))
             params = self._included(vars_, used - {v.name for v, _ in own}) + own
             t: TermM = res
-            for v, b in reversed(params):
-                t = Pi(v, t, b, sort_of_pi(el._sort_now(t)))
+            t = _close(el, params, t)
             return _normalize(el.finish(t))
         except _Fail as f:
             raise _wrap(file, f) from None
@@ -2214,8 +2215,7 @@ class SourceReader:
         try:
             params, srt, _ = self._struct_params(ctx, cmd, full, el)
             t: TermM = srt
-            for v, b in reversed(params):
-                t = Pi(v, t, b, sort_of_pi(el._sort_now(t)))
+            t = _close(el, params, t)
             return _normalize(el.finish(t))
         except _Fail as f:
             raise self._wrap(ctx, f) from None
@@ -2231,8 +2231,7 @@ class SourceReader:
             self_binder = "inst_implicit" if cmd.keyword == "class" else "explicit"
             selfv = Var("self", self._self_type(full, params, srt))
             t: TermM = Pi(selfv, fty, self_binder, sort_of_pi(el._sort_now(fty)))
-            for v, b in reversed(params):
-                t = Pi(v, t, "implicit" if b == "explicit" else b, sort_of_pi(el._sort_now(t)))
+            t = _close(el, params, t, implicit=True)
             return _normalize(el.finish(t))
         except _Fail as f:
             raise self._wrap(ctx, f) from None
@@ -2244,8 +2243,7 @@ class SourceReader:
             t: TermM = self._self_type(full, params, srt)
             for n, _, fty in reversed(ftypes):
                 t = Pi(Var(n, fty), t, "explicit", sort_of_pi(el._sort_now(t)))
-            for v, b in reversed(params):
-                t = Pi(v, t, "implicit" if b == "explicit" else b, sort_of_pi(el._sort_now(t)))
+            t = _close(el, params, t, implicit=True)
             return _normalize(el.finish(t))
         except _Fail as f:
             raise self._wrap(ctx, f) from None
@@ -2280,8 +2278,7 @@ class SourceReader:
         try:
             params, srt = self._ind_header(ctx, cmd, full, el)
             t: TermM = srt
-            for v, b in reversed(params):
-                t = Pi(v, t, b, sort_of_pi(el._sort_now(t)))
+            t = _close(el, params, t)
             return _normalize(el.finish(t))
         except _Fail as f:
             raise self._wrap(ctx, f) from None
@@ -2313,10 +2310,8 @@ class SourceReader:
             else:
                 res = App(full, tuple(v for v, b in params if b == "explicit"), srt)
             t: TermM = res
-            for v, b in reversed(own):
-                t = Pi(v, t, b, sort_of_pi(el._sort_now(t)))
-            for v, b in reversed(params):
-                t = Pi(v, t, "implicit" if b == "explicit" else b, sort_of_pi(el._sort_now(t)))
+            t = _close(el, own, t)
+            t = _close(el, params, t, implicit=True)
             return _normalize(el.finish(t))
         except _Fail as f:
             raise self._wrap(ctx, f) from None
@@ -2450,7 +2445,9 @@ def read_text(text: str, path: str = "Test.lean", module: str = "Test") -> list[
     return read_files([(path, module, text)])
 
 
-def _load_files(root: Path) -> list[tuple[str, str, str]]:
+def load_files(root: Path) -> list[tuple[str, str, str]]:
+    """``(path relative to root, module, text)`` of every Lean file of the Lake project at `root`
+    (an `ArchLawError` naming a file that cannot be read as UTF-8)."""
     root = Path(root).resolve()
     out = []
     for f, src in lean_files(root):
@@ -2473,7 +2470,7 @@ def read_root(root: Path, on_error: Optional[Callable[[ArchLawError], None]] = N
     root = Path(root)
     if not root.is_dir():
         raise ArchLawError("not a directory", where=str(root))
-    files = _load_files(root)
+    files = load_files(root)
     if not files:
         raise ArchLawError(f"no Lean files under {root} (looked in "
                            f"{', '.join(str(d) for d in lean_source_dirs(root))})")

@@ -20,7 +20,7 @@ LIB_TAGGED = tagged_in(REPO)
 
 def _known(root: Path) -> set[str]:
     r = sr.SourceReader()
-    for path, module, text in sr._load_files(root):
+    for path, module, text in sr.load_files(root):
         r.add_file(path, module, text)
     return set(r.lib.consts)
 
