@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .console import make_console
 from .devices import resolve_device
 from .errors import ArchLawError
 
@@ -68,14 +69,12 @@ def run(args: argparse.Namespace) -> int:
 
     dev = resolve_device(args.device)
     torch.set_num_threads(threads)
-    from rich.console import Console
-
     from archlaw.models.carry import CellConfig
     from archlaw.models.carry_data import format_digits
     from archlaw.models.carry_laws import adder_report
     from archlaw.models.carry_store import entry_dir, load_or_train
 
-    err = Console(stderr=True, soft_wrap=True)
+    err = make_console(stderr=True, soft_wrap=True)
     cfg = CellConfig(base=base, seed=seed)
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn

@@ -21,6 +21,7 @@ import json
 import sys
 from typing import Any, Iterator, Mapping
 
+from .console import make_console
 from .errors import ArchLawError
 
 HELP = "check a law or theorem on a model (module:callable returning a Binding)"
@@ -147,11 +148,10 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
     if not enabled:
         yield None
         return
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+                  TimeElapsedColumn(), console=make_console(stderr=True), transient=True) as bar:
         tasks: dict[str, Any] = {}
 
         def update(field: str, done: int, total: int) -> None:
@@ -213,11 +213,10 @@ def run(args: argparse.Namespace) -> int:
 
 def render_law_report(rep: Any, console: Any = None) -> None:
     """A table of the fields of a `LawReport`, then each counterexample with its replay seed."""
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    con = console or Console()
+    con = console or make_console()
     verdict = "[bold green]PASS[/]" if rep.passed else "[bold red]FAIL[/]"
     table = Table(title=f"{escape(rep.law)} on {escape(rep.model)}: {verdict}  "
                         f"(statement {rep.statement}, check {rep.check}, {rep.dtype} on {rep.device})",
@@ -241,10 +240,9 @@ def render_law_report(rep: Any, console: Any = None) -> None:
 
 
 def render_theorem_verdict(report: Any, asked: str | None, written: Any, console: Any = None) -> None:
-    from rich.console import Console
     from rich.markup import escape
 
-    con = console or Console()
+    con = console or make_console()
     style = "bold green" if report.certified else ("yellow" if report.passed else "bold red")
     con.print(f"[{style}]{escape(report.theorem)}: {escape(report.verdict())}[/]")
     con.print(f"  conclusion for this model: {escape(report.conclusion)}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from .cmd_check import add_model_place_arguments
+from .console import make_console
 from .errors import ArchLawError
 
 HELP = "re-check a certificate: weights hash, axioms, and every check re-run"
@@ -28,7 +29,6 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.markup import escape
 
     from .certificate import load_certificate, verify_certificate
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     move_to_device(binding, args.device)
     export = load_export(args.root, args.from_file)
     res = verify_certificate(cert, export, binding)
-    con = Console(soft_wrap=True)
+    con = make_console(soft_wrap=True)
     if res.ok:
         con.print(f"[bold green]ok[/] {escape(cert.theorem)}: {escape(res.reason)}")
         return 0

@@ -17,10 +17,12 @@ from rich.console import Console
 PIPE_WIDTH = 120
 
 
-def make_console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
-    """A console on stdout (or stderr) with emoji off and a sensible width when piped."""
+def make_console(*, stderr: bool = False, soft_wrap: bool = False, width: int | None = None
+                 ) -> Console:
+    """A console on stdout (or stderr) with emoji off and a sensible width when piped; `width`
+    (columns) fixes the width everywhere, e.g. for a benchmark table."""
     stream = sys.stderr if stderr else sys.stdout
-    width = None
-    if not (hasattr(stream, "isatty") and stream.isatty()) and "COLUMNS" not in os.environ:
+    if width is None and not (hasattr(stream, "isatty") and stream.isatty()) \
+            and "COLUMNS" not in os.environ:
         width = PIPE_WIDTH
     return Console(stderr=stderr, soft_wrap=soft_wrap, emoji=False, width=width)

@@ -213,8 +213,9 @@ def main(argv: list[str] | None = None) -> int:
            "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"), "python": platform.python_version(),
            "machine": platform.machine(), "cpus": os.cpu_count(),
            "command": "python scripts/bench_conformance.py " + " ".join(argv or sys.argv[1:])}
-    from rich.console import Console
     from rich.table import Table
+
+    from archlaw.bridge.console import make_console
 
     table = Table(title=f"conformance throughput (torch {env['torch']}, {env['threads']} thread(s), "
                         f"OMP_WAIT_POLICY={env['OMP_WAIT_POLICY']})")
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         table.add_row(r["workload"], r["way"], str(r["cases"]), f"{r['seconds']:.2f}",
                       f"{r['cases_per_s']:.1f}", f"{r['speedup_vs_hand_loop']:.1f}",
                       f"{r['worst_error']:.2g}")
-    Console(width=130).print(table)
+    make_console(width=130).print(table)
     if args.out:
         with open(args.out, "w") as fh:
             json.dump({"env": env, "rows": rows}, fh, indent=2)

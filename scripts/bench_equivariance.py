@@ -150,9 +150,9 @@ def main() -> int:
         print(json.dumps(thirdparty(args.samples, args.size, args.channels, args.reps)))
         return 0
 
-    from rich.console import Console
     from rich.table import Table
 
+    from archlaw.bridge.console import make_console
     from archlaw.bridge.devices import resolve_device
     from archlaw.models import equivariant as E
     from archlaw.models.equivariant_check import check_layer
@@ -161,7 +161,7 @@ def main() -> int:
         train,
     )
 
-    con = Console()
+    con = make_console()
     dev = resolve_device(args.device)
     report: dict = {"threads": torch.get_num_threads(), "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"),
                     "device": str(dev), "torch": torch.__version__, "command": " ".join(sys.argv)}
