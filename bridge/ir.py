@@ -391,6 +391,17 @@ _INFIX = {
 _RIGHT_ASSOC = {"HAppend.hAppend", "List.cons", "Function.comp", "And", "Or", "Prod", "HSMul.hSMul"}
 
 
+def _list_literal(t: Term) -> list[Term] | None:
+    """The elements of ``a :: b :: … :: []`` (`List.cons` down to `List.nil`), else None."""
+    items: list[Term] = []
+    while isinstance(t, App) and t.head_name == "List.cons" and len(t.args) == 2:
+        items.append(t.args[0])
+        t = t.args[1]
+    if isinstance(t, App) and t.head_name == "List.nil" and not t.args:
+        return items
+    return None
+
+
 def pretty(t: Term, prec: int = 0) -> str:
     """Lean-like text for a term (binder types shown, instances elided)."""
 
@@ -430,6 +441,10 @@ def pretty(t: Term, prec: int = 0) -> str:
         return paren(f"∃ ({lam.var.name} : {pretty(lam.var.sort)}), {pretty(lam.body)}", 1)
     if name == "List.nil" and not t.args:
         return "[]"
+    if name == "List.cons" and len(t.args) == 2:
+        items = _list_literal(t)
+        if items is not None:  # a :: b :: [] is the list literal [a, b]
+            return f"[{', '.join(pretty(x) for x in items)}]"
     if name == "Prod.mk" and len(t.args) == 2:
         return f"({pretty(t.args[0])}, {pretty(t.args[1])})"
     if name in _INFIX and len(t.args) == 2:
