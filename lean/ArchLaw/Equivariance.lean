@@ -308,11 +308,17 @@ In torch: transpose the last two dims when `swap`, then flip rows / columns. -/
 def gridAct {k : Nat} {X : Type} (g : D4) (x : Fin k × Fin k → X) : Fin k × Fin k → X :=
   fun p => x (D4.pt k g p)
 
-/-- Two reflections compose to one. -/
+/-- Two reflections compose to one. The four flag cases in the order `cases a <;> cases b`
+leaves them: `(false, false)`, `(false, true)`, `(true, false)` close by computation; only
+`(true, true)` needs `Fin.rev (Fin.rev i) = i` (`Fin.rev_rev`, core `Init/Data/Fin/Lemmas.lean`). -/
 theorem reflect_reflect (k : Nat) (a b : Bool) (i : Fin k) :
     reflect k a (reflect k b i) = reflect k (bxor a b) i := by
   cases a <;> cases b
-  all_goals first | rfl | exact Fin.rev_rev i
+  · rfl
+  · rfl
+  · rfl
+  · show Fin.rev (Fin.rev i) = i
+    exact Fin.rev_rev i
 
 /-- Swapping with a negated flag is swapping the pair first. -/
 theorem swapIf_not {k : Nat} (s : Bool) (x y : Fin k) : swapIf (!s) (x, y) = swapIf s (y, x) := by
