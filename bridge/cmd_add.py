@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .console import make_console
 from .devices import resolve_device
 from .errors import ArchLawError
 
@@ -73,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
     from archlaw.models.carry_data import format_digits
     from archlaw.models.carry_laws import adder_report
     from archlaw.models.carry_store import entry_dir, load_or_train
+
+    from .console import make_console
 
     err = make_console(stderr=True, soft_wrap=True)
     cfg = CellConfig(base=base, seed=seed)

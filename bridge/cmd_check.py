@@ -21,7 +21,6 @@ import json
 import sys
 from typing import Any, Iterator, Mapping
 
-from .console import make_console
 from .errors import ArchLawError
 
 HELP = "check a law or theorem on a model (module:callable returning a Binding)"
@@ -150,6 +149,8 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .console import make_console
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=make_console(stderr=True), transient=True) as bar:
         tasks: dict[str, Any] = {}
@@ -216,6 +217,8 @@ def render_law_report(rep: Any, console: Any = None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from .console import make_console
+
     con = console or make_console()
     verdict = "[bold green]PASS[/]" if rep.passed else "[bold red]FAIL[/]"
     table = Table(title=f"{escape(rep.law)} on {escape(rep.model)}: {verdict}  "
@@ -241,6 +244,8 @@ def render_law_report(rep: Any, console: Any = None) -> None:
 
 def render_theorem_verdict(report: Any, asked: str | None, written: Any, console: Any = None) -> None:
     from rich.markup import escape
+
+    from .console import make_console
 
     con = console or make_console()
     style = "bold green" if report.certified else ("yellow" if report.passed else "bold red")

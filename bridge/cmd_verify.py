@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 
 from .cmd_check import add_model_place_arguments
-from .console import make_console
 from .errors import ArchLawError
 
 HELP = "re-check a certificate: weights hash, axioms, and every check re-run"
@@ -33,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
 
     from .certificate import load_certificate, verify_certificate
     from .cmd_check import load_binding, load_export, move_to_device, parse_params
+    from .console import make_console
 
     cert = load_certificate(args.cert)
     ref = args.model or cert.model.get("ref")
