@@ -246,7 +246,8 @@ def Perm.inv {n : Nat} (p : Perm n) : Perm n :=
 /-- Permutations of `Fin n` form the group `S_n`. -/
 theorem perm_group_laws (n : Nat) : GroupLaws (@Perm.mul n) (Perm.one n) (@Perm.inv n) :=
   ⟨fun _ _ _ => rfl, fun _ => rfl, fun _ => rfl,
-   fun a => Perm.ext _ _ (funext fun i => a.left_inv i) (funext fun i => a.left_inv i)⟩
+   fun a => Perm.ext (Perm.mul (Perm.inv a) a) (Perm.one n)
+     (funext fun i => a.left_inv i) (funext fun i => a.left_inv i)⟩
 
 /-- `S_n` permutes a `Fin n`-indexed set: `(permute σ s) i = s (σ⁻¹ i)`. In torch:
 `x[:, σ⁻¹]` along the set axis. -/
