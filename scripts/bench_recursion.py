@@ -53,7 +53,8 @@ ARGS = parse() if __name__ == "__main__" else None
 os.environ["OMP_WAIT_POLICY"] = ARGS.omp_wait_policy if ARGS else "PASSIVE"
 
 import torch  # noqa: E402
-from rich.console import Console  # noqa: E402
+from archlaw.bridge.console import make_console  # noqa: E402
+from archlaw.bridge.devices import resolve_device  # noqa: E402
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -72,7 +73,7 @@ from archlaw.models.recursion_tasks import ArithTreeTask, CounterTask, NoTwoOnes
 from archlaw.models.recursion_train import TrainConfig, answers, evaluate, train  # noqa: E402
 
 MULTIPLES = (1, 10, 100)
-console = Console(width=150)
+console = make_console(width=150)
 
 
 def specs(quick: bool):
@@ -170,8 +171,7 @@ def main(args: argparse.Namespace) -> int:
         console.print(f"redrew {args.png} from {args.replot}")
         return 0
     torch.set_num_threads(args.threads)
-    dev = "cuda" if args.device == "auto" and torch.cuda.is_available() else (
-        "cpu" if args.device == "auto" else args.device)
+    dev = str(resolve_device(args.device))
     env = {"torch": torch.__version__, "python": platform.python_version(), "device": dev,
            "torch_threads": torch.get_num_threads(), "OMP_WAIT_POLICY": os.environ["OMP_WAIT_POLICY"],
            "cpu": platform.processor() or platform.machine(), "seed": args.seed, "quick": args.quick,

@@ -31,6 +31,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+from archlaw.bridge.devices import resolve_device  # noqa: E402
 from archlaw.models.carry_data import random_operands, reference_add  # noqa: E402
 from archlaw.models.carry_transformer import AlignedAdderTransformer, TransformerConfig  # noqa: E402
 
@@ -81,8 +82,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
-    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available()
-                          else ("cpu" if args.device == "auto" else args.device))
+    device = resolve_device(args.device)
     run_dir = Path(args.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     ck_path = run_dir / "checkpoint.pt"
