@@ -17,6 +17,14 @@ from .errors import ArchLawError
 HELP = "add two numbers of any length with the learned carry adder (trained and cached on first use)"
 
 MAX_BASE = 36
+#: Upper bounds of --threads and --seed (torch takes at most 64-bit seeds; the cell's retries
+#: use seed + 1000·k; more threads than this only wait).
+MAX_THREADS = 256
+MAX_SEED = 2 ** 31 - 1
+
+#: Exit status of a refusal (a law FAILed on the cell, or a certificate cannot be issued),
+#: as `archlaw check`; a user error is 2.
+REFUSED = 1
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -28,14 +36,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--adder", choices=("sequential", "log-depth"), default="sequential",
                         help="the Mealy adder (default) or the log-depth lookahead adder")
     parser.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda")
-    parser.add_argument("--seed", default="0", help="training seed of the cell (default 0)")
+    parser.add_argument("--seed", default="0",
+                        help=f"training seed of the cell, 0 to {MAX_SEED} (default 0)")
     parser.add_argument("--threads", default="1",
-                        help="torch CPU threads (default 1: the cell is tiny, more threads only wait)")
+                        help=f"torch CPU threads, 1 to {MAX_THREADS} (default 1: the cell is tiny, "
+                             "more threads only wait)")
     parser.add_argument("--retrain", action="store_true", help="train a fresh cell even if cached")
     parser.add_argument("--certificate", metavar="PATH", default=None,
-                        help="also write the adder theorem's certificate (PATH.sexp and PATH.json);"
-                             " refused unless the theorem's statement is `lean` (a Lean export) "
-                             "and its hypotheses held exhaustively")
+                        help="also write the certificate of ArchLaw.Carry.add_correct (PATH.sexp "
+                             "and PATH.json), for the sequential adder only; refused (exit 1) "
+                             "unless the theorem's statement is `lean` (a Lean export) and its "
+                             "hypotheses held exhaustively")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (sum and provenance) instead")
 
@@ -51,14 +62,31 @@ def _parse_int_arg(text: str, name: str, lo: int, hi: int | None) -> int:
     return v
 
 
+def _refuse(message: str) -> int:
+    """Print the one-line refusal on stderr; the exit status of a refusal."""
+    from rich.markup import escape
+
+    from .console import make_console
+
+    make_console(stderr=True, soft_wrap=True).print(f"[bold red]archlaw: refused:[/] {escape(message)}")
+    return REFUSED
+
+
 def run(args: argparse.Namespace) -> int:
     base = _parse_int_arg(args.base, "--base", 2, MAX_BASE)
-    seed = _parse_int_arg(args.seed, "--seed", 0, None)
+    seed = _parse_int_arg(args.seed, "--seed", 0, MAX_SEED)
     from archlaw.models.carry_data import parse_number
 
     xd = parse_number(args.x, base, "X")
     yd = parse_number(args.y, base, "Y")
-    threads = _parse_int_arg(args.threads, "--threads", 1, None)
+    threads = _parse_int_arg(args.threads, "--threads", 1, MAX_THREADS)
+    if args.certificate and args.adder != "sequential":
+        return _refuse("--certificate with --adder log-depth: the certificate is of "
+                       "ArchLaw.Carry.add_correct, which is about the sequential MealyAdder, not "
+                       "the lookahead scan; use --adder sequential")
+    from archlaw.models.carry_store import check_cache_root
+
+    check_cache_root()  # a cache that cannot be used is a user error, said before any training
     import os
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch's OpenMP starts
@@ -76,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     from .console import make_console
 
     err = make_console(stderr=True, soft_wrap=True)
-    cfg = CellConfig(base=base, seed=seed)
+    cfg = CellConfig.for_base(base, seed)
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -101,6 +129,9 @@ def run(args: argparse.Namespace) -> int:
     xs = torch.tensor([xd + [0] * (width - len(xd))], dtype=torch.long, device=dev)
     ys = torch.tensor([yd + [0] * (width - len(yd))], dtype=torch.long, device=dev)
     report = adder_report(cached.cell, cached.combine if args.adder == "log-depth" else None)
+    if not report.passed:
+        return _refuse(f"no sum: the base-{base} cell at {cached.path} breaks its law: "
+                       f"{report.failure()} (try --retrain)")
     if args.adder == "log-depth":
         from archlaw.models.carry import LookaheadAdder
 
@@ -112,8 +143,10 @@ def run(args: argparse.Namespace) -> int:
     total = format_digits(out.cpu(), base)
     cert_paths = None
     if args.certificate:
-        if report.conformance is None:
-            raise ArchLawError(f"argument --certificate: no certificate: {report.verdict}")
+        if report.conformance is None or not report.certified:
+            why = "; ".join(report.reasons) or report.verdict
+            return _refuse(f"--certificate: no certificate for {report.theorem}: "
+                           f"{report.verdict} ({why})")
         from .certificate import make_certificate
 
         cert = make_certificate(report.conformance, report.binding,

@@ -49,6 +49,10 @@ LAW_NAMES = {
 }
 
 
+#: Key of the log-depth adder's runner check in `AdderReport.extra`.
+RUNNER_CHECK = "runner check (trust base)"
+
+
 def _meta(module: torch.nn.Module, **extra: Any) -> dict:
     return {"model": type(module).__name__, **extra}
 
@@ -82,7 +86,7 @@ def cached_binding(base: str | int = 10, seed: str | int = 0, device: str = "aut
     from .carry import CellConfig
     from .carry_store import load_or_train
 
-    cached = load_or_train(CellConfig(base=int(base), seed=int(seed)), device=device)
+    cached = load_or_train(CellConfig.for_base(int(base), int(seed)), device=device)
     return cell_binding(cached.cell, seed=cached.meta["cell"]["seed"], cache=str(cached.path))
 
 
@@ -119,10 +123,23 @@ class AdderReport:
     #: the adder theorem's `ConformanceReport` and the binding it ran on (for a certificate)
     conformance: Any = None
     binding: Any = None
+    #: the runner check of the log-depth adder (`status_check`) passed; True when not run
+    runner_passed: bool = True
 
     @property
     def passed(self) -> bool:
-        return all(line.passed for line in self.laws)
+        """Every law line passed, and the runner check (log-depth adder) too."""
+        return all(line.passed for line in self.laws) and self.runner_passed
+
+    def failure(self) -> str | None:
+        """One line naming the first thing that failed (a law, with its check and first
+        counterexample, or the runner check), or None when everything passed."""
+        for line in self.laws:
+            if not line.passed:
+                return line.text()
+        if not self.runner_passed:
+            return self.extra.get(RUNNER_CHECK, "the runner check FAILed")
+        return None
 
     def as_dict(self) -> dict:
         return {"laws": [line.__dict__ for line in self.laws], "theorem": self.theorem,
@@ -185,14 +202,15 @@ def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: 
         add(check_law(carry_decl("combine", export), combine_binding(combine)))
         sth = carry_decl("scan_theorem", export)
         extra[sth.name] = check_theorem(sth, export, combine_binding(combine)).verdict()
-        extra["runner check (trust base)"] = status_check(cell)
+        extra[RUNNER_CHECK] = status_check(cell)
     thm = carry_decl("adder_theorem", export)
     binding = cell_binding(cell)  # theorem-level: the theorem's `cell` and `B` are the binding's
     rep = check_theorem(thm, export, binding)
     cth = carry_decl("cocycle_theorem", export)
     extra[cth.name] = check_theorem(cth, export, binding).verdict()
+    runner_ok = extra.get(RUNNER_CHECK, ": pass").endswith(": pass")
     return AdderReport(tuple(lines), thm.name, rep.verdict(), rep.certified, rep.reasons,
-                       extra=extra, conformance=rep, binding=binding)
+                       extra=extra, conformance=rep, binding=binding, runner_passed=runner_ok)
 
 
 def status_check(cell: CarryCellMLP) -> str:

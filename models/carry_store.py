@@ -31,7 +31,7 @@ from archlaw.bridge.errors import ArchLawError
 
 from .carry import CarryCellMLP, CellConfig, CombineMLP, resolve_device, train_cell, train_combine
 
-__all__ = ["cache_root", "CachedAdder", "load_or_train", "entry_dir"]
+__all__ = ["cache_root", "check_cache_root", "CachedAdder", "load_or_train", "entry_dir"]
 
 #: Bump when the cell's architecture, training or the entry's layout changes, so old entries are
 #: not reused (2: saved through `archlaw.models.saved`).
@@ -44,6 +44,33 @@ def cache_root() -> Path:
         return Path(os.environ["ARCHLAW_CACHE"])
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "archlaw"
+
+
+def _root_source() -> str:
+    if os.environ.get("ARCHLAW_CACHE"):
+        return "$ARCHLAW_CACHE"
+    return "$XDG_CACHE_HOME/archlaw" if os.environ.get("XDG_CACHE_HOME") else "~/.cache/archlaw"
+
+
+def check_cache_root(root: Path | None = None) -> Path:
+    """The cache root (`root`, else `cache_root()`), created when absent; an `ArchLawError`
+    naming it when it, or the nearest existing folder above it, is not a directory or cannot be
+    created. Called before any training, so a bad cache never costs a training run."""
+    r = Path(root) if root is not None else cache_root()
+    where = f"cache directory {r}" + ("" if root is not None else f" (from {_root_source()})")
+    probe = r
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        what = "it" if probe == r else f"{probe} above it"
+        raise ArchLawError(f"{where}: {what} is not a directory; accepted: a directory "
+                           "(created when absent), e.g. ARCHLAW_CACHE=~/.cache/archlaw")
+    try:
+        r.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ArchLawError(f"{where}: cannot be created ({e.strerror}); accepted: a writable "
+                           "directory, e.g. ARCHLAW_CACHE=~/.cache/archlaw") from None
+    return r
 
 
 def entry_dir(cfg: CellConfig, root: Path | None = None) -> Path:
@@ -108,6 +135,8 @@ def load_or_train(cfg: CellConfig = CellConfig(), device: str | torch.device = "
 
     dev = resolve_device(device)
     d = entry_dir(cfg, root)
+    if not d.is_dir():
+        check_cache_root(root)  # before training: a cache that cannot hold the entry is an error
     laws = _laws()  # read first: unreadable laws are an error, not a cache miss
     if not retrain and d.exists():
         hit = _load(d, cfg, dev, laws)
@@ -126,8 +155,12 @@ def load_or_train(cfg: CellConfig = CellConfig(), device: str | torch.device = "
         "trained_on": str(dev),
         "torch": torch.__version__,
     }
-    d.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=d.name + ".", dir=d.parent))
+    try:
+        d.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=d.name + ".", dir=d.parent))
+    except OSError as e:
+        raise ArchLawError(f"cache directory {d.parent}: cannot write the trained cell "
+                           f"({e.strerror}); accepted: a writable directory") from None
     saved.save(tmp / "cell", cell, spec=cell_spec,
                seeds={"seed": rep.seed, "seeds_tried": list(rep.seeds_tried)},
                training=cfg.to_dict(), extra=meta)

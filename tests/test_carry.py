@@ -98,16 +98,20 @@ def test_trained_cell_passes_carrycell_exhaustively(trained, export):
     assert rep.passed, rep.summary()
     assert rep.check == "exhaustive"
     assert rep.cases == 2 * 10 * 10
-    assert rep.statement == "source"  # no Lean toolchain here: never "lean"
+    # the label is the law's, as read: `source` from the source reader, `lean` from a Lean export
+    assert rep.statement == export.producer == carry_decl("cell", export).statement_provenance
 
 
-@pytest.mark.parametrize("base", [2, 16])
+@pytest.mark.parametrize("base", [2, 16, 36])
 def test_other_bases_train_to_an_exact_cell(base):
+    """Bases 2 and 16 with small budgets; base 36, the largest `archlaw add` accepts, with the
+    configuration `archlaw add` trains (`CellConfig.for_base`)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        cfg = CellConfig(base=2, hidden=32, steps=300) if base == 2 else CellConfig(base=base, steps=500)
-        cell, rep = train_cell(cfg, device="cpu")
+        cfg = {2: CellConfig(base=2, hidden=32, steps=300), 16: CellConfig(base=16, steps=500),
+               36: CellConfig.for_base(36)}[base]
+        cell, rep = train_cell(cfg, device="cpu", max_tries=1)
     finally:
         torch.set_num_threads(threads)
     assert cell_table_errors(cell) == []
@@ -159,8 +163,20 @@ def test_exact_table_cell_passes(export):
 # --- the adder theorem: provenance on both axes -------------------------------------------------
 
 
+def _as_source(export):
+    """`export` with every declaration's statement marked `source` (what the source reader gives,
+    whether or not this user has run `archlaw export` with Lean)."""
+    import dataclasses
+
+    from archlaw.bridge.ir import Export
+
+    return Export("source", None, export.hashes, tuple(
+        dataclasses.replace(d, statement_provenance="source") for d in export.declarations))
+
+
 def test_adder_theorem_is_not_certified_from_source(trained, export):
     _, cached = trained
+    export = _as_source(export)
     thm = carry_decl("adder_theorem", export)
     rep = check_theorem(thm, export, {"CarryCell": cell_binding(cached.cell)})
     assert rep.passed and rep.check == "exhaustive"
@@ -245,12 +261,14 @@ def test_add_is_exact_on_10000_digit_operands(trained, monkeypatch, capsys):
     for digits in (10_000,):
         x = rng.randrange(10 ** (digits - 1), 10 ** digits)
         y = rng.randrange(10 ** (digits - 1), 10 ** digits)
+        producer = load_export().producer
         for adder in ("sequential", "log-depth"):
             assert cli.main(["add", str(x), str(y), "--adder", adder]) == 0
             out, err = capsys.readouterr()
             assert out.strip() == str(x + y)
-            assert "statement source" in err and "check exhaustive" in err
-            assert "certified" not in err.replace("not certified", "")
+            assert f"statement {producer}" in err and "check exhaustive" in err
+            if producer == "source":  # never certified from source
+                assert "certified" not in err.replace("not certified", "")
     # the carry through every digit
     assert cli.main(["add", "9" * 10_000, "1"]) == 0
     assert capsys.readouterr().out.strip() == "1" + "0" * 10_000
@@ -259,26 +277,41 @@ def test_add_is_exact_on_10000_digit_operands(trained, monkeypatch, capsys):
         sys.set_int_max_str_digits(old)
 
 
-def test_a_certificate_needs_a_lean_statement(export, tmp_path):
-    """Same model, same exhaustive checks: `source` gives no certificate; the theorem marked as a
-    kernel-checked (`lean`) export with standard axioms gives one, and it verifies."""
+def _as_lean(export, laws: bool = True):
+    """`export` with the adder theorem marked kernel-checked (`lean`, standard axioms) and, when
+    `laws`, every law too; otherwise every law marked `source`."""
     import dataclasses
 
+    from archlaw.bridge.ir import Export, Law
+
+    thm_name = carry_decl("adder_theorem", export).name
+
+    def mark(d):
+        if d.name == thm_name:
+            return dataclasses.replace(d, statement_provenance="lean", axioms=("propext",))
+        if isinstance(d, Law):
+            return (dataclasses.replace(d, statement_provenance="lean", axioms=("propext",)) if laws
+                    else dataclasses.replace(d, statement_provenance="source"))
+        return d
+
+    return Export("lean", "4.20.0", export.hashes, tuple(mark(d) for d in export.declarations))
+
+
+def test_a_certificate_needs_a_lean_statement(export, tmp_path):
+    """Same model, same exhaustive checks: `source` gives no certificate; the theorem and the
+    laws it assumes marked as a kernel-checked (`lean`) export with standard axioms give one,
+    and it verifies."""
     from archlaw.bridge.certificate import make_certificate, verify_certificate
     from archlaw.bridge.errors import ArchLawError
-    from archlaw.bridge.ir import Export
     from archlaw.models.carry_laws import adder_report
 
     cell = table_cell(10)
-    rep = adder_report(cell, export=export)
+    rep = adder_report(cell, export=_as_source(export))
     assert rep.passed and not rep.certified and rep.conformance is not None
     with pytest.raises(ArchLawError, match="not certified"):
         make_certificate(rep.conformance, rep.binding)
 
-    thm = carry_decl("adder_theorem", export)
-    as_lean = dataclasses.replace(thm, statement_provenance="lean", axioms=("propext",))
-    lean_export = Export("lean", "4.20.0", export.hashes,
-                         tuple(as_lean if d is thm else d for d in export.declarations))
+    lean_export = _as_lean(export)
     rep = adder_report(cell, export=lean_export)
     assert rep.certified and rep.verdict == "certified"
     cert = make_certificate(rep.conformance, rep.binding)
@@ -288,3 +321,118 @@ def test_a_certificate_needs_a_lean_statement(export, tmp_path):
     # one wrong case in the cell: the re-check refuses the certificate
     bad = verify_certificate(cert, lean_export, cell_binding(table_cell(10, {(0, 0, 0): (1, 0)})))
     assert not bad.ok
+
+
+def test_a_lean_theorem_over_a_source_law_is_not_certified(export):
+    """The theorem kernel-checked but the law it assumes read from source: the law's statement
+    is not the one Lean checked, so the hypotheses held of an unchecked statement: no
+    certificate. (Needs check_theorem to require every assumed law to be `lean`.)"""
+    from archlaw.models.carry_laws import adder_report
+
+    rep = adder_report(table_cell(10), export=_as_lean(export, laws=False))
+    assert rep.passed
+    assert not rep.certified and "not certified" in rep.verdict
+
+
+# --- archlaw add: refusals (exit 1) and bad input (exit 2), no training involved ---------------
+
+
+def _fake_cache(monkeypatch, tmp_path, cell, combine=None):
+    """Make `archlaw add` find `cell` (and `combine`) in its cache, without training."""
+    from archlaw.models import carry_store
+
+    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path))
+    cached = carry_store.CachedAdder(cell, combine or table_combine(),
+                                     {"config": {"base": cell.base}, "cell": {"seed": 0}},
+                                     tmp_path / "fake-entry", False)
+    monkeypatch.setattr(carry_store, "load_or_train", lambda *a, **k: cached)
+
+
+@pytest.mark.parametrize("adder", ["sequential", "log-depth"])
+def test_add_refuses_a_cell_that_breaks_its_law(monkeypatch, tmp_path, capsys, adder):
+    _fake_cache(monkeypatch, tmp_path, table_cell(10, faults={(3, 4, 1): (9, 0)}))
+    assert cli.main(["add", "12", "3", "--adder", adder]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""  # no sum from a cell that FAILs its law
+    assert len(err.strip().splitlines()) == 1
+    assert "ArchLaw.Carry.CarryCell: FAIL" in err and "a := 3, b := 4, c := 1" in err
+
+
+def test_add_refuses_a_log_depth_adder_whose_runner_check_fails(monkeypatch, tmp_path, capsys):
+    from archlaw.models import carry_laws
+
+    _fake_cache(monkeypatch, tmp_path, table_cell(10))
+    monkeypatch.setattr(carry_laws, "status_check",
+                        lambda cell: "status read off the cell = ArchLaw.Carry.status on all 100 "
+                                     "pairs: FAIL at a=1, b=8")
+    assert cli.main(["add", "12", "3", "--adder", "log-depth"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "FAIL at a=1, b=8" in err
+
+
+def test_add_exact_table_cell_gives_the_sum(monkeypatch, tmp_path, capsys):
+    _fake_cache(monkeypatch, tmp_path, table_cell(10))
+    assert cli.main(["add", "12", "39"]) == 0
+    assert capsys.readouterr().out == "51\n"
+
+
+def test_certificate_refusals_exit_1(monkeypatch, tmp_path, capsys):
+    _fake_cache(monkeypatch, tmp_path, table_cell(10))
+    # the certificate is about the sequential MealyAdder: never for the log-depth adder
+    assert cli.main(["add", "1", "2", "--adder", "log-depth", "--certificate",
+                     str(tmp_path / "c")]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "add_correct" in err and "sequential MealyAdder" in err
+    assert not (tmp_path / "c.json").exists()
+    if load_export().producer == "source":  # a source statement: refused, as `archlaw check`
+        assert cli.main(["add", "1", "2", "--certificate", str(tmp_path / "c")]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and "no certificate" in err and "not certified" in err
+        assert not (tmp_path / "c.json").exists()
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["1", "2", "--threads", "99999999999"], "argument --threads: '99999999999' is not accepted; "
+                                             "expected an integer from 1 to 256"),
+    (["1", "2", "--threads", "0"], "argument --threads"),
+    (["1", "2", "--seed", "99999999999999999999999"], "argument --seed: '99999999999999999999999' "
+                                                       "is not accepted; expected an integer from 0 "
+                                                       "to 2147483647"),
+])
+def test_out_of_range_numbers_are_one_line(monkeypatch, tmp_path, capsys, argv, needle):
+    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path))
+    assert cli.main(["add", *argv]) == 2
+    err = capsys.readouterr().err
+    assert needle in " ".join(err.split()) and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("below", [False, True])
+def test_a_cache_that_is_not_a_directory_is_refused_before_training(monkeypatch, tmp_path, capsys,
+                                                                    below):
+    from archlaw.models import carry_store
+
+    trained_anything = []
+    monkeypatch.setattr(carry_store, "train_cell", lambda *a, **k: trained_anything.append(1))
+    f = tmp_path / "a-file"
+    f.write_text("not a cache")
+    monkeypatch.setenv("ARCHLAW_CACHE", str(f / "sub" if below else f))
+    assert cli.main(["add", "1", "2"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "$ARCHLAW_CACHE" in err and "is not a directory" in err and "Traceback" not in err
+    assert not trained_anything
+
+
+def test_training_that_finds_no_exact_cell_is_one_line_naming_base_and_seeds(monkeypatch, tmp_path,
+                                                                               capsys):
+    from archlaw.bridge.errors import ArchLawError
+    from archlaw.models import carry
+
+    with pytest.raises(ArchLawError, match=r"base 36 after seeds \[0, 1000\]"):
+        train_cell(CellConfig(base=36, hidden=4, steps=1), device="cpu", max_tries=2)
+    # through the command: a budget far too small stands in for a hard base
+    monkeypatch.setattr(carry, "default_steps", lambda base: 1)
+    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path))
+    assert cli.main(["add", "zz", "1", "--base", "36"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "no exact carry cell for base 36 after seeds [0, 1000, 2000, 3000, 4000]" in err
+    assert "Traceback" not in err
