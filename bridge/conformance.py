@@ -16,36 +16,40 @@ sampled ones), rendered as Lean-like text with the binder values, with the seed 
 
 ``check_theorem(theorem, export, bindings)`` decides certification: a theorem is *certified* for
 a model only when its statement is ``lean`` (kernel-checked export, axioms within
-`ALLOWED_AXIOMS`, no ``sorryAx``), every law hypothesis held ``exhaustive``ly on the model, and
-every side condition (a closed decidable proposition such as ``2 ≤ B``) evaluates to true.
+`ALLOWED_AXIOMS`, no ``sorryAx``), every assumed law's statement is ``lean`` too (axioms
+known and allowed), every law hypothesis held ``exhaustive``ly on the model with every field
+compared exactly (a field compared up to a float tolerance is not Lean's ``=``), and every side
+condition (a closed decidable proposition such as ``2 ≤ B``) evaluates to true. The module runs in
+eval mode (switched and restored if it was training), and the report records it.
 Anything less is a `ConformanceReport` that says what it is on both axes, with the reasons.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
 import torch
 
-from .binding import Binding
+from .binding import Binding, ListBatch
 from .domains import (
     DEFAULT_BUDGET, DEFAULT_SAMPLES, BinderDomain, CheckKind, build_domain, default_config,
 )
 from .errors import ArchLawError
 from .interpret import Evaluator
 from .ir import (
-    App, Export, Law, Lit, Pi, Term, Theorem, Var, TYPE, free_vars, is_prop, pretty,
-    substitute,
+    App, Export, Law, Lit, Pi, Term, Theorem, Var, TYPE, declaration_text, free_vars, is_prop,
+    pretty, substitute,
 )
 from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
 
 __all__ = [
     "check_law", "check_theorem", "LawReport", "FieldResult", "Counterexample",
     "ConformanceReport", "SideCondition", "ALLOWED_AXIOMS", "split_field", "law_binding",
-    "binding_device",
+    "binding_device", "statement_sha256", "statement_text", "export_sha256",
 ]
 
 #: Axioms a certified theorem may depend on (Lean's standard classical axioms).
@@ -98,9 +102,13 @@ class FieldResult:
     counterexample: Counterexample | None
     seed: int
     replay: str
+    #: (shortest, longest) list length among the cases checked, over every list binder; None
+    #: when the field has no list binder.
+    lengths: tuple[int, int] | None = None
 
     def to_json(self) -> dict:
         return {
+            "lengths_sampled": list(self.lengths) if self.lengths is not None else None,
             "field": self.field, "statement": self.statement, "passed": self.passed,
             "check": self.check, "cases": self.cases, "violations": self.violations,
             "vacuous": self.vacuous, "worst_error": _num(self.worst_error),
@@ -125,10 +133,34 @@ class LawReport:
     seed: int
     budget: int
     samples: int
+    #: sampling bounds the check ran with (`archlaw.bridge.sorts.SampleConfig`) and float64
+    max_length: int = 0
+    min_length: int = 0
+    max_depth: int = 0
+    nat_max: int = 0
+    float64: bool = False
+    #: the module's mode during the check: "eval", "eval (switched from train for the check;
+    #: restored after)", or "no module"
+    mode: str = "no module"
 
     @property
     def passed(self) -> bool:
         return all(f.passed for f in self.fields)
+
+    @property
+    def lengths(self) -> tuple[int, int] | None:
+        """(shortest, longest) list length checked over every field; None without lists."""
+        got = [f.lengths for f in self.fields if f.lengths is not None]
+        return (min(a for a, _ in got), max(b for _, b in got)) if got else None
+
+    def settings_text(self) -> str:
+        """The replay settings in one line (what `--seed ... --max-length ...` reproduces)."""
+        lens = self.lengths
+        return (f"seed={self.seed} budget={self.budget} samples={self.samples} "
+                f"max_length={self.max_length} min_length={self.min_length} "
+                f"max_depth={self.max_depth} nat_max={self.nat_max} float64={self.float64}"
+                + (f" lengths sampled {lens[0]}..{lens[1]}" if lens else "")
+                + f" mode={self.mode}")
 
     @property
     def check(self) -> CheckKind:
@@ -151,14 +183,18 @@ class LawReport:
             "law": self.law, "statement": self.statement, "check": self.check,
             "passed": self.passed, "cases": self.cases, "worst_error": _num(self.worst_error),
             "model": self.model, "device": self.device, "dtype": self.dtype, "seed": self.seed,
-            "budget": self.budget, "samples": self.samples,
+            "budget": self.budget, "samples": self.samples, "max_length": self.max_length,
+            "min_length": self.min_length, "max_depth": self.max_depth, "nat_max": self.nat_max,
+            "float64": self.float64, "mode": self.mode,
+            "lengths_sampled": list(self.lengths) if self.lengths is not None else None,
             "fields": [f.to_json() for f in self.fields],
         }
 
     def summary(self) -> str:
         """One line per field, plus counterexamples: what a test failure prints."""
         lines = [f"{self.law} on {self.model}: {'PASS' if self.passed else 'FAIL'} "
-                 f"(statement {self.statement}, check {self.check}, {self.dtype} on {self.device})"]
+                 f"(statement {self.statement}, check {self.check}, {self.dtype} on {self.device})",
+                 f"  settings: {self.settings_text()}"]
         for f in self.fields:
             lines.append(f"  {f.field}: {'pass' if f.passed else 'FAIL'} {f.check} "
                          f"{f.cases} cases, {f.violations} violations, worst error "
@@ -268,6 +304,10 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     if budget < 1 or samples < 1:
         raise ArchLawError(f"budget and samples must be at least 1 (got budget={budget}, "
                            f"samples={samples})")
+    if max_length is not None and max_length < 1:
+        raise ArchLawError(f"max_length must be at least 1 (got {max_length})")
+    if min_length < 0 or (max_length is not None and min_length > max_length):
+        raise ArchLawError(f"min_length must be in [0, max_length] (got {min_length})")
     _check_binding(law, binding)
     dt = torch.float64 if float64 else (dtype or torch.float32)
     dev = torch.device(device) if device is not None else binding_device(binding)
@@ -277,17 +317,41 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     symbol_sorts = {p.name: p.sort for p in law.params}
     params = dict(binding.params)
     chosen = law.fields if fields is None else tuple(law.field(f) for f in fields)
+    settings = (f"seed={seed} budget={budget} samples={samples} max_length={cfg.max_length} "
+                f"min_length={cfg.min_length} max_depth={cfg.max_depth} nat_max={cfg.nat_max} "
+                f"float64={float64}")
     results = []
-    with _float64(binding.module, float64), torch.no_grad():
+    with _eval_mode(binding.module) as mode, _float64(binding.module, float64), torch.no_grad():
         for fld in chosen:
             results.append(_check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget,
-                                        samples, seed, chunk_cases, progress))
+                                        samples, seed, chunk_cases, progress, settings))
     return LawReport(law.name, law.statement_provenance, tuple(results), _model_name(binding),
-                     str(dev), str(dt).replace("torch.", ""), seed, budget, samples)
+                     str(dev), str(dt).replace("torch.", ""), seed, budget, samples,
+                     cfg.max_length, cfg.min_length, cfg.max_depth, cfg.nat_max, float64, mode)
+
+
+@contextlib.contextmanager
+def _eval_mode(module: torch.nn.Module | None) -> Iterator[str]:
+    """Run `module` in eval mode for the duration: in train mode dropout and batch norm make
+    the checked function random or input-batch dependent, so no law about "the model" could be
+    checked. Every submodule's own mode is restored after. Yields the mode to record."""
+    if module is None:
+        yield "no module"
+        return
+    modes = [(m, m.training) for m in module.modules()]
+    if not any(t for _, t in modes):
+        yield "eval"
+        return
+    module.eval()
+    try:
+        yield "eval (switched from train for the check; restored after)"
+    finally:
+        for m, t in modes:
+            m.training = t
 
 
 def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samples, seed,
-                 chunk_cases, progress=None) -> FieldResult:
+                 chunk_cases, progress=None, settings: str = "") -> FieldResult:
     where = f"law {law.name}, field {fld.name}"
     binders, hyps, concl = split_field(fld.statement)
     names: set[str] = set()
@@ -311,8 +375,13 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
     cases = violations = vacuous = 0
     worst = 0.0
     first_bad: int | None = None
+    lengths: tuple[int, int] | None = None
     for start, stop in dom.chunks(chunk_cases):
         env = dom.materialize(start, stop)
+        for val in env.values():
+            if isinstance(val, ListBatch) and val.lengths.numel():
+                lo, hi = int(val.lengths.min()), int(val.lengths.max())
+                lengths = (lo, hi) if lengths is None else (min(lengths[0], lo), max(lengths[1], hi))
         ev = base.with_n(stop - start)
         ok, err, held = _eval_case(ev, hyps, concl, env)
         cases += stop - start
@@ -332,11 +401,11 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
     cex = None
     if first_bad is not None:
         cex = _counterexample(dom, first_bad, base, binders, hyps, concl, fld.statement, encs)
-    replay = (f"seed={seed} budget={budget} samples={samples} case {first_bad}"
-              if first_bad is not None else f"seed={seed} budget={budget} samples={samples}")
+    settings = settings or f"seed={seed} budget={budget} samples={samples}"
+    replay = f"{settings} case {first_bad}" if first_bad is not None else settings
     return FieldResult(fld.name, pretty(fld.statement), violations == 0, dom.kind, cases,
                        violations, vacuous, worst, discrete, None if discrete else tol,
-                       dom.describe(), cex, seed, replay)
+                       dom.describe(), cex, seed, replay, lengths)
 
 
 def _is_discrete(concl: Term, ev: Evaluator) -> bool:
@@ -420,6 +489,12 @@ class ConformanceReport:
     side_conditions: tuple[SideCondition, ...]
     certified: bool
     reasons: tuple[str, ...]
+    #: SHA-256 of the statement text (`statement_text`: the theorem's and each assumed law's)
+    statement_sha256: str = ""
+    #: the export the statement came from: SHA-256 of its interchange text, producer, Lean version
+    export_sha256: str = ""
+    export_producer: str = ""
+    lean_version: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -442,7 +517,10 @@ class ConformanceReport:
         return {
             "theorem": self.theorem, "statement": self.statement,
             "axioms": list(self.axioms) if self.axioms is not None else None,
-            "conclusion": self.conclusion, "check": self.check, "passed": self.passed,
+            "conclusion": self.conclusion, "statement_sha256": self.statement_sha256,
+            "export": {"sha256": self.export_sha256, "producer": self.export_producer,
+                       "lean_version": self.lean_version},
+            "check": self.check, "passed": self.passed,
             "certified": self.certified, "verdict": self.verdict(), "reasons": list(self.reasons),
             "hypotheses": [{"name": n, **r.to_json()} for n, r in self.hypotheses],
             "side_conditions": [{"name": s.name, "statement": s.statement, "holds": s.holds}
@@ -556,6 +634,13 @@ def check_theorem(theorem: Theorem, export: Export, bindings: Binding | Mapping[
                                    where=f"theorem {theorem.name}")
         rep = check_law(law, b, **check_kwargs)
         reports.append((h.name, rep))
+        reasons.extend(_law_trust_reasons(h.name, law))
+        for f in rep.fields:
+            if not f.discrete:
+                tol = f.tolerance
+                reasons.append(f"field {f.field} of {law.short_name} compared up to rtol/atol, not "
+                               "exactly" + (f" (rtol={tol.rtol:g}, atol={tol.atol:g}): Lean's = "
+                                            "is exact equality" if tol is not None else ""))
         if not rep.passed:
             reasons.append(f"hypothesis {h.name} ({law.short_name}) failed on the model")
         elif rep.check != "exhaustive":
@@ -588,8 +673,48 @@ def check_theorem(theorem: Theorem, export: Export, bindings: Binding | Mapping[
         if bad:
             reasons.append(f"axioms outside the allowed list: {', '.join(bad)}")
     conclusion = instantiate(theorem, single)
+    laws = [export.find(h.sort.head_name) for h in hyps]  # type: ignore[union-attr]
     return ConformanceReport(theorem.name, theorem.statement_provenance, theorem.axioms,
-                             conclusion, tuple(reports), tuple(sides), not reasons, tuple(reasons))
+                             conclusion, tuple(reports), tuple(sides), not reasons, tuple(reasons),
+                             statement_sha256(theorem, laws), export_sha256(export),
+                             export.producer, export.lean_version)
+
+
+def _law_trust_reasons(hyp: str, law: Law) -> list[str]:
+    """Why an assumed law's statement cannot be trusted as Lean's: a theorem proved from a law
+    is only as good as the law's own statement, so it too must come from a kernel-checked export
+    with allowed axioms."""
+    out = []
+    if law.statement_provenance != "lean":
+        out.append(f"hypothesis {hyp}: law {law.name} has statement provenance "
+                   f"{law.statement_provenance!r}, not 'lean'")
+    if law.axioms is None:
+        out.append(f"hypothesis {hyp}: the axioms of law {law.name} are unknown")
+    else:
+        bad = sorted(set(law.axioms) - ALLOWED_AXIOMS)
+        if bad:
+            out.append(f"hypothesis {hyp}: law {law.name} uses axioms outside the allowed list: "
+                       f"{', '.join(bad)}")
+    return out
+
+
+def statement_text(theorem: Theorem, laws: Any = ()) -> str:
+    """The text a certificate's `statement_sha256` hashes: the theorem's declaration text, then
+    each assumed law's, separated by blank lines (`archlaw.bridge.ir.declaration_text`)."""
+    return "\n\n".join([declaration_text(theorem), *(declaration_text(law) for law in laws)])
+
+
+def statement_sha256(theorem: Theorem, laws: Any = ()) -> str:
+    """SHA-256 (hex) of `statement_text`."""
+    return hashlib.sha256(statement_text(theorem, laws).encode("utf-8")).hexdigest()
+
+
+def export_sha256(export: Export) -> str:
+    """SHA-256 (hex) of the export's interchange text (`archlaw.bridge.interchange.dumps`): the
+    same export, read from a file or built in memory, hashes the same."""
+    from .interchange import dumps
+
+    return hashlib.sha256(dumps(export).encode("utf-8")).hexdigest()
 
 
 def instantiate(theorem: Theorem, binding: Binding | None) -> str:

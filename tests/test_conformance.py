@@ -254,3 +254,62 @@ def test_same_seed_same_report_other_seed_other_samples():
     c = check_law(T.FOLDR, T.fold_binding(wrong_beyond=5, train_length=5), samples=80, seed=12)
     assert a.to_json() == b.to_json()
     assert a.fields[1].counterexample.values != c.fields[1].counterexample.values
+
+
+# -- the review's fixes --------------------------------------------------------------------------
+
+
+class _DropoutCell(torch.nn.Module):
+    """The toy cell behind a dropout layer on its 'weights': random in train mode only."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = T.CellNet(10)
+        self.drop = torch.nn.Dropout(0.5)
+
+    def forward(self, a, b, c):
+        digit, carry = self.inner(a, b, c)
+        keep = self.drop(torch.ones(digit.shape)).round().long().clamp(max=1)
+        return digit * keep, carry
+
+
+def test_a_module_in_train_mode_is_checked_in_eval_mode_and_restored():
+    torch.manual_seed(0)
+    net = _DropoutCell()
+    net.inner.train(False)  # a mixed mode, restored exactly
+    b = Binding(sorts={}, params={"B": 10}, symbols={"cell": lambda a, b_, c: net(a, b_, c)},
+                model_symbols=frozenset({"cell"}), module=net)
+    rep = check_law(T.CELL, b)
+    assert rep.passed, rep.summary()  # dropout off: the cell is the true cell
+    assert rep.mode == "eval (switched from train for the check; restored after)"
+    assert rep.to_json()["mode"] == rep.mode
+    assert net.training and net.drop.training and not net.inner.training
+    net.eval()
+    assert check_law(T.CELL, b).mode == "eval"
+    nomod = dataclasses.replace(b, module=None)
+    assert check_law(T.CELL, nomod).mode == "no module"
+
+
+def test_report_records_sampling_bounds_and_lengths_sampled():
+    rep = check_law(T.FOLDR, T.fold_binding(train_length=2), samples=200, min_length=3, seed=5)
+    assert (rep.max_length, rep.min_length, rep.max_depth, rep.nat_max, rep.float64) == (
+        20, 3, 8, 1000, False)
+    lo, hi = rep.lengths
+    assert 3 <= lo and hi <= 20 and lo < hi
+    cons = next(f for f in rep.fields if f.field == "cons")
+    assert cons.lengths is not None and cons.lengths[0] >= 3
+    nil = next(f for f in rep.fields if f.field == "nil")
+    assert nil.lengths is None
+    d = rep.to_json()
+    assert (d["max_length"], d["min_length"], d["max_depth"], d["nat_max"], d["float64"]) == (
+        20, 3, 8, 1000, False)
+    assert d["lengths_sampled"] == [lo, hi]
+    assert "max_length=20 min_length=3 max_depth=8 nat_max=1000 float64=False" in rep.summary()
+    bad = check_law(T.FOLDR, T.fold_binding(wrong_beyond=4), samples=100, seed=1)
+    f = next(f for f in bad.fields if not f.passed)
+    assert "max_length=80 min_length=0" in f.replay and "case" in f.replay
+
+
+def test_max_length_below_one_is_refused():
+    with pytest.raises(ArchLawError, match="max_length must be at least 1"):
+        check_law(T.FOLDR, T.fold_binding(), max_length=0)
