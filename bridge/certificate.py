@@ -3,22 +3,28 @@ exhaustively on the model as it is run.
 
 A certificate is issued only from a `ConformanceReport` with ``certified`` True: the theorem's
 statement is ``lean`` (kernel-checked export), its axioms lie within `ALLOWED_AXIOMS`
-(``propext``, ``Quot.sound``, ``Classical.choice``), every law hypothesis was checked
-``exhaustive`` and passed, and every side condition held. Anything else is refused with the
-report's reasons; nothing short of that is ever called certified.
+(``propext``, ``Quot.sound``, ``Classical.choice``), every assumed law is ``lean`` too, every law
+hypothesis was checked ``exhaustive``, exactly (no float tolerance) and passed, and every side
+condition held; and only for a binding with a module (weights to hash). Anything else is refused
+with the report's reasons; nothing short of that is ever called certified.
 
-It records: the theorem and its conclusion instantiated for the model; the axioms; every check
-(hypothesis, law, field, kind, cases, domains, worst error); the SHA-256 of the weights
-(`weights_sha256`: the state_dict in sorted key order, each entry's name, dtype, shape and raw
-bytes); and the trust base: that the torch runner implements the Lean definition (the one
-assumption no check can remove), the device, dtype and torch version the checks ran with, and
-the seed/budget/samples that replay them. It is written both as an S-expression
-(``.sexp``, versioned like the interchange format) and as JSON (``.json``); `load_certificate`
-reads either.
+It records: the theorem, the SHA-256 of its statement text and of each assumed law's
+(`archlaw.bridge.conformance.statement_text`) and its conclusion instantiated for the model; the
+axioms; every check (hypothesis, law, field, kind, cases, domains, worst error); the SHA-256 of
+the weights (`weights_sha256`: the state_dict in sorted key order, each entry's name, dtype,
+shape and raw bytes); and the trust base: that the torch runner implements the Lean definition
+(the one assumption no check can remove), the device, dtype, module mode (eval) and torch
+version the checks ran with, and where the statements came from (the export file's path or
+"source reader", the SHA-256 of its interchange text, its Lean version). Settings (seed, budget,
+samples, ...) replay the checks. It is written both as an S-expression (``.sexp``, versioned)
+and as JSON (``.json``); `load_certificate` reads either; a malformed entry is a one-line
+``malformed certificate`` error.
 
-`verify_certificate` re-checks one: allowed axioms, the weights' hash, the export's theorem
-(still ``lean``, same axioms), and the checks re-run with the recorded settings (every one
-exhaustive, passed, with the same number of cases). It returns a one-line reason on mismatch.
+`verify_certificate` re-checks one: first `static_checks` (allowed axioms, the library's theorem
+exists, is ``lean`` with the same axioms and the same statement hash), then the weights' hash
+(a missing hash never matches), and the checks re-run with the recorded settings (certified
+again, the same conclusion, every check exhaustive, passed, with the same number of cases). It
+returns a one-line reason on mismatch.
 """
 
 from __future__ import annotations
@@ -32,16 +38,16 @@ from typing import Any, Mapping
 import sexpdata
 from sexpdata import Symbol
 
-from .conformance import ALLOWED_AXIOMS, ConformanceReport, check_theorem
+from .conformance import ALLOWED_AXIOMS, ConformanceReport, check_theorem, statement_sha256
 from .errors import ArchLawError
 
 __all__ = [
     "Certificate", "CheckRecord", "TrustBase", "make_certificate", "weights_sha256", "bindings_sha256",
-    "load_certificate", "verify_certificate", "VerifyResult", "CERTIFICATE_VERSION",
+    "load_certificate", "verify_certificate", "static_checks", "VerifyResult", "CERTIFICATE_VERSION",
     "RUNNER_ASSUMPTION",
 ]
 
-CERTIFICATE_VERSION = 1
+CERTIFICATE_VERSION = 2
 #: The trust base's unremovable assumption.
 RUNNER_ASSUMPTION = ("the torch runner implements the Lean definition: the bound symbols, run as "
                      "checked (decoded where the theorem speaks of discrete values), are the "
@@ -111,9 +117,22 @@ class TrustBase:
     device: str
     dtype: str
     torch: str
+    #: the module's mode during the checks (`LawReport.mode`)
+    mode: str = "eval"
+    #: where the statements came from: the export file's path, or "source reader", or
+    #: "in-memory export"; the SHA-256 of its interchange text; its Lean version (None: not Lean)
+    export_origin: str = "in-memory export"
+    export_sha256: str = ""
+    lean_version: str | None = None
 
     def to_json(self) -> dict:
-        return {"runner": self.runner, "device": self.device, "dtype": self.dtype, "torch": self.torch}
+        return {"runner": self.runner, "device": self.device, "dtype": self.dtype, "torch": self.torch,
+                "mode": self.mode, "export_origin": self.export_origin,
+                "export_sha256": self.export_sha256, "lean_version": self.lean_version}
+
+
+_TRUST_KEYS = ("runner", "device", "dtype", "torch", "mode", "export_origin", "export_sha256",
+               "lean_version")
 
 
 @dataclass(frozen=True)
@@ -126,8 +145,10 @@ class Certificate:
     conclusion: str
     axioms: tuple[str, ...]
     checks: tuple[CheckRecord, ...]
+    #: SHA-256 of the statement text (`archlaw.bridge.conformance.statement_text`)
     weights_sha256: str | None
     trust_base: TrustBase
+    statement_sha256: str = ""
     model: Mapping[str, Any] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
     version: int = CERTIFICATE_VERSION
@@ -138,6 +159,7 @@ class Certificate:
         return {
             "archlaw-certificate": self.version, "theorem": self.theorem,
             "statement": self.statement, "conclusion": self.conclusion,
+            "statement_sha256": self.statement_sha256,
             "axioms": list(self.axioms), "weights_sha256": self.weights_sha256,
             "trust_base": self.trust_base.to_json(), "model": dict(self.model),
             "settings": dict(self.settings), "checks": [c.to_json() for c in self.checks],
@@ -155,11 +177,21 @@ class Certificate:
                 tuple((x["name"], x["sort"], x["kind"], int(x["size"])) for x in c["domains"]))
                 for c in d["checks"])
             tb = d["trust_base"]
+            for k in ("theorem", "statement", "conclusion", "statement_sha256"):
+                if not isinstance(d[k], str):
+                    raise ValueError(f"{k} is not a string")
+            if d["weights_sha256"] is not None and not isinstance(d["weights_sha256"], str):
+                raise ValueError("weights_sha256 is not a string")
+            model, settings = d.get("model") or {}, d.get("settings") or {}
+            if not isinstance(model, Mapping) or not isinstance(settings, Mapping):
+                raise ValueError("model and settings must be mappings")
+            if not isinstance(model.get("params") or {}, Mapping):
+                raise ValueError("model params must be a mapping of keyword arguments")
             return Certificate(d["theorem"], d["statement"], d["conclusion"], tuple(d["axioms"]),
                                checks, d["weights_sha256"],
-                               TrustBase(tb["runner"], tb["device"], tb["dtype"], tb["torch"]),
-                               dict(d.get("model") or {}), dict(d.get("settings") or {}))
-        except (KeyError, TypeError, ValueError) as e:
+                               TrustBase(*(tb[k] for k in _TRUST_KEYS)), d["statement_sha256"],
+                               dict(model), dict(settings))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
             raise ArchLawError(f"malformed certificate: missing or bad entry {e}", where=where) from None
 
     # -- S-expressions -------------------------------------------------------------------------
@@ -174,11 +206,11 @@ class Certificate:
                   for c in self.checks]
         doc = [S("archlaw-certificate"), [S("version"), self.version],
                [S("theorem"), self.theorem], [S("statement"), self.statement],
-               [S("conclusion"), self.conclusion], [S("axioms"), *self.axioms],
+               [S("conclusion"), self.conclusion],
+               [S("statement-sha256"), self.statement_sha256], [S("axioms"), *self.axioms],
                [S("weights-sha256"), self.weights_sha256 or S("none")],
-               [S("trust-base"), [S("runner"), self.trust_base.runner],
-                [S("device"), self.trust_base.device], [S("dtype"), self.trust_base.dtype],
-                [S("torch"), self.trust_base.torch]],
+               [S("trust-base"), *([S(k.replace("_", "-")), json.dumps(v)]
+                                    for k, v in self.trust_base.to_json().items())],
                [S("model"), *([S("entry"), k, json.dumps(v)] for k, v in self.model.items())],
                [S("settings"), *([S("entry"), k, json.dumps(v)] for k, v in self.settings.items())],
                [S("checks"), *checks]]
@@ -192,39 +224,47 @@ class Certificate:
             raise ArchLawError(f"unreadable S-expression: {e}", where=where) from None
         if not (isinstance(doc, list) and doc and doc[0] == Symbol("archlaw-certificate")):
             raise ArchLawError("not an (archlaw-certificate ...) S-expression", where=where)
-        entries = {str(x[0]): x[1:] for x in doc[1:] if isinstance(x, list) and x}
+        try:
+            entries = {str(x[0]): x[1:] for x in doc[1:] if isinstance(x, list) and x}
 
-        def one(key: str) -> Any:
-            if key not in entries or not entries[key]:
-                raise ArchLawError(f"malformed certificate: missing ({key} ...)", where=where)
-            v = entries[key][0]
-            return None if v == Symbol("none") else v
+            def one(key: str) -> Any:
+                if key not in entries or not entries[key]:
+                    raise ArchLawError(f"malformed certificate: missing ({key} ...)", where=where)
+                v = entries[key][0]
+                return None if v == Symbol("none") else v
 
-        def sub(items: list) -> dict:
-            return {str(x[0]): (x[1] if len(x) == 2 else x[1:]) for x in items}
+            def sub(items: list) -> dict:
+                return {str(x[0]): (x[1] if len(x) == 2 else x[1:]) for x in items}
 
-        tb = sub(entries.get("trust-base", []))
-        checks = []
-        for c in entries.get("checks", []):
-            d = sub(c[1:])
-            doms = tuple((b[1], b[2], b[3], int(b[4]))
-                         for x in c[1:] if x[0] == Symbol("domains") for b in x[1:])
-            checks.append({"hypothesis": d["hypothesis"], "law": d["law"], "field": d["field"],
-                           "kind": d["kind"], "cases": d["cases"],
-                           "passed": d["passed"] == Symbol("true"),
-                           "worst_error": d["worst-error"],
-                           "domains": [{"name": n, "sort": s, "kind": k, "size": z}
-                                       for n, s, k, z in doms]})
-        as_json = {
-            "archlaw-certificate": one("version"), "theorem": one("theorem"),
-            "statement": one("statement"), "conclusion": one("conclusion"),
-            "axioms": [str(a) for a in entries.get("axioms", [])],
-            "weights_sha256": one("weights-sha256"),
-            "trust_base": {k: tb.get(k) for k in ("runner", "device", "dtype", "torch")},
-            "model": {x[1]: json.loads(x[2]) for x in entries.get("model", [])},
-            "settings": {x[1]: json.loads(x[2]) for x in entries.get("settings", [])},
-            "checks": checks,
-        }
+            tb = sub(entries.get("trust-base", []))
+            checks = []
+            for c in entries.get("checks", []):
+                d = sub(c[1:])
+                doms = tuple((b[1], b[2], b[3], int(b[4]))
+                             for x in c[1:] if x[0] == Symbol("domains") for b in x[1:])
+                checks.append({"hypothesis": d["hypothesis"], "law": d["law"], "field": d["field"],
+                               "kind": d["kind"], "cases": d["cases"],
+                               "passed": d["passed"] == Symbol("true"),
+                               "worst_error": d["worst-error"],
+                               "domains": [{"name": n, "sort": s, "kind": k, "size": z}
+                                           for n, s, k, z in doms]})
+            as_json = {
+                "archlaw-certificate": one("version"), "theorem": one("theorem"),
+                "statement": one("statement"), "conclusion": one("conclusion"),
+                "statement_sha256": one("statement-sha256"),
+                "axioms": [str(a) for a in entries.get("axioms", [])],
+                "weights_sha256": one("weights-sha256"),
+                "trust_base": {k: json.loads(tb[k.replace("_", "-")]) for k in _TRUST_KEYS},
+                "model": {x[1]: json.loads(x[2]) for x in entries.get("model", [])},
+                "settings": {x[1]: json.loads(x[2]) for x in entries.get("settings", [])},
+                "checks": checks,
+            }
+        except ArchLawError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            # a check without entries, a model entry that is not JSON, ...
+            raise ArchLawError(f"malformed certificate: bad entry ({type(e).__name__}: "
+                               f"{str(e).splitlines()[0] if str(e) else e!r})", where=where) from None
         return Certificate.from_json(as_json, where)
 
     def write(self, path: str | Path) -> tuple[Path, Path]:
@@ -232,33 +272,50 @@ class Certificate:
         p = Path(path)
         stem = p.with_suffix("") if p.suffix in (".sexp", ".json") else p
         sx, js = stem.with_suffix(".sexp"), stem.with_suffix(".json")
-        sx.parent.mkdir(parents=True, exist_ok=True)
-        sx.write_text(self.to_sexp())
-        js.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        try:
+            sx.parent.mkdir(parents=True, exist_ok=True)
+            sx.write_text(self.to_sexp())
+            js.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        except OSError as e:
+            raise ArchLawError(f"cannot write the certificate: {e.strerror or e}",
+                               where=str(e.filename or sx)) from None
         return sx, js
 
 
 def make_certificate(report: ConformanceReport, binding: Any, *, model: Mapping[str, Any] | None
-                     = None, settings: Mapping[str, Any] | None = None) -> Certificate:
-    """The certificate of a certified `report`; `ArchLawError` with the reasons otherwise."""
+                     = None, settings: Mapping[str, Any] | None = None,
+                     export_origin: str | None = None) -> Certificate:
+    """The certificate of a certified `report`; `ArchLawError` with the reasons otherwise, or
+    when the binding has no module (no weights to hash: the certificate would bind to nothing).
+    `export_origin`: the export file's path, or "source reader" (default: "in-memory export",
+    or "source reader" when the export's producer is the source reader)."""
     if not report.certified:
         raise ArchLawError(f"no certificate for {report.theorem}: {report.verdict()}; "
                            + "; ".join(report.reasons))
+    weights = bindings_sha256(binding)
+    if weights is None:
+        raise ArchLawError(f"no certificate for {report.theorem}: the binding has no module, so "
+                           "there are no weights to hash; set Binding.module to the model")
     import torch
 
     checks = []
     device = dtype = "cpu"
+    modes = set()
     for hyp, rep in report.hypotheses:
         device, dtype = rep.device, rep.dtype
+        modes.add(rep.mode)
         for f in rep.fields:
             checks.append(CheckRecord(hyp, rep.law, f.field, f.check, f.cases, f.passed,
                                       float(f.worst_error),
                                       tuple((d.name, d.sort, d.kind, d.size) for d in f.domains)))
+    origin = export_origin or ("source reader" if report.export_producer == "source"
+                               else "in-memory export")
     return Certificate(report.theorem, report.statement, report.conclusion,
-                       tuple(report.axioms or ()), tuple(checks),
-                       bindings_sha256(binding),
-                       TrustBase(RUNNER_ASSUMPTION, device, dtype, torch.__version__),
-                       dict(model or {}), dict(settings or {}))
+                       tuple(report.axioms or ()), tuple(checks), weights,
+                       TrustBase(RUNNER_ASSUMPTION, device, dtype, torch.__version__,
+                                 "; ".join(sorted(modes)) or "no module", origin,
+                                 report.export_sha256, report.lean_version),
+                       report.statement_sha256, dict(model or {}), dict(settings or {}))
 
 
 def load_certificate(path: str | Path) -> Certificate:
@@ -285,34 +342,64 @@ class VerifyResult:
     report: ConformanceReport | None = None
 
 
-def verify_certificate(cert: Certificate, export: Any, binding: Any) -> VerifyResult:
-    """Re-check `cert` against the library `export` and the model `binding` (see the module
-    docstring). Never raises for a mismatch: returns ``VerifyResult(False, reason)``."""
+def static_checks(cert: Certificate, export: Any) -> VerifyResult | None:
+    """The checks that need no model: allowed axioms, statement provenance, the theorem exists
+    in the library, is ``lean`` with the same axioms, and its statement text hashes as recorded.
+    None when they pass; else the first mismatch. Run before any model is built."""
     bad = sorted(set(cert.axioms) - ALLOWED_AXIOMS)
     if bad:
         return VerifyResult(False, f"axioms outside the allowed list: {', '.join(bad)}")
     if cert.statement != "lean":
         return VerifyResult(False, f"statement provenance is {cert.statement!r}, not 'lean'")
+    if not cert.weights_sha256:
+        return VerifyResult(False, "the certificate records no weights hash")
     try:
         thm = export.find(cert.theorem)
     except ArchLawError as e:
         return VerifyResult(False, f"theorem not in the library: {e}")
     if getattr(thm, "kind", "") != "theorem":
         return VerifyResult(False, f"{cert.theorem} is not a theorem")
+    if thm.statement_provenance != "lean":
+        return VerifyResult(False, f"the library's {cert.theorem} has statement provenance "
+                                   f"{thm.statement_provenance!r}, not 'lean'")
     if thm.axioms is None or tuple(sorted(thm.axioms)) != tuple(sorted(cert.axioms)):
         return VerifyResult(False, f"the library's axioms for {cert.theorem} "
                                    f"({thm.axioms}) differ from the certificate's ({list(cert.axioms)})")
+    laws = {law.name for law in export.laws}
+    now = statement_sha256(thm, [export.find(h.sort.head_name)
+                                 for h in thm.law_hypotheses(laws)])
+    if now != cert.statement_sha256:
+        return VerifyResult(False, f"statement mismatch: the library's statement of {cert.theorem} "
+                                   f"hashes {now}, the certificate's {cert.statement_sha256 or 'none'}")
+    return None
+
+
+def verify_certificate(cert: Certificate, export: Any, binding: Any) -> VerifyResult:
+    """Re-check `cert` against the library `export` and the model `binding` (see the module
+    docstring). Never raises for a mismatch: returns ``VerifyResult(False, reason)``."""
+    static = static_checks(cert, export)
+    if static is not None:
+        return static
+    thm = export.find(cert.theorem)
     got = bindings_sha256(binding)
+    if got is None:
+        return VerifyResult(False, "the model has no module: no weights hash to compare")
     if got != cert.weights_sha256:
         return VerifyResult(False, f"weights hash mismatch: certificate {cert.weights_sha256}, "
                                    f"model {got}")
     s = dict(cert.settings)
-    kwargs = {k: s[k] for k in ("seed", "budget", "samples") if k in s}
+    kwargs = {k: s[k] for k in ("seed", "budget", "samples", "max_length") if k in s}
     if s.get("float64"):
         kwargs["float64"] = True
-    rep = check_theorem(thm, export, binding, **kwargs)
+    try:
+        rep = check_theorem(thm, export, binding, **kwargs)
+    except ArchLawError as e:
+        return VerifyResult(False, f"re-check failed: {e}")
     if not rep.certified:
         return VerifyResult(False, "re-check failed: " + "; ".join(rep.reasons), rep)
+    if rep.conclusion != cert.conclusion:
+        return VerifyResult(False, f"conclusion mismatch: certificate {cert.conclusion!r}, "
+                                   f"re-check {rep.conclusion!r}", rep)
     now = {(h, r.law, f.field): f for h, r in rep.hypotheses for f in r.fields}
     for c in cert.checks:
         f = now.get((c.hypothesis, c.law, c.field))
@@ -325,4 +412,4 @@ def verify_certificate(cert: Certificate, export: Any, binding: Any) -> VerifyRe
         return VerifyResult(False, f"the theorem now has {len(now)} checks, the certificate "
                                    f"{len(cert.checks)}", rep)
     return VerifyResult(True, f"verified: {len(cert.checks)} checks re-run exhaustive and passed, "
-                              "weights and axioms match", rep)
+                              "weights, axioms, statement and conclusion match", rep)

@@ -75,36 +75,70 @@ def parse_params(items: list[str]) -> dict[str, Any]:
     return out
 
 
-def load_binding(ref: str, params: dict[str, Any]) -> Any:
-    """Import ``module:callable``, call it with `params`, and check it returned a Binding."""
+def load_binding(ref: str, params: dict[str, Any], flag: str = "--model") -> Any:
+    """Import ``module:callable``, call it with `params`, and check it returned a Binding. Any
+    failure (a module that does not import, a bad ``--param`` value, the callable raising) is an
+    `ArchLawError` naming `flag` and the first line of the original error."""
     from .binding import Binding
 
-    if ref.count(":") != 1:
-        raise ArchLawError(f"--model {ref!r}: expected module:callable, e.g. "
+    if not isinstance(ref, str) or ref.count(":") != 1 or not all(ref.split(":")):
+        raise ArchLawError(f"{flag} {ref!r}: expected module:callable, e.g. "
                            "archlaw.models.carry:tiny_binding")
     mod_name, attr = ref.split(":")
     try:
         mod = importlib.import_module(mod_name)
     except ModuleNotFoundError as e:
-        raise ArchLawError(f"--model {ref!r}: cannot import module {e.name!r}") from None
+        if e.name is not None and (mod_name == e.name or mod_name.startswith(e.name + ".")):
+            raise ArchLawError(f"{flag} {ref!r}: cannot import module {e.name!r}") from None
+        raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}") from None
+    except Exception as e:  # noqa: BLE001 - any error of user code becomes one line
+        raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}") from None
     fn = mod
     for part in attr.split("."):
         fn = getattr(fn, part, None)
         if fn is None:
-            raise ArchLawError(f"--model {ref!r}: module {mod_name} has no attribute {attr!r}")
+            raise ArchLawError(f"{flag} {ref!r}: module {mod_name} has no attribute {attr!r}")
     if not callable(fn):
-        raise ArchLawError(f"--model {ref!r}: {attr} is not callable")
+        raise ArchLawError(f"{flag} {ref!r}: {attr} is not callable")
     try:
         out = fn(**params)
     except TypeError as e:
-        raise ArchLawError(f"--model {ref!r}: bad parameters {sorted(params)}: {e}") from None
+        raise ArchLawError(f"{flag} {ref!r}: bad parameters {sorted(params)} (--param): "
+                           f"{_first_line(e)}") from None
+    except ArchLawError as e:
+        raise ArchLawError(f"{flag} {ref!r} with --param {_params_text(params)}: {e}") from None
+    except Exception as e:  # noqa: BLE001 - any error of user code becomes one line
+        raise ArchLawError(f"{flag} {ref!r} failed with --param {_params_text(params)}: "
+                           f"{_first_line(e)}") from None
     if isinstance(out, Mapping) and out and all(isinstance(b, Binding) for b in out.values()):
         return dict(out)
     if not isinstance(out, Binding):
-        raise ArchLawError(f"--model {ref!r}: returned {type(out).__name__}, expected an "
+        raise ArchLawError(f"{flag} {ref!r}: returned {type(out).__name__}, expected an "
                            "archlaw.bridge.binding.Binding (or, for a theorem, a dict of them "
                            "keyed by hypothesis or law name)")
     return out
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
+
+
+def _params_text(params: Mapping[str, Any]) -> str:
+    return " ".join(f"{k}={v!r}" for k, v in params.items()) or "(none)"
+
+
+def load_export_origin(root: str | None, from_file: str | None) -> tuple[Any, str]:
+    """The library export and where it came from, as a certificate's trust base records it: the
+    interchange file's path, the Lean export's path, or ``source reader``."""
+    from pathlib import Path
+
+    from .library import load_export_explained
+
+    loaded = load_export_explained(root=Path(root) if root else None,
+                                   from_file=Path(from_file) if from_file else None)
+    origin = str(loaded.path.resolve()) if loaded.path is not None else "source reader"
+    return loaded.export, origin
 
 
 def load_export(root: str | None, from_file: str | None) -> Any:
@@ -166,7 +200,10 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
 def run(args: argparse.Namespace) -> int:
     from .conformance import check_law, check_theorem
 
-    export = load_export(args.root, args.from_file)
+    if args.max_length is not None and args.max_length < 1:
+        raise ArchLawError(f"--max-length {args.max_length}: must be at least 1 (the longest "
+                           "sampled list)")
+    export, origin = load_export_origin(args.root, args.from_file)
     decl = export.find(args.law)
     params = parse_params(args.param)
     binding = load_binding(args.model, params)
@@ -194,7 +231,8 @@ def run(args: argparse.Namespace) -> int:
         from .certificate import make_certificate
 
         cert = make_certificate(report, binding, model={"ref": args.model, "params": params},
-                                settings={k: v for k, v in kw.items() if v is not None})
+                                settings={k: v for k, v in kw.items() if v is not None},
+                                export_origin=origin)
         written = cert.write(args.certificate)
     elif args.certificate:
         status = 1

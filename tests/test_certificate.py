@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import sys
 
 import pytest
 
@@ -15,7 +17,7 @@ from archlaw.bridge.certificate import (
     Certificate, load_certificate, make_certificate, verify_certificate, weights_sha256,
 )
 from archlaw.bridge.cli import main
-from archlaw.bridge.conformance import check_theorem
+from archlaw.bridge.conformance import check_theorem, export_sha256
 from archlaw.bridge.errors import ArchLawError
 
 
@@ -104,7 +106,7 @@ def test_malformed_certificates_are_one_line_errors(tmp_path):
     p.write_text("(archlaw-certificate (version 1)")
     with pytest.raises(ArchLawError, match="c.sexp"):
         load_certificate(p)
-    p.write_text('{"archlaw-certificate": 1}')
+    p.write_text('{"archlaw-certificate": 2}')
     with pytest.raises(ArchLawError, match="malformed certificate"):
         load_certificate(p)
 
@@ -132,11 +134,20 @@ def test_cli_check_certify_and_verify(export_file, tmp_path, capsys):
     rc = main(["check", "adder_correct", *_root(export_file), "--model",
                "conformance_toys:cell_binding", "--param", "base=10", "--certificate", str(out)])
     text = capsys.readouterr().out
-    assert rc == 0 and "certified" in text
+    assert rc == 0
+    assert re.search(r"^Toy\.adder_correct: certified$", text, re.M), text
     assert (tmp_path / "adder.sexp").exists() and (tmp_path / "adder.json").exists()
-    assert main(["verify", str(tmp_path / "adder.sexp"), *_root(export_file)]) == 0
-    assert "ok" in capsys.readouterr().out
-    rc = main(["verify", str(tmp_path / "adder.json"), *_root(export_file),
+    cert = load_certificate(tmp_path / "adder.sexp")
+    assert cert.trust_base.export_origin == str(export_file.resolve())
+    assert cert.trust_base.export_sha256 == export_sha256(interchange.read(export_file))
+    assert cert.trust_base.lean_version == "4.20.0"
+    ref = ["--model", "conformance_toys:cell_binding"]
+    assert main(["verify", str(tmp_path / "adder.sexp"), *_root(export_file), *ref]) == 0
+    assert capsys.readouterr().out.startswith("ok ")
+    assert main(["verify", str(tmp_path / "adder.sexp"), *_root(export_file),
+                 "--trust-model-ref"]) == 0
+    assert capsys.readouterr().out.startswith("ok ")
+    rc = main(["verify", str(tmp_path / "adder.json"), *_root(export_file), *ref,
                "--param", "scale=1.0001"])
     line = capsys.readouterr().out.strip()
     assert rc == 1 and "weights hash mismatch" in line and "\n" not in line
@@ -188,3 +199,165 @@ def test_cli_refuses_a_stale_export(export_file, capsys):
     rc = main(["check", "adder_correct", *_root(export_file), "--model",
                "conformance_toys:cell_binding"])
     assert rc == 2 and "stale export" in capsys.readouterr().err
+
+
+# -- the review's fixes --------------------------------------------------------------------------
+
+
+def _export_with(law_statement="lean", law_axioms=(), thm_axioms=("propext",)):
+    """The toy export with the theorem lean, and the laws with the given provenance/axioms."""
+    ex = T.export()
+    decls = tuple(dataclasses.replace(d, statement_provenance=law_statement, axioms=law_axioms)
+                  if d.kind == "law" else d for d in ex.declarations)
+    return dataclasses.replace(ex, declarations=decls)
+
+
+@pytest.mark.parametrize("statement, axioms, why", [
+    ("source", None, "law Toy.CarryCell has statement provenance 'source'"),
+    ("lean", None, "the axioms of law Toy.CarryCell are unknown"),
+    ("lean", ("sorryAx",), "law Toy.CarryCell uses axioms outside the allowed list: sorryAx"),
+])
+def test_a_lean_theorem_over_an_untrusted_law_is_not_certified(statement, axioms, why):
+    ex = _export_with(statement, axioms)
+    rep = check_theorem(ex.find("adder_correct"), ex, T.cell_binding(10))
+    assert rep.passed and not rep.certified
+    assert any(why in r for r in rep.reasons), rep.reasons
+
+
+def test_a_field_compared_up_to_a_tolerance_is_not_certified():
+    """An exact field passes; the same check compared under a float tolerance is no Lean `=`."""
+    from archlaw.bridge.ir import PROP, TYPE, App, Param, Theorem, Var, const
+
+    ex = T.export()
+    eqv = dataclasses.replace(T.EQUIVARIANT, statement_provenance="lean", axioms=())
+    h = Var("h", App("Toy.Equivariant", (Var("act", T._act.sort), Var("f", T._f.sort)), PROP))
+    thm = Theorem("Toy.equi_thm", "Toy", None, "", (Param("G", TYPE, "implicit"),
+                  Param("X", TYPE, "implicit"), Param("act", T._act.sort, "implicit"),
+                  Param("f", T._f.sort, "implicit"), Param("h", h.sort)), "lean", ("propext",),
+                  const("True", PROP))
+    ex = dataclasses.replace(ex, declarations=(*ex.declarations, eqv, thm))
+    rep = check_theorem(thm, ex, {"h": T.equivariant_binding(n=4)}, budget=10, samples=10)
+    assert rep.passed
+    assert any("field equivariant of Equivariant compared up to rtol/atol, not exactly" in r
+               for r in rep.reasons), rep.reasons
+    assert not rep.certified
+
+
+def test_verify_refuses_a_changed_conclusion_or_statement():
+    ex, rep = _report()
+    cert = make_certificate(rep, T.cell_binding(10))
+    assert len(cert.statement_sha256) == 64
+    r = verify_certificate(dataclasses.replace(cert, conclusion="∀ xs, True"), ex, T.cell_binding(10))
+    assert not r.ok and r.reason.startswith("conclusion mismatch")
+    r = verify_certificate(dataclasses.replace(cert, statement_sha256="0" * 64), ex,
+                           T.cell_binding(10))
+    assert not r.ok and r.reason.startswith("statement mismatch")
+    # the library's theorem says something else now: same name, other conclusion
+    thm = ex.find("adder_correct")
+    other = dataclasses.replace(thm, conclusion=T.eq(T.nat(1), T.nat(1)))
+    ex2 = dataclasses.replace(ex, declarations=tuple(other if d is thm else d for d in ex.declarations))
+    r = verify_certificate(cert, ex2, T.cell_binding(10))
+    assert not r.ok and r.reason.startswith("statement mismatch")
+
+
+def test_no_certificate_without_a_module_and_none_hashes_never_match():
+    ex, rep = _report()
+    b = dataclasses.replace(T.cell_binding(10), module=None)
+    rep = check_theorem(ex.find("adder_correct"), ex, b)
+    assert rep.certified
+    with pytest.raises(ArchLawError, match="no module"):
+        make_certificate(rep, b)
+    cert = dataclasses.replace(make_certificate(rep, T.cell_binding(10)), weights_sha256=None)
+    r = verify_certificate(cert, ex, b)
+    assert not r.ok and "no weights hash" in r.reason
+
+
+def test_certificate_records_the_export_origin():
+    ex, rep = _report()
+    cert = make_certificate(rep, T.cell_binding(10), export_origin="/x/laws.sexp")
+    tb = cert.trust_base
+    assert (tb.export_origin, tb.export_sha256, tb.lean_version) == (
+        "/x/laws.sexp", export_sha256(ex), "4.20.0")
+    assert tb.mode == "eval (switched from train for the check; restored after)"
+    assert Certificate.from_sexp(cert.to_sexp()).trust_base == tb
+
+
+def test_verify_runs_no_model_code_named_by_the_certificate(export_file, tmp_path, capsys,
+                                                            monkeypatch):
+    """Without --model or --trust-model-ref, verify refuses before importing anything; and a
+    certificate failing the static checks builds no binding even with --trust-model-ref."""
+    evil = tmp_path / "evil_mod.py"
+    evil.write_text("import pathlib\npathlib.Path(__file__).with_name('RAN').write_text('x')\n"
+                    "def b():\n    return None\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ex, rep = _report()
+    cert = make_certificate(rep, T.cell_binding(10), model={"ref": "evil_mod:b", "params": {}})
+    sx, _ = cert.write(tmp_path / "c")
+    assert main(["verify", str(sx), *_root(export_file)]) == 2
+    assert "--model MODULE:CALLABLE is required" in capsys.readouterr().err
+    assert not (tmp_path / "RAN").exists() and "evil_mod" not in sys.modules
+    bad, _ = dataclasses.replace(cert, axioms=("sorryAx",)).write(tmp_path / "bad")
+    assert main(["verify", str(bad), *_root(export_file), "--trust-model-ref"]) == 1
+    assert "sorryAx" in capsys.readouterr().out
+    assert not (tmp_path / "RAN").exists() and "evil_mod" not in sys.modules
+
+
+@pytest.mark.parametrize("corrupt", ["checks", "model"])
+def test_malformed_certificate_entries_are_one_line_errors(tmp_path, corrupt):
+    """A valid certificate with one entry broken: a check with no entries, a model entry that
+    is not JSON."""
+    ex, rep = _report()
+    text = make_certificate(rep, T.cell_binding(10), model={"ref": "m:f"}).to_sexp()
+    if corrupt == "checks":
+        text, n = re.subn(r"\(checks \(check .*\)\)\)\)", "(checks (check)))", text, flags=re.S)
+    else:
+        text, n = re.subn(r'\(entry "ref" "[^)]*"\)', '(entry "ref" "{not json")', text)
+    assert n == 1
+    p = tmp_path / "c.sexp"
+    p.write_text(text)
+    with pytest.raises(ArchLawError, match="c.sexp: malformed certificate: bad entry"):
+        load_certificate(p)
+
+
+def test_bad_recorded_params_are_one_line_errors(tmp_path):
+    ex, rep = _report()
+    d = make_certificate(rep, T.cell_binding(10)).to_json()
+    d["model"] = {"ref": "conformance_toys:cell_binding", "params": [1, 2]}
+    p = tmp_path / "c.json"
+    p.write_text(json.dumps(d))
+    with pytest.raises(ArchLawError, match="malformed certificate"):
+        load_certificate(p)
+
+
+def test_certificate_write_errors_are_one_line(tmp_path):
+    ex, rep = _report()
+    cert = make_certificate(rep, T.cell_binding(10))
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ArchLawError, match=r"file.*cannot write the certificate"):
+        cert.write(tmp_path / "file" / "sub" / "c")
+
+
+@pytest.mark.parametrize("model, params, what", [
+    ("conformance_toys:cell_binding", ["--param", "wrong=x"],
+     "--model 'conformance_toys:cell_binding' failed with --param wrong='x': ValueError: invalid "
+     "literal"),
+    (":cell_binding", [], "--model ':cell_binding': expected module:callable"),
+    ("broken_syntax_mod:f", [], "--model 'broken_syntax_mod:f': importing broken_syntax_mod failed: "
+     "SyntaxError"),
+    ("raising_mod:f", [], "--model 'raising_mod:f' failed with --param (none): RuntimeError: boom"),
+])
+def test_cli_model_errors_are_one_line(export_file, tmp_path, capsys, monkeypatch, model, params,
+                                       what):
+    (tmp_path / "broken_syntax_mod.py").write_text("def f(:\n    pass\n")
+    (tmp_path / "raising_mod.py").write_text("def f():\n    raise RuntimeError('boom\\nsecond line')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    rc = main(["check", "Toy.CarryCell", *_root(export_file), "--model", model, *params])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and what in err and "\n" not in err and "Traceback" not in err
+
+
+def test_cli_max_length_below_one_is_one_line(export_file, capsys):
+    rc = main(["check", "Toy.CarryCell", *_root(export_file), "--model",
+               "conformance_toys:cell_binding", "--max-length", "-1"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and "--max-length -1: must be at least 1" in err and "\n" not in err
