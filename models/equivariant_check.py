@@ -9,8 +9,10 @@ either side makes the error ``inf`` (a violation, never a pass).
 
 Targets (`TARGETS`): 1e-6 in float32 and 1e-12 in float64. Check kind: the group is enumerated
 (`group_exhaustive=True`), the inputs are sampled (Gaussian plus scaled extremes), so the check
-as a whole is ``sampled``; statement provenance is ``source`` unless the law came from a Lean
-export. Only ``lean`` + ``exhaustive`` may be called certified, which this check never is.
+as a whole is ``sampled``; statement provenance is the law's own, as the library reads it
+(``load_export().find(LAW_NAME).statement_provenance``: ``source`` from the source reader, ``lean``
+from a fresh Lean export). Only ``lean`` + ``exhaustive`` may be called certified, which this
+check never is.
 
 The conformance engine (`archlaw.bridge.conformance`) runs the same law through its generic
 interpreter with `binding_for` below; this module is the family's own batched fast path, used by
@@ -31,7 +33,7 @@ from archlaw.bridge.errors import ArchLawError
 from .equivariant import FieldSort, Group, act
 
 __all__ = ["TARGETS", "EquivarianceResult", "sample_inputs", "input_shape", "equivariance_error",
-           "check_layer", "binding_for", "LAW_NAME"]
+           "check_layer", "binding_for", "LAW_NAME", "law_statement"]
 
 LAW_NAME = "ArchLaw.Equivariant"
 #: Pass thresholds for the relative error, by dtype.
@@ -58,7 +60,8 @@ class EquivarianceResult:
     seed: int
     worst: tuple[int, int]
     seconds: float
-    statement: str = "source"
+    #: the law's statement provenance as read (``lean`` | ``source``); never assumed
+    statement: str
     check: str = "sampled"
     group_exhaustive: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -131,15 +134,18 @@ def equivariance_error(f: torch.nn.Module, group: Group, in_sort: FieldSort, out
 def check_layer(model: torch.nn.Module, *, name: str | None = None, dtype: torch.dtype = torch.float32,
                 samples: int = 16, size: int = 9, seed: int = 0,
                 device: torch.device | str | None = None, target: float | None = None,
-                statement: str = "source") -> EquivarianceResult:
+                export: Any = None) -> EquivarianceResult:
     """Check the equivariance law on `model` (an `EquivariantLayer`, whose `group`, `in_sort` and
-    `out_sort` define the two actions) in `dtype`. The model is copied and cast, never changed."""
+    `out_sort` define the two actions) in `dtype`. The model is copied and cast, never changed.
+    The result's statement label is that of ``ArchLaw.Equivariant`` in `export` (default: the
+    library's, `load_export`)."""
     for attr in ("group", "in_sort", "out_sort"):
         if getattr(model, attr, None) is None:
             raise ArchLawError(f"check_layer: model {type(model).__name__} has no {attr}; "
                                "accepted: an EquivariantLayer with declared sorts")
     if dtype not in TARGETS:
         raise ArchLawError(f"check_layer: dtype {dtype}; accepted: torch.float32, torch.float64")
+    statement = law_statement(export)
     if device is None:
         device = next((p.device for p in model.parameters()), torch.device("cpu"))
     m = copy.deepcopy(model).to(device=device, dtype=dtype).eval()
@@ -182,6 +188,14 @@ def binding_for(model: torch.nn.Module, size: int = 9, name: str = "model") -> A
         module=model,
         metadata={"model": name, "group": group.name, "in_sort": str(sin), "out_sort": str(sout)},
     )
+
+
+def law_statement(export: Any = None, name: str = LAW_NAME) -> str:
+    """The statement provenance (``lean`` | ``source``) of the law `name` in `export` (default:
+    the library's): the label every result of this module carries."""
+    from archlaw.bridge.library import load_export
+
+    return (export if export is not None else load_export()).find(name).statement_provenance
 
 
 def equivariance_law(name: str = LAW_NAME) -> Any:

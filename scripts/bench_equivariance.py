@@ -6,7 +6,8 @@ the same way and beside their own checks, check throughput vs escnn, and sample 
 escnn/e3nn run in a separate environment (`scripts/setup_bench_env.sh`, default
 /tmp/archlaw-bench-venv; `--bench-python` to point elsewhere) as a subprocess of this script
 (`--part thirdparty`), so they never touch the main .venv. Writes
-docs/img/equivariance_sample_efficiency.png and a JSON of every figure (`--out`).
+docs/img/equivariance_sample_efficiency.png and a JSON of every figure (`--out`, and for a full
+run, not `--quick`, a committed copy in docs/bench/bench_equivariance.json).
 Error (all rows): max over group elements and samples of ‖f(g·x) − g·f(x)‖∞ / ‖f(x)‖∞.
 """
 
@@ -155,7 +156,7 @@ def main() -> int:
     from archlaw.bridge.console import make_console
     from archlaw.bridge.devices import resolve_device
     from archlaw.models import equivariant as E
-    from archlaw.models.equivariant_check import check_layer
+    from archlaw.models.equivariant_check import check_layer, law_statement
     from archlaw.models.equivariant_train import (
         BaselineCNN, BaselineMLP, DiskCountTask, MotifTask, PatternTask, TrainConfig, accuracy,
         train,
@@ -246,17 +247,19 @@ def main() -> int:
         f"DeepSets trained (sets, n={sizes[-1]})": trained[("sets", sizes[-1])],
     }
     errs = []
+    statement = law_statement()  # the law's provenance as read, never assumed
     for name, m in models.items():
         row = {"model": name, "group": m.group.name, "sorts": f"{m.in_sort} -> {m.out_sort}",
-               "statement": "source", "check": "sampled", "group_enumeration": "exhaustive"}
+               "statement": statement, "check": "sampled", "group_enumeration": "exhaustive"}
         for dt in (torch.float32, torch.float64):
             r = check_layer(m, name=name, dtype=dt, samples=args.samples, size=args.size, seed=0)
             key = str(dt)[6:]
             row[f"error_{key}"], row[f"pass_{key}"], row["cases"] = r.error, r.passed, r.cases
+            assert r.statement == statement
         errs.append(row)
     report["errors"] = errs
     t = Table(title="equivariance error (max rel. ∞-norm; group exhaustive, inputs sampled; "
-                    "statement source, check sampled)")
+                    f"statement {statement}, check sampled)")
     for c in ("model", "cases", "float32", "float64"):
         t.add_column(c)
     for r in errs:
@@ -318,8 +321,9 @@ def main() -> int:
     fig.tight_layout()
     fig.savefig(png, dpi=120)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2))
+    for path in (out,) + (() if args.quick else (ROOT / "docs" / "bench" / "bench_equivariance.json",)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2))
     for tname, eff in report["sample_efficiency"].items():
         con.print(f"sample efficiency {tname}: {json.dumps({k: eff[k] for k in ('sizes', 'equivariant', 'baseline')})}")
     con.print(f"our check throughput: {json.dumps(thr)}")

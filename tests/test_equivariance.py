@@ -10,7 +10,9 @@ from hypothesis import given, settings, strategies as st
 
 from archlaw.bridge.errors import ArchLawError
 from archlaw.models import equivariant as E
-from archlaw.models.equivariant_check import TARGETS, check_layer, equivariance_error, sample_inputs
+from archlaw.models.equivariant_check import (
+    LAW_NAME, TARGETS, binding_for, check_layer, equivariance_error, sample_inputs,
+)
 
 DTYPES = (torch.float32, torch.float64)
 
@@ -42,7 +44,49 @@ def test_every_generated_layer_meets_the_target(name, dtype):
     assert r.passed, r.line()
     assert r.error <= TARGETS[dtype]
     assert r.group_exhaustive and r.cases == r.group_order * 8
-    assert r.check == "sampled" and r.statement == "source"  # never called certified
+    # the law's own label as the library reads it (never a hard-coded default); check sampled,
+    # so never called certified either way
+    assert r.check == "sampled"
+    assert r.statement == _export().find(LAW_NAME).statement_provenance
+
+
+def _export():
+    from archlaw.bridge.library import load_export
+
+    return load_export()
+
+
+@pytest.mark.parametrize("broken", [0.0, 1e-3], ids=["lawful", "broken-1e-3"])
+@pytest.mark.parametrize("name", ["d4-cnn", "c12-gcnn", "deepsets-layer"])
+def test_fast_path_and_engine_agree(name, broken):
+    """The family's batched fast path and the conformance engine (`check_law` on the same layer
+    through `binding_for`) give the same verdict and the same statement label."""
+    from archlaw.bridge.conformance import check_law
+
+    m = LAYERS[name]()
+    if broken:
+        m = E.SymmetryBreak(m, eps=broken, seed=0)
+    export = _export()
+    fast = check_layer(m, name=name, dtype=torch.float64, samples=8, size=7, seed=0)
+    rep = check_law(export.find(LAW_NAME), binding_for(m, size=7, name=name), samples=8, seed=0,
+                    float64=True)
+    assert fast.passed == rep.passed == (not broken), (fast.line(), rep.summary())
+    assert fast.statement == rep.statement == export.find(LAW_NAME).statement_provenance
+    assert fast.check == rep.check == "sampled"
+
+
+def test_statement_label_follows_the_export():
+    """A Lean export's `lean` label reaches the result: the label is read, not assumed."""
+    import dataclasses
+
+    from archlaw.bridge.ir import Export
+
+    export = _export()
+    for prov in ("lean", "source"):
+        marked = Export(prov, None, export.hashes, tuple(
+            dataclasses.replace(d, statement_provenance=prov) for d in export.declarations))
+        r = check_layer(LAYERS["c4-gconv"](), dtype=torch.float64, samples=4, size=7, export=marked)
+        assert r.passed and r.statement == prov and r.check == "sampled"
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
