@@ -277,8 +277,12 @@ class _Decl:
         return self.name.rsplit(".", 1)[-1]
 
     @property
-    def uses_sorry(self) -> bool:
-        return self.axioms is not None and "sorryAx" in self.axioms
+    def uses_sorry(self) -> bool | None:
+        """Whether the proof depends on ``sorryAx``; None (unknown) when the axioms are unknown
+        (source reader): absence of evidence is not a sorry-free proof."""
+        if self.axioms is None:
+            return None
+        return "sorryAx" in self.axioms
 
 
 @dataclass(frozen=True)

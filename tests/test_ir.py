@@ -4,6 +4,8 @@ infix ``::``. The source reader reads the printed literal back to the same term.
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import given, settings, strategies as st
 
 from archlaw.bridge import ir, source_reader as sr
@@ -64,3 +66,10 @@ def test_the_printed_literal_reads_back_to_the_same_term(names, append):
     assert printed == (f"run (xs ++ {literal}) = a" if append else f"run {literal} = a")
     (again,) = sr.read_text(_LAW.format(statement=printed))
     assert again.field("f").statement == term
+
+
+def test_uses_sorry_is_unknown_when_axioms_are_unknown():
+    law = ir.Law("L", "M", None, "", (), "source", None, ())
+    assert law.uses_sorry is None
+    assert dataclasses.replace(law, axioms=()).uses_sorry is False
+    assert dataclasses.replace(law, axioms=("propext", "sorryAx")).uses_sorry is True
