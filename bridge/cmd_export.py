@@ -69,7 +69,11 @@ def _run(cmd: list[str], root: Path) -> None:
 
 def export_with_lean(root: Path, out: Path) -> None:
     """Build, run the Lean exporter, and record the hashes in the header of `out`."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ArchLawError(f"cannot create the export's folder: {e.strerror or e}",
+                           where=str(out)) from None
     _run(["lake", "build"], root)
     _run(["lake", "exe", "archlaw-export", str(out.resolve())], root)
     exp = interchange.read(out)
@@ -99,8 +103,7 @@ def run(args: argparse.Namespace) -> int:
     from .source_reader import read_root
 
     exp = read_root(root)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    interchange.write(exp, out)
+    interchange.write(exp, out)  # creates the folder; an OSError is one line naming `out`
     console.print(f"[yellow]no Lean here:[/] wrote {escape(str(out))} from the Lean source: "
                   f"{len(exp.laws)} laws, {len(exp.theorems)} theorems, statement provenance "
                   "source (statements parsed, proofs not checked)")

@@ -11,6 +11,8 @@ Everything that can go wrong with a file raises `ArchLawError` naming the file a
 
 from __future__ import annotations
 
+import contextlib
+
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -92,11 +94,19 @@ def dumps(export: Export) -> str:
 
 
 def write(export: Export, path: str | Path) -> None:
-    """Write atomically, so an interrupted write never leaves a truncated export behind."""
+    """Write atomically, so an interrupted write never leaves a truncated export behind; creates
+    the parent folder. An OSError (a parent that is a file, no permission, a full disk) is a
+    one-line `ArchLawError` naming the path."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(dumps(export), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(dumps(export), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise ArchLawError(f"cannot write the export: {e.strerror or e}", where=str(path)) from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -157,3 +157,25 @@ def test_deep_nesting_is_refused_not_crashed(depth):
     _loads_or_refuses("(archlaw-export (version 1) (producer \"source\") (law (name \"x\") (module \"m\")"
                       " (params) (fields (field \"f\" " + "(app \"a\" " * depth + "(sort \"Prop\")"
                       + ")" * depth + "))))")
+
+
+def test_write_errors_are_one_line_naming_the_path(tmp_path):
+    (tmp_path / "afile").write_text("")
+    bad = tmp_path / "afile" / "x" / "laws.sexp"
+    with pytest.raises(ArchLawError, match=r"afile/x/laws.sexp: cannot write the export") as e:
+        interchange.write(ir.Export("source", None, (), ()), bad)
+    assert "\n" not in str(e.value)
+
+
+def test_export_source_to_an_unwritable_path_is_one_line(tmp_path, capsys):
+    import shutil
+
+    from archlaw.bridge.cli import main
+
+    if shutil.which("lake"):
+        pytest.skip("with Lean, export --source is not what runs")
+    (tmp_path / "afile").write_text("")
+    out = tmp_path / "afile" / "x"
+    rc = main(["export", "--source", "--root", str(FOLD), "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and str(out) in err and "cannot write the export" in err and "\n" not in err
