@@ -48,7 +48,7 @@ class ArchLawItem(pytest.Item):
         self.user_properties.append(("archlaw", out.text))
         if not out.as_expected:
             raise ArchLawCheckFailed(out.text if self.entry.expect_pass else
-                                     "seeded violation NOT caught by the checker:\n" + out.text)
+                                     f"{out.mismatch}:\n" + out.text)
 
     def repr_failure(self, excinfo, style=None):  # type: ignore[override]
         if isinstance(excinfo.value, ArchLawCheckFailed):

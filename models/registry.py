@@ -12,7 +12,9 @@ only when the check runs, so importing a family module stays cheap). `law` is a 
 (resolved against the library export, `archlaw.bridge.library.load_export`), its unique suffix,
 or an `archlaw.bridge.ir.Law` value. `check` holds keyword arguments for `check_law` (seed,
 budget, samples, float64, max_length ...). `expect_pass=False` marks a seeded violation that the
-checker must catch (the plugin then passes when the check fails).
+checker must catch (the plugin then passes when the check fails); `expect_field="cons"` and
+`expect_counterexample="a := 4"` (a substring of the counterexample's text) say which failure it
+must be, so a seeded violation is caught for the right reason, not for any failure at all.
 
 `entries()` imports the known family modules (`FAMILY_MODULES`) lazily and tolerates those that
 do not exist yet; any other import error propagates. The environment variable
@@ -45,6 +47,8 @@ class ModelEntry:
     check: Mapping[str, Any] = field(default_factory=dict)
     expect_pass: bool = True
     fields: tuple[str, ...] | None = None
+    expect_field: str | None = None
+    expect_counterexample: str | None = None
 
     @property
     def law_name(self) -> str:
@@ -61,14 +65,19 @@ _loaded = False
 
 def register(name: str, *, law: Any, binding: Callable[[], Any], theorem: str | None = None,
              tiny: bool = True, check: Mapping[str, Any] | None = None, expect_pass: bool = True,
-             fields: tuple[str, ...] | None = None) -> ModelEntry:
+             fields: tuple[str, ...] | None = None, expect_field: str | None = None,
+             expect_counterexample: str | None = None) -> ModelEntry:
     """Register model `name` checked against `law` (see the module docstring). Registering the
     same (name, law) again replaces the earlier entry."""
-    if not callable(binding):
-        from archlaw.bridge.errors import ArchLawError
+    from archlaw.bridge.errors import ArchLawError
 
+    if not callable(binding):
         raise ArchLawError(f"register({name!r}): binding must be a callable returning a Binding")
-    entry = ModelEntry(name, law, binding, theorem, tiny, dict(check or {}), expect_pass, fields)
+    if expect_pass and (expect_field is not None or expect_counterexample is not None):
+        raise ArchLawError(f"register({name!r}): expect_field/expect_counterexample describe a "
+                           "seeded violation; pass expect_pass=False with them")
+    entry = ModelEntry(name, law, binding, theorem, tiny, dict(check or {}), expect_pass, fields,
+                       expect_field, expect_counterexample)
     _ENTRIES[(name, entry.law_name)] = entry
     return entry
 
@@ -122,7 +131,36 @@ class Outcome:
 
     @property
     def as_expected(self) -> bool:
-        return self.passed == self.entry.expect_pass
+        return self.mismatch is None
+
+    @property
+    def mismatch(self) -> str | None:
+        """None when the outcome is what the entry expects; else why not, in one line."""
+        e = self.entry
+        if e.expect_pass:
+            return None if self.passed else "the check failed"
+        if self.passed:
+            return "seeded violation NOT caught by the checker"
+        failing = [f for f in self._fields() if not f.passed]
+        if e.expect_field is not None:
+            failing = [f for f in failing if f.field == e.expect_field]
+            if not failing:
+                return (f"seeded violation caught for the wrong reason: expected field "
+                        f"{e.expect_field!r} to fail, failed: "
+                        f"{[f.field for f in self._fields() if not f.passed]}")
+        if e.expect_counterexample is not None and not any(
+                f.counterexample is not None and e.expect_counterexample in f.counterexample.text()
+                for f in failing):
+            return (f"seeded violation caught for the wrong reason: no counterexample"
+                    f"{' to ' + repr(e.expect_field) if e.expect_field else ''} contains "
+                    f"{e.expect_counterexample!r}")
+        return None
+
+    def _fields(self) -> list[Any]:
+        rep = self.report
+        if hasattr(rep, "hypotheses"):
+            return [f for _, r in rep.hypotheses for f in r.fields]
+        return list(rep.fields)
 
     @property
     def statement(self) -> str:

@@ -26,6 +26,12 @@ registry.register("seeded-fold", law=T.FOLDR, expect_pass=False,
                   binding=lambda: T.fold_binding(wrong_beyond=4, train_length=4),
                   check={{"samples": 50}})
 registry.register("uncaught", law=T.COCYCLE, expect_pass=False, binding=lambda: T.cocycle_binding(10))
+registry.register("right-reason", law=T.CELL, expect_pass=False, expect_field="spec",
+                  expect_counterexample="a := 4, b := 4, ci := 0",
+                  binding=lambda: T.cell_binding(10, wrong="4,4,0"))
+registry.register("wrong-reason", law=T.CELL, expect_pass=False,
+                  expect_counterexample="a := 5, b := 5",
+                  binding=lambda: T.cell_binding(10, wrong="4,4,0"))
 '''
 
 
@@ -50,10 +56,12 @@ def test_archlaw_collects_one_item_per_entry(project):
 
 def test_archlaw_failures_show_counterexample_and_seed(project):
     res = project.runpytest_inprocess("--archlaw", "-p", "no:cacheprovider")
-    res.assert_outcomes(passed=3, failed=2)
+    res.assert_outcomes(passed=4, failed=3)
     out = res.stdout.str()
     assert "a := 4, b := 4, ci := 0" in out and "seed=3" in out
     assert "seeded violation NOT caught" in out
+    assert "FAILED archlaw::Toy.CarryCell[wrong-reason]" in out
+    assert "caught for the wrong reason: no counterexample contains 'a := 5, b := 5'" in out
     assert "FAILED archlaw::Toy.CarryCell[bad-cell]" in out
     assert "FAILED archlaw::Toy.Cocycle[uncaught]" in out
 
@@ -71,3 +79,24 @@ def test_plugin_is_import_light():
             "print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_seeded_violation_expectations_check_the_reason():
+    """`expect_field` / `expect_counterexample`: a seeded violation counts as caught only when the
+    named field fails with a counterexample containing the given text."""
+    import conformance_toys as T
+    from archlaw.bridge.errors import ArchLawError
+
+    def outcome(**kw):
+        e = registry.ModelEntry("toy", T.CELL, lambda: T.cell_binding(10, wrong="4,4,0"),
+                                expect_pass=False, **kw)
+        return registry.run_entry(e, T.export())
+
+    assert outcome().as_expected
+    assert outcome(expect_field="spec", expect_counterexample="a := 4, b := 4, ci := 0").as_expected
+    wrong_field = outcome(expect_field="nope")
+    assert not wrong_field.as_expected and "expected field 'nope'" in wrong_field.mismatch
+    wrong_cex = outcome(expect_field="spec", expect_counterexample="a := 3")
+    assert not wrong_cex.as_expected and "'a := 3'" in wrong_cex.mismatch
+    with pytest.raises(ArchLawError, match="expect_pass=False"):
+        registry.register("x", law=T.CELL, binding=lambda: None, expect_field="spec")
