@@ -11,7 +11,7 @@ Two workloads, each measured three ways in the same process with the same thread
 Ways: ``engine`` (`check_law`, batched, chunked), ``engine, 1 case per batch`` (`check_law` with
 ``chunk_cases=1``: the same engine, a Python loop over cases), and ``hand loop`` (plain torch,
 one case at a time, no engine). Per-case loops run on a prefix of the cases (they are slow); the
-rate is what is compared. Each figure is the median of ``--repeat`` (3) timings. Results go to stdout (rich table) and, with ``--out``, to JSON.
+rate is what is compared. Each figure is the median of ``--repeat`` (3) timings. Results go to stdout (rich table) and, with ``--out``, to JSON. The laws are the library's, as `archlaw check` reads them (no hand-built fallback: an unreadable library is an error, exit 2); the output records each law's statement provenance and where it was read from.
 
     OMP_WAIT_POLICY=PASSIVE python scripts/bench_conformance.py --threads 1
 
@@ -34,43 +34,28 @@ import torch  # noqa: E402
 
 from archlaw.bridge.binding import Binding, ListBatch  # noqa: E402
 from archlaw.bridge.conformance import check_law  # noqa: E402
-from archlaw.bridge.ir import PROP, TYPE, App, Field, Law, Param, Pi, Var, arrow, const  # noqa: E402
+from archlaw.bridge.errors import ArchLawError  # noqa: E402
+from archlaw.bridge.ir import Law  # noqa: E402
 from archlaw.bridge.sorts import Finite, FloatTensor  # noqa: E402
 
 
-def _law(name: str, fallback: Law) -> Law:
-    """The library's law when the library reads, else the same statement built by hand."""
-    try:
-        from archlaw.bridge.library import load_export
-
-        return load_export().find(name)  # type: ignore[return-value]
-    except Exception:  # library absent or unreadable: the hand-built twin
-        return fallback
+#: The laws the benchmark checked, as read: name -> (statement provenance, where from).
+LAWS_USED: dict[str, dict] = {}
 
 
-def _equivariant_ir() -> Law:
-    G, X, Y = (Var(n, TYPE) for n in "GXY")
-    g, x = Var("g", G), Var("x", X)
-    ax, ay, f = Var("actX", arrow(G, X, X)), Var("actY", arrow(G, Y, Y)), Var("f", arrow(X, Y))
-    stmt = Pi(g, Pi(x, const("Eq", PROP, App(f, (App(ax, (g, x), X),), Y),
-                             App(ay, (g, App(f, (x,), Y)), Y))))
-    return Law("ArchLaw.Equivariant", "bench", None, "", (
-        Param("G", TYPE, "implicit"), Param("X", TYPE, "implicit"), Param("Y", TYPE, "implicit"),
-        Param("actX", ax.sort), Param("actY", ay.sort), Param("f", f.sort)), "source", None,
-        (Field("map_act", stmt),))
+def _law(name: str) -> Law:
+    """The library's law, as `archlaw check` reads it. No fallback: a benchmark of a law built
+    here by hand would not be a benchmark of the library's law; an unreadable library is the
+    error it is (`ArchLawError`, one line)."""
+    from archlaw.bridge.library import load_export_explained
 
-
-def _fold_ir() -> Law:
-    A, H = Var("A", TYPE), Var("H", TYPE)
-    LA = const("List", TYPE, A)
-    cell, init, run = Var("cell", arrow(A, H, H)), Var("init", H), Var("run", arrow(LA, H))
-    a, as_ = Var("a", A), Var("as", LA)
-    return Law("ArchLaw.FoldLaws", "bench", None, "", (
-        Param("A", TYPE, "implicit"), Param("H", TYPE, "implicit"), Param("cell", cell.sort),
-        Param("init", H), Param("run", run.sort)), "source", None, (
-        Field("nil", const("Eq", PROP, App(run, (const("List.nil", LA),), H), init)),
-        Field("cons", Pi(a, Pi(as_, const("Eq", PROP, App(run, (const("List.cons", LA, a, as_),), H),
-                                          App(cell, (a, App(run, (as_,), H)), H)))))))
+    loaded = load_export_explained()
+    law = loaded.export.find(name)
+    if not isinstance(law, Law):
+        raise SystemExit(f"bench_conformance: {name} is a {law.kind}, not a law")
+    LAWS_USED[name] = {"statement": law.statement_provenance, "origin": loaded.origin,
+                       "path": str(loaded.path) if loaded.path else None}
+    return law
 
 
 def roll(g: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -88,7 +73,7 @@ def bench_equivariance(samples: int, loop_cases: int) -> list[dict]:
     b = Binding(sorts={"G": Finite(n), "X": FloatTensor((C, n)), "Y": FloatTensor((C, n))},
                 params={}, symbols={"actX": roll, "actY": roll, "f": f},
                 model_symbols=frozenset({"f"}), module=conv)
-    law = _law("ArchLaw.Equivariant", _equivariant_ir())
+    law = _law("ArchLaw.Equivariant")
     out = []
     dt, rep = timed(lambda: check_law(law, b, samples=samples))
     assert rep.passed, rep.summary()
@@ -140,7 +125,7 @@ def bench_fold(samples: int, loop_cases: int, length: int) -> list[dict]:
     b = Binding(sorts={"A": FloatTensor((16,)), "H": FloatTensor((64,))}, params={},
                 symbols={"cell": net.cell, "init": lambda: net.h0, "run": net.run},
                 model_symbols=frozenset({"cell", "init", "run"}), module=net)
-    law = _law("ArchLaw.FoldLaws", _fold_ir())
+    law = _law("ArchLaw.FoldLaws")
     kw = dict(fields=("cons",), max_length=length - 1, min_length=length - 1)  # a :: as has 1,000
     out = []
     dt, rep = timed(lambda: check_law(law, b, samples=samples, **kw))
@@ -212,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     env = {"repeat": REPEAT, "load_average": os.getloadavg(), "torch": torch.__version__, "threads": torch.get_num_threads(),
            "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"), "python": platform.python_version(),
            "machine": platform.machine(), "cpus": os.cpu_count(),
-           "command": "python scripts/bench_conformance.py " + " ".join(argv or sys.argv[1:])}
+           "command": "python scripts/bench_conformance.py " + " ".join(argv or sys.argv[1:]),
+           "laws": LAWS_USED}
     from rich.table import Table
 
     from archlaw.bridge.console import make_console
@@ -225,7 +211,11 @@ def main(argv: list[str] | None = None) -> int:
         table.add_row(r["workload"], r["way"], str(r["cases"]), f"{r['seconds']:.2f}",
                       f"{r['cases_per_s']:.1f}", f"{r['speedup_vs_hand_loop']:.1f}",
                       f"{r['worst_error']:.2g}")
-    make_console(width=130).print(table)
+    con = make_console(width=130)
+    con.print(table)
+    for name, used in LAWS_USED.items():
+        con.print(f"law {name}: statement {used['statement']}, read by {used['origin']}"
+                  + (f" from {used['path']}" if used["path"] else ""))
     if args.out:
         with open(args.out, "w") as fh:
             json.dump({"env": env, "rows": rows}, fh, indent=2)
@@ -233,4 +223,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ArchLawError as e:  # e.g. the library's laws cannot be read: say so, no fallback
+        print(f"bench_conformance: error: {e}", file=sys.stderr)
+        sys.exit(2)
