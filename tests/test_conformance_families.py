@@ -82,6 +82,13 @@ def test_fold_right_up_to_L_and_wrong_beyond_is_caught(law, left):
     assert lst.count("tensor") == L
     # every failing case has a list beyond L; all shorter ones pass
     assert step.violations > 0
+    short = check_law(law, T.fold_binding(left=left, wrong_beyond=L, train_length=L),
+                      samples=300, max_length=L - 1, fields=(step.field,))
+    assert short.passed and short.lengths == (0, L - 1), short.summary()
+    long = check_law(law, T.fold_binding(left=left, wrong_beyond=L, train_length=L),
+                     samples=100, min_length=L, max_length=3 * L, fields=(step.field,))
+    (f,) = long.fields
+    assert long.lengths[0] == L and f.violations == f.cases, long.summary()
 
 
 @pytest.mark.parametrize("law,left", [(T.FOLDR, False), (T.FOLDL, True)])

@@ -103,9 +103,17 @@ def test_default_root_walks_up_from_cwd(proj, monkeypatch):
 
 
 def test_this_repository_reads_from_source():
-    exp = library.load_export(REPO)
+    """Without Lean here every entry is `source`, read by the source reader; once a user has run
+    `archlaw export` with Lean, the fresh Lean export is read and every entry is `lean`."""
+    loaded = library.load_export_explained(REPO)
+    exp = loaded.export
     assert exp.laws and exp.theorems
-    assert {d.statement_provenance for d in exp.declarations} <= {"source", "lean"}
+    provenance = {d.statement_provenance for d in exp.declarations}
+    if loaded.origin == "source-reader":
+        assert provenance == {"source"} and exp.producer == "source" and loaded.path is None
+    else:
+        assert loaded.origin == "lean-export" and provenance == {"lean"}
+        assert exp.producer == "lean" and loaded.path == library.export_path(REPO)
 
 
 def test_source_reads_are_cached_until_a_file_changes(proj):
