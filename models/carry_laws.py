@@ -301,12 +301,18 @@ def _register_fixtures() -> None:
              binding=lambda: cell_binding(table_cell(10)))
     register("carry-cell-table-b10", law=coc, binding=lambda: carry_binding(table_cell(10)))
     register("carry-combine-table", law=comb, binding=lambda: combine_binding(table_combine()))
-    # seeded violations: one wrong case in the whole domain must be caught
+    # seeded violations: one wrong case in the whole domain must be caught, for that reason:
+    # the cell's one wrong case is the counterexample; the dropped carry of 7 + 5 first breaks
+    # the cocycle at (1, 6, 5) (1 + 6 = 7, then 7 + 5; the first failing triple in enumeration
+    # order); combine P P = K (instead of P) breaks the eval law exactly there
     register("carry-cell-one-fault-b10", law=cell_law, expect_pass=False,
+             expect_field="spec", expect_counterexample="a := 3, b := 4, c := 1",
              binding=lambda: cell_binding(table_cell(10, faults={(3, 4, 1): (9, 0)})))
     register("carry-cocycle-one-fault-b10", law=coc, expect_pass=False,
+             expect_field="cocycle", expect_counterexample="a := 1, b := 6, d := 5",
              binding=lambda: carry_binding(table_cell(10, faults={(7, 5, 0): (2, 0)})))
     register("carry-combine-one-fault", law=comb, expect_pass=False,
+             expect_field="eval_combine", expect_counterexample="x := P, y := P",
              binding=lambda: combine_binding(table_combine({(1, 1): 0})))
 
 

@@ -5,7 +5,8 @@ the family at import time: each entry's binding is a zero-argument callable that
 `archlaw.models.recursion_fixtures` when the check runs, trains the tiny seeded model once per
 process (cached) and binds it. Registration is therefore cheap and free of import cycles.
 
-Entries with ``expect_pass=False`` are seeded violations: the checker must catch them.
+Entries with ``expect_pass=False`` are seeded violations: the checker must catch them, and for
+the reason `EXPECT` gives (the field that must fail and, for one wrong case, that case).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-__all__ = ["TABLE", "CHECK", "binding_of", "register_all"]
+__all__ = ["TABLE", "EXPECT", "CHECK", "binding_of", "register_all"]
 
 #: (model name, law, theorem or None, binding function in recursion_fixtures, expect_pass)
 TABLE: tuple[tuple[str, str, str | None, str, bool], ...] = (
@@ -56,6 +57,27 @@ TABLE: tuple[tuple[str, str, str | None, str, bool], ...] = (
     ("rec-moore-positional", "ArchLaw.MooreRestartLaws", None, "b_moore_positional", False),
 )
 
+#: Why each seeded violation must be caught: (model name, law) -> (the field that must fail, a
+#: substring its counterexample must contain, or None). A one-wrong-cell seed is caught with
+#: exactly that case; a wrong-beyond seed by the field the wrong run breaks (its counterexample
+#: is a long sampled list or tree, asserted by length in tests/test_recursion.py).
+EXPECT: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("rec-fold-wrong-beyond", "ArchLaw.FoldlLaws"): ("snoc", None),
+    ("rec-fold-one-wrong-cell", "ArchLaw.LeftAlgHomLaw"): ("map_cell", "x := 2, a := 1"),
+    ("rec-tree-wrong-beyond", "ArchLaw.TreeFoldLaws"): ("node", None),
+    ("rec-tree-one-wrong-cell", "ArchLaw.TreeAlgHomLaw"): ("map_node", "o := 1, x1 := 3, x2 := 4"),
+    ("rec-mealy-positional", "ArchLaw.RestartLaws"): ("state_append", None),
+    ("rec-mealy-peeking", "ArchLaw.CausalLaw"): ("causal", None),
+    # the wrong case is (initial state, input 1); the trained machine's initial state is 1
+    ("rec-mealy-one-wrong-cell", "ArchLaw.MealyHomLaw"): ("map_next", "s := 1, i := 1"),
+    ("rec-fold-rtl-wrong-beyond", "ArchLaw.FoldLaws"): ("cons", None),
+    ("rec-fold-rtl-one-wrong-cell", "ArchLaw.AlgHomLaw"): ("map_cell", "a := 0, x := 1"),
+    ("rec-fold-wrong-init", "ArchLaw.InitHomLaw"): ("map_init", None),
+    ("rec-mealy-peeking", "ArchLaw.MealyLaws"): ("out_cons", None),
+    ("rec-moore-positional", "ArchLaw.MooreLaws"): ("state_cons", None),
+    ("rec-moore-positional", "ArchLaw.MooreRestartLaws"): ("state_append", None),
+}
+
 #: Check settings of every entry: 500 samples of the list/tree binders (× the finite binders).
 CHECK: dict[str, Any] = {"seed": 0, "samples": 500}
 
@@ -72,8 +94,10 @@ def register_all() -> None:
     from .registry import register
 
     for name, law, theorem, fn, expect in TABLE:
+        field, ce = EXPECT.get((name, law), (None, None)) if not expect else (None, None)
         register(name, law=law, theorem=theorem, binding=functools.partial(binding_of, fn),
-                 tiny=True, check=CHECK, expect_pass=expect)
+                 tiny=True, check=CHECK, expect_pass=expect, expect_field=field,
+                 expect_counterexample=ce)
 
 
 register_all()

@@ -436,3 +436,17 @@ def test_training_that_finds_no_exact_cell_is_one_line_naming_base_and_seeds(mon
     err = " ".join(capsys.readouterr().err.split())
     assert "no exact carry cell for base 36 after seeds [0, 1000, 2000, 3000, 4000]" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", ["carry-cell-one-fault-b10", "carry-cocycle-one-fault-b10",
+                                  "carry-combine-one-fault"])
+def test_seeded_violations_are_caught_for_the_right_reason(export, name):
+    """Each registered seeded fault is caught by the field and with the case it was seeded for
+    (the registry's expect_field / expect_counterexample), not by any failure at all."""
+    from archlaw.models import registry
+
+    (entry,) = registry.get(name)
+    assert entry.expect_field is not None and entry.expect_counterexample is not None
+    out = registry.run_entry(entry, export)
+    assert not out.passed and out.mismatch is None, out.mismatch
+

@@ -214,3 +214,14 @@ def test_tiny_training_keeps_the_law_and_tasks_are_symmetric():
     perm = torch.randperm(7, generator=_gen(0))
     assert torch.equal(DiskCountTask().sample(8, seed=3)[1], yd)
     assert torch.equal(((xd[:, perm].norm(dim=-1) < 1).sum(1) * 2 > 7).long(), yd)  # S_n-invariant label
+
+
+@pytest.mark.parametrize("tag", ["f32", "f64"])
+def test_seeded_symmetry_break_is_registered_to_fail_the_equivariance_field(tag):
+    from archlaw.models import registry
+
+    (entry,) = registry.get(f"d4-cnn-broken-1e-3-{tag}")
+    assert entry.expect_field == "map_act"
+    out = registry.run_entry(entry, _export())
+    assert not out.passed and out.mismatch is None, out.mismatch
+

@@ -159,6 +159,14 @@ def test_fixture(export, name, law, theorem, make, expect):
     passed, rep = _run(export, law, theorem, make())
     text = rep.verdict() if theorem else rep.summary()
     assert passed == expect, text
+    if not expect:  # caught for the right reason: that field, and for one wrong case that case
+        from archlaw.models.recursion_registry import EXPECT
+
+        field, ce = EXPECT[(name, law)]
+        failing = {f.field: f for f in rep.fields if not f.passed}
+        assert field in failing, text
+        if ce is not None:
+            assert ce in failing[field].counterexample.text(), text
     if theorem:
         # the label is the export's (`source` from the source reader, `lean` after `archlaw
         # export` with Lean); source statements are never certified, however exhaustive the
@@ -284,3 +292,18 @@ def test_no_false_alarm_across_seeds(export, seed):
                       ("CausalLaw", fx.b_mealy_gru), ("MooreRestartLaws", fx.b_moore)):
         rep = check_law(export.find(law), make(), seed=seed, samples=200)
         assert rep.passed, rep.summary()
+
+
+def test_every_seeded_violation_is_registered_with_its_reason():
+    """The registry entries carry the reason (field, counterexample) a seeded violation must be
+    caught for, so `pytest --archlaw` refuses one caught for another reason."""
+    from archlaw.models import registry
+    from archlaw.models.recursion_registry import EXPECT, TABLE
+
+    seeded = {(n, law) for n, law, _, _, expect in TABLE if not expect}
+    assert seeded == set(EXPECT)
+    by_key = {(e.name, e.law_name): e for e in registry.entries()}
+    for key in seeded:
+        e = by_key[key]
+        assert (e.expect_field, e.expect_counterexample) == EXPECT[key]
+
