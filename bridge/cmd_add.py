@@ -4,6 +4,12 @@ The sum goes to stdout on one line (most significant digit first, in the base gi
 computed and what was checked (statement provenance and check kind, separately) goes to stderr,
 so ``archlaw add X Y`` composes with pipes. The cell is loaded from the user cache, or trained
 and cached first (about ten seconds on a CPU; a progress bar is shown).
+
+Exit status: 0 the sum was printed (every law line passed); 1 refused, with one line on stderr and
+nothing on stdout: a law FAILed on the cell (no sum is given from a cell that breaks its law), or
+``--certificate`` cannot be issued (not certified, or ``--adder log-depth``: ``add_correct`` is
+about the sequential Mealy adder); 2 a user error (bad digits, base, seed, threads, device, a
+cache that is not a directory, or no exact cell after the seeds tried).
 """
 
 from __future__ import annotations
