@@ -15,8 +15,14 @@ Measures, on random operands (fresh, seeded) and on the carry chain ``99…9 + 1
   100,000-digit operands (their outputs checked against schoolbook addition).
 
 Writes the accuracy-vs-length PNG (``--png``, default ``docs/img/carry_accuracy.png``), the raw
-figures as JSON (``--json``, default ``runs/bench_carry.json``) and prints a Markdown table.
+figures as JSON (``--json``, default ``runs/bench_carry.json``, and for a full run, not
+``--scale``d, a copy under ``docs/bench/bench_carry.json``, committed) and prints a Markdown table.
 torch's thread count and OMP_WAIT_POLICY are set explicitly and reported.
+
+``--train-sweep 2,10,16,36 --sweep-seeds 5`` instead measures training alone: for each base and
+each seed 0..N-1, one training run of the cell (`CellConfig.for_base`, or ``--sweep-steps``), whether
+the decoded cell is exact on all 2·B² inputs, and its time; JSON in
+``docs/bench/carry_train_sweep.json``.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from archlaw.models.carry import CellConfig, LookaheadAdder, MealyAdder  # noqa: E402
+from archlaw.models.carry import _train_cell_once, cell_table_errors  # noqa: E402
 from archlaw.models.carry_data import chain_operands, random_operands, reference_add  # noqa: E402
 from archlaw.models.carry_store import load_or_train  # noqa: E402
 
@@ -65,6 +72,12 @@ def main(argv=None) -> int:
                          "see how far memory allows")
     ap.add_argument("--cached-cell", action="store_true",
                     help="use the user cache's cell instead of training a fresh one in this run")
+    ap.add_argument("--train-sweep", default=None, metavar="BASES",
+                    help="only measure cell training, for these comma-separated bases")
+    ap.add_argument("--sweep-seeds", type=int, default=1, help="seeds 0..N-1 per base (sweep)")
+    ap.add_argument("--sweep-steps", type=int, default=None,
+                    help="training steps in the sweep (default: CellConfig.for_base's)")
+    ap.add_argument("--sweep-json", default=str(ROOT / "docs/bench/carry_train_sweep.json"))
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -73,6 +86,8 @@ def main(argv=None) -> int:
            "cpu": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
            "device": "cpu"}
     print(json.dumps(env))
+    if args.train_sweep:
+        return _train_sweep(args, env)
 
     t0 = time.time()
     import tempfile
@@ -165,10 +180,47 @@ def main(argv=None) -> int:
         print(f"transformer probe: {probe}")
     results["total_seconds"] = round(time.time() - t0, 1)
 
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(results, indent=2))
+    full = args.scale == 1.0 and args.throughput_digits == 100_000  # smoke runs stay out of docs/
+    for out in (Path(args.json),) + ((ROOT / "docs/bench/bench_carry.json",) if full else ()):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2))
     _plot(results, Path(args.png))
     print(_markdown(results))
+    return 0
+
+
+def _train_sweep(args: argparse.Namespace, env: dict) -> int:
+    """One training run per (base, seed): exact or not (errors out of 2·B²), seconds."""
+    bases = [int(b) for b in args.train_sweep.split(",")]
+    rows = []
+    for base in bases:
+        for seed in range(args.sweep_seeds):
+            cfg = CellConfig.for_base(base, seed)
+            if args.sweep_steps is not None:
+                cfg = CellConfig(base=base, seed=seed, steps=args.sweep_steps)
+            t = time.perf_counter()
+            cell, loss = _train_cell_once(cfg, seed, torch.device("cpu"), None)
+            secs = time.perf_counter() - t
+            wrong = len(cell_table_errors(cell))
+            rows.append({"base": base, "seed": seed, "steps": cfg.steps, "hidden": cfg.hidden,
+                         "exact": wrong == 0, "wrong_cases": wrong, "cases": 2 * base * base,
+                         "seconds": round(secs, 2), "final_loss": round(loss, 5)})
+            print(f"base {base:>2} seed {seed} steps {cfg.steps}: "
+                  f"{'exact' if wrong == 0 else f'{wrong} of {2 * base * base} wrong'} "
+                  f"in {secs:.1f} s", flush=True)
+    summary = {}
+    for base in bases:
+        rs = [r for r in rows if r["base"] == base]
+        summary[base] = {"exact": sum(r["exact"] for r in rs), "runs": len(rs),
+                         "steps": rs[0]["steps"],
+                         "seconds": [r["seconds"] for r in rs]}
+    out = Path(args.sweep_json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"env": env, "argv": sys.argv[1:], "runs": rows,
+                               "summary": summary}, indent=2))
+    for base, sm in summary.items():
+        print(f"base {base}: {sm['exact']} of {sm['runs']} seeds exact at {sm['steps']} steps; "
+              f"seconds {sm['seconds']}")
     return 0
 
 

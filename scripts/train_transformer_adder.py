@@ -14,7 +14,9 @@ State lives in ``--run-dir`` (default ``runs/transformer_adder``, git-ignored): 
 (weights, optimiser, RNG, step, curriculum, wall time spent) written every `--save-every` steps
 and at the end, and ``log.jsonl``. Running the same command again resumes where it stopped;
 ``--steps`` is the total. ``summary.json`` records the budget (steps, batch, minutes, threads)
-and the final exact match at 8 digits on 10,000 fresh random pairs.
+and the final exact match at 8 digits on 10,000 fresh random pairs; the summary and the training
+log are also written to ``--docs-json`` (default ``docs/bench/transformer_adder.json``, committed,
+so the README's figures have their raw data; ``--docs-json ''`` skips it).
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ def main(argv=None) -> int:
     ap.add_argument("--save-every", type=int, default=500)
     ap.add_argument("--max-minutes", type=float, default=60.0, help="stop (and save) after this")
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--docs-json", default="docs/bench/transformer_adder.json",
+                    help="also write the summary and training log here ('' to skip)")
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -151,8 +155,18 @@ def main(argv=None) -> int:
                "curriculum_length": cur_len, "exact_match_8_digits": em8,
                "eval": "10,000 random pairs of 8 digits, seed 123456"}
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+    if args.docs_json:
+        write_docs_json(run_dir, Path(args.docs_json))
     print(json.dumps(summary, indent=2))
     return 0
+
+
+def write_docs_json(run_dir: Path, out: Path) -> None:
+    """The run's ``summary.json`` and ``log.jsonl`` as one JSON file at `out`."""
+    summary = json.loads((run_dir / "summary.json").read_text())
+    log = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines() if line]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"summary": summary, "log": log}, indent=1))
 
 
 if __name__ == "__main__":
