@@ -4,7 +4,7 @@ Family modules register tiny, seeded fixtures when imported::
 
     from archlaw.models.registry import register
 
-    register("carry-cell-b10", law="ArchLaw.CarryCell", theorem="ArchLaw.adder_correct",
+    register("carry-cell-b10", law="ArchLaw.Carry.CarryCell", theorem="ArchLaw.Carry.add_correct",
              binding=make_tiny_binding, tiny=True)
 
 `binding` is a zero-argument callable returning a `archlaw.bridge.binding.Binding` (it is called
