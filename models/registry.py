@@ -24,12 +24,13 @@ run the plugin on a user's own registrations only.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
-__all__ = ["ModelEntry", "Outcome", "register", "entries", "get", "run_entry", "FAMILY_MODULES", "clear"]
+__all__ = ["ModelEntry", "Outcome", "register", "entries", "get", "run_entry", "FAMILY_MODULES", "clear", "isolated"]
 
 #: Family modules imported by `entries()` (missing ones are skipped).
 FAMILY_MODULES = ("archlaw.models.carry", "archlaw.models.equivariant", "archlaw.models.recursion")
@@ -111,10 +112,26 @@ def get(name: str) -> tuple[ModelEntry, ...]:
 
 
 def clear() -> None:
-    """Forget every entry (tests only)."""
+    """Forget every entry (tests only; see `isolated`)."""
     global _loaded
     _ENTRIES.clear()
     _loaded = False
+
+
+@contextlib.contextmanager
+def isolated() -> Iterator[None]:
+    """Tests only: whatever is registered or cleared inside the block is undone after it.
+
+    Family modules register on import, and a module is imported once per process: a test that
+    `clear`s the registry without restoring it would leave later tests without those entries."""
+    global _loaded
+    saved, loaded = dict(_ENTRIES), _loaded
+    try:
+        yield
+    finally:
+        _ENTRIES.clear()
+        _ENTRIES.update(saved)
+        _loaded = loaded
 
 
 @dataclass(frozen=True)

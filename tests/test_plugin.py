@@ -43,7 +43,9 @@ def project(pytester, monkeypatch):
     toys = str(pathlib.Path(__file__).parent)
     pytester.makeconftest(CONFTEST.format(toys=toys))
     pytester.makepyfile(test_plain="def test_plain():\n    assert True\n")
-    return pytester
+    registry.entries()  # load the families first, so that restoring brings them back
+    with registry.isolated():  # the inner runs `clear()` the one in-process registry
+        yield pytester
 
 
 def test_archlaw_collects_one_item_per_entry(project):
