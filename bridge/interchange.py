@@ -6,7 +6,8 @@ provenance ``source``). `dumps` / `loads` are exact inverses on `Export` values.
 
 Everything that can go wrong with a file raises `ArchLawError` naming the file and the place:
 ``line:col`` for syntax (unbalanced or truncated text), and a path such as
-``law ArchLaw.FoldLaws, field cons, term`` for a well-formed S-expression of the wrong shape.
+``law ArchLaw.FoldLaws > field cons > arg 1`` for a well-formed S-expression of the wrong shape.
+Nesting deeper than `MAX_DEPTH` (120) parentheses is refused with its ``line:col``.
 """
 
 from __future__ import annotations
