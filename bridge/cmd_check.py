@@ -251,7 +251,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def render_law_report(rep: Any, console: Any = None) -> None:
-    """A table of the fields of a `LawReport`, then each counterexample with its replay seed."""
+    """A table of the fields of a `LawReport` (its caption: the sampling bounds, the list lengths
+    sampled and the module mode, as in `summary()`), then each counterexample with its replay seed."""
     from rich.markup import escape
     from rich.table import Table
 
@@ -261,7 +262,8 @@ def render_law_report(rep: Any, console: Any = None) -> None:
     verdict = "[bold green]PASS[/]" if rep.passed else "[bold red]FAIL[/]"
     table = Table(title=f"{escape(rep.law)} on {escape(rep.model)}: {verdict}  "
                         f"(statement {rep.statement}, check {rep.check}, {rep.dtype} on {rep.device})",
-                  title_justify="left")
+                  title_justify="left", caption=f"settings: {escape(rep.settings_text())}",
+                  caption_justify="left")
     for col in ("field", "check", "cases", "bad", "vacuous", "worst err", "compare", "result"):
         table.add_column(col, justify="right" if col in ("cases", "bad", "vacuous", "worst err")
                          else "left", no_wrap=True)
