@@ -71,17 +71,38 @@ class Counterexample:
     lhs: str | None
     rhs: str | None
     error: float
+    #: for float tensors, where the two sides differ most, at full precision (their rendering
+    #: shows 4 significant digits of the first entries, which may not tell them apart)
+    difference: str | None = None
 
     def text(self) -> str:
         vals = ", ".join(f"{k} := {v}" for k, v in self.values) or "(no binders)"
         out = f"{vals}\n  {self.instance}"
         if self.lhs is not None:
             out += f"\n  lhs = {self.lhs}\n  rhs = {self.rhs}"
+        if self.difference is not None:
+            out += f"\n  {self.difference}"
         return out
 
     def to_json(self) -> dict:
         return {"case": self.case, "values": dict(self.values), "instance": self.instance,
-                "lhs": self.lhs, "rhs": self.rhs, "error": _num(self.error)}
+                "lhs": self.lhs, "rhs": self.rhs, "difference": self.difference,
+                "error": _num(self.error)}
+
+
+def _largest_difference(l: Any, r: Any) -> str | None:
+    """``max |lhs − rhs| = d at [i, j]: a vs b`` for one case's float tensors, else None."""
+    if not (isinstance(l, torch.Tensor) and isinstance(r, torch.Tensor)) \
+            or not (l.is_floating_point() and r.is_floating_point()) or l.shape != r.shape \
+            or l.numel() == 0:
+        return None
+    l0, r0 = l[0].detach().double().cpu(), r[0].detach().double().cpu()
+    diff = (l0 - r0).abs().nan_to_num(nan=float("inf"))
+    flat = int(diff.flatten().argmax())
+    idx = list(torch.unravel_index(torch.tensor(flat), l0.shape)) if l0.dim() else []
+    at = f" at [{', '.join(str(int(i)) for i in idx)}]" if idx else ""
+    a, b = float(l0.flatten()[flat]), float(r0.flatten()[flat])
+    return f"max |lhs − rhs| = {float(diff.flatten()[flat]):.3g}{at}: {a:.9g} vs {b:.9g}"
 
 
 @dataclass(frozen=True)
@@ -446,11 +467,12 @@ def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, en
     ev = base.with_n(1)
     values = tuple((name, enc.render(env[name], 0)) for name, enc in encs)
     _, err, _ = _eval_case(ev, hyps, concl, env)
-    lhs = rhs = None
+    lhs = rhs = difference = None
     if isinstance(concl, App) and concl.head_name == "Eq" and len(concl.args) == 2:
         enc = ev.resolve(concl.args[0].sort)
-        lhs = enc.render(ev.eval(concl.args[0], env), 0)
-        rhs = enc.render(ev.eval(concl.args[1], env), 0)
+        lv, rv = ev.eval(concl.args[0], env), ev.eval(concl.args[1], env)
+        lhs, rhs = enc.render(lv, 0), enc.render(rv, 0)
+        difference = _largest_difference(lv, rv)
     # short values are written into the statement; long ones (tensors, lists) stay as names
     sub: dict[str, Term] = {k: Lit(int(v), Var("Nat", TYPE)) for k, v in base.params.items()}
     sub.update({v.name: Var(text, v.sort) for v, (_, text) in zip(binders, values) if len(text) <= 24})
@@ -458,7 +480,7 @@ def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, en
     while isinstance(body, Pi) and not is_prop(body.var.sort):
         body = body.body
     instance = pretty(substitute(body, sub))
-    return Counterexample(k, values, instance, lhs, rhs, float(err[0]))
+    return Counterexample(k, values, instance, lhs, rhs, float(err[0]), difference)
 
 
 # --------------------------------------------------------------------------------------------
