@@ -412,30 +412,29 @@ def _runs(run: Runner) -> dict[str, Callable[..., Any]]:
     return {"state": state, "out": out}
 
 
+def _machine_binding(model: Any, max_train_length: int, name: str, runner: Runner | None,
+                     meta: dict) -> Binding:
+    run = runner or model.run
+    return Binding(
+        sorts=_machine_sorts(model), params={},
+        symbols={"nextState": model.step_decoded, "output": model.out_decoded, **_runs(run)},
+        model_symbols=frozenset({"nextState", "output", "state", "out"}),
+        max_train_length=max_train_length, module=model,
+        metadata={"name": name or type(model).__name__, **meta})
+
+
 def mealy_binding(model: FiniteMealy | FloatMealy, *, max_train_length: int, name: str = "",
                   runner: Runner | None = None, **meta: Any) -> Binding:
     """``MealyLaws`` / ``RestartLaws`` / ``CausalLaw`` for a Mealy model: ``nextState`` and
     ``output`` its decoded cells, ``state`` and ``out`` its `MealyRunner` (or `runner`, for
     seeded violations). S = ``Fin m`` (finite) or ``Float[d]``; I, O finite."""
-    run = runner or model.run
-    return Binding(
-        sorts=_machine_sorts(model), params={},
-        symbols={"nextState": model.step_decoded, "output": model.out_decoded, **_runs(run)},
-        model_symbols=frozenset({"nextState", "output", "state", "out"}),
-        max_train_length=max_train_length, module=model,
-        metadata={"name": name or type(model).__name__, **meta})
+    return _machine_binding(model, max_train_length, name, runner, meta)
 
 
 def moore_binding(model: FiniteMoore, *, max_train_length: int, name: str = "",
                   runner: Runner | None = None, **meta: Any) -> Binding:
     """``MooreLaws`` / ``MooreRestartLaws`` for a `FiniteMoore` (outputs one per state visited)."""
-    run = runner or model.run
-    return Binding(
-        sorts=_machine_sorts(model), params={},
-        symbols={"nextState": model.step_decoded, "output": model.out_decoded, **_runs(run)},
-        model_symbols=frozenset({"nextState", "output", "state", "out"}),
-        max_train_length=max_train_length, module=model,
-        metadata={"name": name or type(model).__name__, **meta})
+    return _machine_binding(model, max_train_length, name, runner, meta)
 
 
 def spec_mealy_binding(task: Any, *, max_train_length: int) -> Binding:
