@@ -141,22 +141,6 @@ def load_export_origin(root: str | None, from_file: str | None) -> tuple[Any, st
     return loaded.export, origin
 
 
-def load_export(root: str | None, from_file: str | None) -> Any:
-    """The library export (`archlaw.bridge.library.load_export`): an interchange file (`--from`,
-    refused when stale against the Lean files of the root), else the Lean export or the source
-    reader of the root's Lean files."""
-    try:
-        from .library import load_export as _load
-    except ModuleNotFoundError as e:
-        if e.name != "archlaw.bridge.library":
-            raise
-        raise ArchLawError("the library reader archlaw.bridge.library is not installed; pass "
-                           "--from FILE (an interchange file)") from None
-    from pathlib import Path
-
-    return _load(root=Path(root) if root else None, from_file=Path(from_file) if from_file else None)
-
-
 def move_to_device(binding: Any, device: str) -> None:
     """Move the binding's module (or each binding's, for a mapping) (`--device`)."""
     if isinstance(binding, Mapping):

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     from .certificate import load_certificate, static_checks, verify_certificate
-    from .cmd_check import load_binding, load_export, move_to_device, parse_params
+    from .cmd_check import load_binding, load_export_origin, move_to_device, parse_params
     from .console import make_console
 
     cert = load_certificate(args.cert)
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                            + (f"; it records {recorded!r}: pass --model {recorded} or "
                               "--trust-model-ref to use it)" if recorded else ")"), where=args.cert)
     # everything that needs no model first: a certificate that fails here runs no code
-    export = load_export(args.root, args.from_file)
+    export, _ = load_export_origin(args.root, args.from_file)
     res = static_checks(cert, export)
     if res is None:
         binding = load_binding(ref, params)

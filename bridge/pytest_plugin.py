@@ -66,9 +66,9 @@ class ArchLawItem(pytest.Item):
 def _export(config) -> Any:
     key = "_archlaw_export"
     if not hasattr(config, key):
-        from archlaw.bridge.cmd_check import load_export
+        from archlaw.bridge.library import load_export
 
-        setattr(config, key, load_export(None, None))
+        setattr(config, key, load_export())
     return getattr(config, key)
 
 
