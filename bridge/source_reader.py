@@ -46,6 +46,7 @@ token of the declaration's modifiers (its docstring) to the end of its last toke
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field as dc_field
@@ -2448,15 +2449,26 @@ def read_text(text: str, path: str = "Test.lean", module: str = "Test") -> list[
 def load_files(root: Path) -> list[tuple[str, str, str]]:
     """``(path relative to root, module, text)`` of every Lean file of the Lake project at `root`
     (an `ArchLawError` naming a file that cannot be read as UTF-8)."""
+    return _load_hashed(root)[0]
+
+
+def _load_hashed(root: Path) -> tuple[list[tuple[str, str, str]], tuple[tuple[str, str], ...]]:
+    """`load_files`, and the SHA-256 of the very bytes read, as `library.hash_lean_files` gives
+    them (``((path relative to root, hex digest), ...)`` sorted by path): each file read once."""
     root = Path(root).resolve()
     out = []
+    hashes = []
     for f, src in lean_files(root):
+        rel = f.relative_to(root).as_posix()
         try:
-            text = f.read_text(encoding="utf-8")
+            data = f.read_bytes()
+            text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise ArchLawError(f"cannot read: {e}", where=str(f)) from None
-        out.append((f.relative_to(root).as_posix(), module_name(f, src), text))
-    return out
+        # universal newlines, as Path.read_text gives the text
+        out.append((rel, module_name(f, src), text.replace("\r\n", "\n").replace("\r", "\n")))
+        hashes.append((rel, hashlib.sha256(data).hexdigest()))
+    return out, tuple(sorted(hashes))
 
 
 def read_root(root: Path, on_error: Optional[Callable[[ArchLawError], None]] = None) -> Export:
@@ -2465,15 +2477,12 @@ def read_root(root: Path, on_error: Optional[Callable[[ArchLawError], None]] = N
     The export records the SHA-256 of every Lean file read, so that a written copy can later be
     recognised as stale. Raises `ArchLawError` on the first declaration it cannot read (or calls
     `on_error` for each and goes on)."""
-    from .library import hash_lean_files
-
     root = Path(root)
     if not root.is_dir():
         raise ArchLawError("not a directory", where=str(root))
-    files = load_files(root)
+    files, hashes = _load_hashed(root)
     if not files:
         raise ArchLawError(f"no Lean files under {root} (looked in "
                            f"{', '.join(str(d) for d in lean_source_dirs(root))})")
     decls = read_files(files, on_error)
-    return Export(producer="source", lean_version=None, hashes=hash_lean_files(root),
-                  declarations=tuple(decls))
+    return Export(producer="source", lean_version=None, hashes=hashes, declarations=tuple(decls))
