@@ -40,6 +40,7 @@ from torch import nn
 
 from archlaw.bridge.devices import resolve_device  # re-exported: the one device resolver
 from archlaw.bridge.errors import ArchLawError
+from archlaw.bridge.sorts import decode_argmax, one_hot
 
 from .carry_data import random_operands, reference_add
 
@@ -118,9 +119,9 @@ class CarryCellMLP(nn.Module):
     def decode(self, a: torch.Tensor, b: torch.Tensor, c: torch.Tensor
                ) -> tuple[torch.Tensor, torch.Tensor]:
         dtype = next(self.parameters()).dtype
-        d, k = self(F.one_hot(a, self.base).to(dtype), F.one_hot(b, self.base).to(dtype),
-                    F.one_hot(c, 2).to(dtype))
-        return d.argmax(-1), k.argmax(-1)
+        d, k = self(one_hot(a, self.base, dtype), one_hot(b, self.base, dtype),
+                    one_hot(c, 2, dtype))
+        return decode_argmax(d), decode_argmax(k)
 
     def carry0(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """The learned carry function ``c a b``: the cell's carry output with carry-in 0. (N,) long."""
@@ -163,16 +164,16 @@ class MealyAdder(nn.Module):
         n, length = xs.shape
         dtype = next(self.parameters()).dtype
         ci = torch.zeros(n, dtype=torch.long, device=xs.device) if carry_in is None else carry_in
-        c = F.one_hot(ci, 2).to(dtype)
-        xo = F.one_hot(xs, self.base).to(dtype)
-        yo = F.one_hot(ys, self.base).to(dtype)
+        c = one_hot(ci, 2, dtype)
+        xo = one_hot(xs, self.base, dtype)
+        yo = one_hot(ys, self.base, dtype)
         outs = []
         for i in range(length):
             d, k = self.cell(xo[:, i], yo[:, i], c)
             outs.append(F.log_softmax(d, -1))
             p = F.softmax(k, -1)
             if hard:
-                p = F.one_hot(p.argmax(-1), 2).to(dtype) + p - p.detach()
+                p = one_hot(decode_argmax(p), 2, dtype) + p - p.detach()
             c = p
         # the final carry is the last digit: probability c[0] of digit 0, c[1] of digit 1
         last = torch.full((n, self.base), -1e4, dtype=dtype, device=xs.device)
@@ -235,7 +236,7 @@ class CombineMLP(nn.Module):
     @torch.no_grad()
     def decode(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         dtype = next(self.parameters()).dtype
-        return self(F.one_hot(x, 3).to(dtype), F.one_hot(y, 3).to(dtype)).argmax(-1)
+        return decode_argmax(self(one_hot(x, 3, dtype), one_hot(y, 3, dtype)))
 
 
 def hillis_steele_scan(xs: torch.Tensor, combine: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -307,14 +308,14 @@ class LookaheadAdder(nn.Module):
         n, length = xs.shape
         dtype = next(self.combine.parameters()).dtype
         ci = torch.zeros(n, dtype=torch.long, device=xs.device) if carry_in is None else carry_in
-        gens = F.one_hot(self.cell.generators(xs, ys), 3).to(dtype)
+        gens = one_hot(self.cell.generators(xs, ys), 3, dtype)
         prefix = hillis_steele_scan(gens, lambda x, y: F.softmax(self.combine(x, y), -1))
         cf = ci.to(dtype)[:, None]
         p_carry = prefix[..., G] + prefix[..., P] * cf          # P(eval prefix c_in = 1)
         p_carry = torch.cat([cf, p_carry], 1)                   # (N, L + 1)
         with torch.no_grad():
             flat_x, flat_y = xs.reshape(-1), ys.reshape(-1)
-            oh = lambda t, k: F.one_hot(t, k).to(dtype)  # noqa: E731
+            oh = lambda t, k: one_hot(t, k, dtype)  # noqa: E731
             d0 = F.softmax(self.cell(oh(flat_x, self.base), oh(flat_y, self.base),
                                      oh(torch.zeros_like(flat_x), 2))[0], -1)
             d1 = F.softmax(self.cell(oh(flat_x, self.base), oh(flat_y, self.base),

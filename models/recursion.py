@@ -44,8 +44,9 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
+
+from archlaw.bridge.sorts import decode_argmax, one_hot
 
 __all__ = [
     "straight_through", "mixture_step", "FiniteCell", "GRUFoldCell", "LeftFold", "fold_left",
@@ -68,7 +69,7 @@ def straight_through(logits: Tensor, hard: bool = True) -> Tensor:
     soft = logits.softmax(-1)
     if not hard:
         return soft
-    onehot = F.one_hot(logits.argmax(-1), logits.shape[-1]).to(soft.dtype)
+    onehot = one_hot(decode_argmax(logits), logits.shape[-1], soft.dtype)
     return onehot + (soft - soft.detach())
 
 
@@ -112,7 +113,7 @@ class FiniteCell(nn.Module):
 
     def _onehots(self, idx: Sequence[Tensor]) -> list[Tensor]:
         dtype = self.net[0].weight.dtype
-        return [F.one_hot(i.long(), n).to(dtype) for i, n in zip(idx, self.arities)]
+        return [one_hot(i.long(), n, dtype) for i, n in zip(idx, self.arities)]
 
     def decoded(self, *idx: Tensor) -> Tensor:
         """The decoded cell: indices in, index out; (N,) long each."""
@@ -121,7 +122,7 @@ class FiniteCell(nn.Module):
         for i, n in zip(idx, self.arities):
             if i.numel() and (int(i.min()) < 0 or int(i.max()) >= n):
                 raise ValueError(f"index out of range for Fin {n}")
-        return self(*self._onehots(idx)).argmax(-1)
+        return decode_argmax(self(*self._onehots(idx)))
 
     @torch.no_grad()
     def table(self) -> Tensor:
@@ -215,7 +216,7 @@ class LeftFold(nn.Module):
         logits_out = []
 
         def step(h: Tensor, a: Tensor) -> Tensor:
-            logits = self.cell(h, F.one_hot(a.long(), self.n_inputs).to(h.dtype))
+            logits = self.cell(h, one_hot(a.long(), self.n_inputs, h.dtype))
             logits_out.append(logits)
             return straight_through(logits)
 
@@ -248,7 +249,7 @@ class LeftFold(nn.Module):
     def predict(self, xs: Tensor, lengths: Tensor) -> Tensor:
         """The answer of the whole list: (N,) long class."""
         h = self.run(xs, lengths)
-        return h if self.finite else self.readout(h).argmax(-1)
+        return h if self.finite else decode_argmax(self.readout(h))
 
 
 # ------------------------------------------------------------------------------------------
@@ -501,11 +502,11 @@ class TreeFold(nn.Module):
         dtype = c.leaf_cell.net[0].weight.dtype
         logits = torch.zeros(trees.num_nodes, self.states, dtype=dtype, device=trees.device)
         leaves = trees.is_leaf.nonzero().squeeze(1)
-        lg = c.leaf_cell(F.one_hot(trees.label[leaves], self.n_values).to(dtype))
+        lg = c.leaf_cell(one_hot(trees.label[leaves], self.n_values, dtype))
         logits = logits.index_put((leaves,), lg)
         states = torch.zeros_like(logits).index_put((leaves,), straight_through(lg))
         for idx in trees.levels():
-            lg = c.node_cell(F.one_hot(trees.label[idx], self.n_labels).to(dtype),
+            lg = c.node_cell(one_hot(trees.label[idx], self.n_labels, dtype),
                              states[trees.left[idx]], states[trees.right[idx]])
             logits = logits.index_put((idx,), lg)
             states = states.index_put((idx,), straight_through(lg))
@@ -526,7 +527,7 @@ class TreeFold(nn.Module):
     def predict(self, trees: TreeBatch) -> Tensor:
         """(N,) long answers."""
         h = self.run(trees)
-        return h if self.finite else self.readout(h).argmax(-1)
+        return h if self.finite else decode_argmax(self.readout(h))
 
 
 # ------------------------------------------------------------------------------------------
@@ -605,7 +606,7 @@ class FiniteMealy(nn.Module):
         s = straight_through(self.init_logits.expand(n, -1), hard)
         outs = []
         for t in range(xs.shape[1]):
-            a = F.one_hot(xs[:, t].long(), self.n_inputs).to(dtype)
+            a = one_hot(xs[:, t].long(), self.n_inputs, dtype)
             if hard:
                 outs.append(self.out_cell(s, a).log_softmax(-1))
                 s = straight_through(self.step_cell(s, a))
@@ -652,7 +653,7 @@ class FloatMealy(nn.Module):
         return self.cell(s, a)
 
     def out_decoded(self, s: Tensor, a: Tensor) -> Tensor:
-        return self.head(self.cell(s, a)).argmax(-1)
+        return decode_argmax(self.head(self.cell(s, a)))
 
     def run(self, s: Tensor, xs: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
         return MealyRunner(self.step_decoded, self.out_decoded)(s, xs, lengths)
@@ -685,7 +686,7 @@ class FiniteMoore(nn.Module):
 
         outs = [out(s)]
         for t in range(xs.shape[1]):
-            a = F.one_hot(xs[:, t].long(), self.n_inputs).to(dtype)
+            a = one_hot(xs[:, t].long(), self.n_inputs, dtype)
             s = straight_through(self.step_cell(s, a)) if hard else mixture_step(self.step_cell, s, a)
             outs.append(out(s))
         return torch.stack(outs, 1)
