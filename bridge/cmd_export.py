@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import interchange
 from .errors import ArchLawError
+from .ir import Export
 from .library import export_path, hash_lean_files, resolve_root
 
 HELP = "export the laws with Lean (lake build + lake exe archlaw-export), hashing the Lean files"
@@ -67,8 +68,9 @@ def _run(cmd: list[str], root: Path) -> None:
                            "(its output is above)")
 
 
-def export_with_lean(root: Path, out: Path) -> None:
-    """Build, run the Lean exporter, and record the hashes in the header of `out`."""
+def export_with_lean(root: Path, out: Path) -> Export:
+    """Build, run the Lean exporter, and record the hashes in the header of `out`; the export
+    written."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -80,7 +82,9 @@ def export_with_lean(root: Path, out: Path) -> None:
     if exp.producer != "lean":
         raise ArchLawError(f"the exporter wrote producer {exp.producer!r}, expected 'lean'",
                            where=str(out))
-    interchange.write(dataclasses.replace(exp, hashes=hash_lean_files(root)), out)
+    exp = dataclasses.replace(exp, hashes=hash_lean_files(root))
+    interchange.write(exp, out)
+    return exp
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,8 +95,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out is not None else export_path(root)
     console = make_console(stderr=True, soft_wrap=True)
     if shutil.which("lake") is not None:
-        export_with_lean(root, out)
-        exp = interchange.read(out)
+        exp = export_with_lean(root, out)
         console.print(f"wrote {escape(str(out))}: {len(exp.laws)} laws, {len(exp.theorems)} "
                       f"theorems, statement provenance lean (Lean {exp.lean_version})")
         return 0
