@@ -583,22 +583,19 @@ def _fin_mul(ctx, a, b):
     return (a * b) % _fin_n(ctx)
 
 
-def _nat_div(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+def _nat_div(ctx, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.where(b == 0, torch.zeros_like(a), torch.div(a, b.clamp_min(1), rounding_mode="floor"))
 
 
-def _nat_mod(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+def _nat_mod(ctx, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.where(b == 0, a, torch.remainder(a, b.clamp_min(1)))
 
 
-@interpretation("HDiv.hDiv", sort="Fin", arity=2)
-def _fin_div(ctx, a, b):
-    return _nat_div(a, b)
-
-
-@interpretation("HMod.hMod", sort="Fin", arity=2)
-def _fin_mod(ctx, a, b):
-    return _nat_mod(a, b)
+# `/` and `%` mean the same on Fin and Nat (on the values: `x / 0 = 0`, `x % 0 = x`; a Fin quotient
+# or remainder stays below n), so one definition serves both sorts (Fin registered first, as before).
+for _sort in ("Fin", "Nat"):
+    interpretation("HDiv.hDiv", sort=_sort, arity=2)(_nat_div)
+    interpretation("HMod.hMod", sort=_sort, arity=2)(_nat_mod)
 
 
 @interpretation("HAdd.hAdd", sort="Nat", arity=2)
@@ -614,16 +611,6 @@ def _nat_sub(ctx, a, b):
 @interpretation("HMul.hMul", sort="Nat", arity=2)
 def _nat_mul(ctx, a, b):
     return a * b
-
-
-@interpretation("HDiv.hDiv", sort="Nat", arity=2)
-def _nat_div_i(ctx, a, b):
-    return _nat_div(a, b)
-
-
-@interpretation("HMod.hMod", sort="Nat", arity=2)
-def _nat_mod_i(ctx, a, b):
-    return _nat_mod(a, b)
 
 
 @interpretation("HPow.hPow", sort="Nat", arity=2)
