@@ -19,6 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from archlaw.bridge.devices import resolve_device
+
 from .recursion import FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold
 from .recursion_baselines import LSTMTagger, SinusoidalTransformer
 from .recursion_tasks import ArithTreeTask, CounterTask, NoTwoOnesTask, SeqBatch, TreeData
@@ -35,7 +37,7 @@ class TrainConfig:
     lr: float = 3e-3
     max_train: int = 10
     seed: int = 0
-    device: str = "cpu"
+    device: str = "cpu"  #: any `--device` value (`archlaw.bridge.devices.resolve_device`)
     #: finite Mealy/Moore machines: the first fraction of steps trains the exact relaxation
     #: (`mixture_step`: a distribution over states), the rest straight-through on decoded states.
     soft_fraction: float = 0.0
@@ -76,7 +78,7 @@ def train(model: nn.Module, task, cfg: TrainConfig,
     """Train `model` on `task` (see the module docstring). Tree models train on `TreeData`;
     sequence models on a `SeqBatch` (a tree task's postfix serialisation for baselines)."""
     gen = seed_all(cfg.seed)
-    dev = torch.device(cfg.device)
+    dev = resolve_device(cfg.device, what="TrainConfig.device")
     model.to(dev).train()
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, cfg.steps)
@@ -105,7 +107,7 @@ def train(model: nn.Module, task, cfg: TrainConfig,
 @torch.no_grad()
 def predict_final(model: nn.Module, data, device: str = "cpu", chunk: int = 64) -> Tensor:
     """The model's final answers (N,) long, run as deployed (decoded at every step)."""
-    dev = torch.device(device)
+    dev = resolve_device(device, what="device")
     model.to(dev).eval()
     if isinstance(model, TreeFold):
         return model.predict(data.trees.to(dev)).cpu()
