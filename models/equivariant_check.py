@@ -198,15 +198,6 @@ def law_statement(export: Any = None, name: str = LAW_NAME) -> str:
     return (export if export is not None else load_export()).find(name).statement_provenance
 
 
-def equivariance_law(name: str = LAW_NAME) -> Any:
-    """The law `name` (default ``ArchLaw.Equivariant``) as read from the library export
-    (`archlaw.bridge.library.load_export`, the one way laws are read). A library that cannot be
-    read is an error, never silently replaced by a partial read."""
-    from archlaw.bridge.library import load_export
-
-    return load_export().find(name)
-
-
 def _mul_table(group: Group) -> torch.Tensor:
     """(|G|, |G|) long tensor: index of g*h (S_n tables built on demand, n <= 5)."""
     if group.table is not None:
