@@ -56,7 +56,7 @@ from typing import Callable, Iterable, NoReturn, Optional, Union
 from .errors import ArchLawError
 from .ir import (
     ARROW_VAR, PROP, TYPE, App, Declaration, Export, Field, Lam, Law, Lit, Param, Pi, SourceRange,
-    Sort, Term, Theorem, Var, sort_of_pi,
+    Sort, Term, Theorem, Var, sort_of_pi, split_telescope,
 )
 
 __all__ = [
@@ -2394,13 +2394,11 @@ class SourceReader:
                 tele.append((body.var.name, body.var.sort, body.binder))
                 body = body.body
             fin = [(n, el.finish(s), b) for n, s, b in tele]
-            body_f = el.finish(body)
-            last_prop = max((i for i, (_, s, _) in enumerate(fin) if s.sort == PROP), default=-1)
-            keep, rest = fin[:last_prop + 1], fin[last_prop + 1:]
-            concl: Term = body_f
-            for n, s, b in reversed(rest):
-                concl = Pi(Var(n, s), concl, b, sort_of_pi(concl.sort))  # type: ignore[arg-type]
-            out_params = tuple(Param(n, _normalize(s), b) for n, s, b in keep)
+            whole: Term = el.finish(body)
+            for n, s, b in reversed(fin):
+                whole = Pi(Var(n, s), whole, b, sort_of_pi(whole.sort))  # type: ignore[arg-type]
+            keep, concl = split_telescope(whole)   # the parameters end at the last hypothesis
+            out_params = tuple(Param(p.name, _normalize(p.sort), p.binder) for p in keep)
             concl = _normalize(concl)
         except _Fail as f:
             raise self._wrap(ctx, f) from None
