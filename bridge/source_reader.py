@@ -2164,10 +2164,9 @@ class SourceReader:
         names = tuple(f[0] for f in fields)
         self.lib.add(ConstEntry(full, ctx.path, lambda: self._struct_sig(ctx, cmd, full),
                                 fields=names))
-        for fname, ftok, ftoks in fields:
-            for single in _field_names(fname, ftoks):
-                self.lib.add(ConstEntry(f"{full}.{single}", ctx.path,
-                                        lambda s=single: self._proj_sig(ctx, cmd, full, s)))
+        for fname in names:
+            self.lib.add(ConstEntry(f"{full}.{fname}", ctx.path,
+                                    lambda s=fname: self._proj_sig(ctx, cmd, full, s)))
         self.lib.add(ConstEntry(f"{full}.{ctor or 'mk'}", ctx.path,
                                 lambda: self._ctor_sig(ctx, cmd, full)))
 
@@ -2180,8 +2179,7 @@ class SourceReader:
         srt = el.elab_type(h.type) if h.type is not None else TYPE
         ftypes: list[tuple[str, Tok, TermM]] = []
         for fname, ftok, ftoks in fields:
-            for single, fty in self._field_types(el, ftoks, ftok, full):
-                ftypes.append((single, ftok, fty))
+            ftypes.append((fname, ftok, self._field_type(el, ftoks, ftok, full)))
         used: set[str] = set()
         for v, _ in own:
             used |= _fv(el.metas.zonk(v.sort))
@@ -2190,8 +2188,9 @@ class SourceReader:
         params = self._included(vars_, used - {v.name for v, _ in own}) + own
         return params, srt, ftypes
 
-    def _field_types(self, el: _Elab, ftoks: list[Tok], ftok: Tok, full: str) -> list[tuple[str, TermM]]:
-        """`name binders : type` (also `(a b : T)` groups are not fields: one name per line)."""
+    def _field_type(self, el: _Elab, ftoks: list[Tok], ftok: Tok, full: str) -> TermM:
+        """The type of field `ftok`: `name binders : type` (one field per line: `(a b : T)`
+        groups are not fields)."""
         p = _Parser(ftoks, 0)
         binders: list[BinderGroup] = []
         t = p.peek()
@@ -2209,7 +2208,7 @@ class SourceReader:
                 raise _Fail(nt.pos(), "default values of fields are outside the fragment", True)
             raise _Fail(nt.pos(), f"unexpected '{nt.text}' after the type of field {ftok.text}", True)
         ty = el.binders_then(binders, lambda: el.elab_type(ty_s), "pi")
-        return [(ftok.text, ty)]
+        return ty
 
     def _struct_sig(self, ctx: _FileCtx, cmd: Command, full: str) -> Term:
         el = self._elab_ctx(ctx, cmd, full)
@@ -2412,10 +2411,6 @@ def _wrap(path: str, f: _Fail) -> ArchLawError:
     if f.accepted:
         msg += f"; accepted: {ACCEPTED}"
     return ArchLawError(f"{path}:{f.pos[0]}:{f.pos[1]}: {msg}")
-
-
-def _field_names(fname: str, ftoks: list[Tok]) -> list[str]:
-    return [fname]
 
 
 def _tag(cmd: Command) -> Optional[str]:
