@@ -19,7 +19,3 @@ class ArchLawError(Exception):
 
 class StaleExportError(ArchLawError):
     """An export whose recorded SHA-256 hashes no longer match the files under ``lean/``."""
-
-
-class UnverifiedError(ArchLawError):
-    """Raised by ``--require-verified`` when an entry is not a fresh, sorry-free Lean export."""

@@ -557,10 +557,6 @@ class Evaluator:
 # --------------------------------------------------------------------------------------------
 # Built-in interpretations
 
-def _long(ctx: EvalContext, v: int) -> torch.Tensor:
-    return torch.full((ctx.n,), v, dtype=torch.long, device=ctx.device)
-
-
 def _fin_n(ctx: EvalContext) -> int:
     enc = ctx.enc
     assert isinstance(enc, Finite)

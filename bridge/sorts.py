@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping
 
 import torch
 
@@ -719,9 +719,3 @@ def _resolve_arg(x: Term, sorts, params, where) -> Any:
         return resolve_sort(x, sorts, params, where=where)
     except ArchLawError:
         return static_nat(x, params, where=where)
-
-
-def encodings_of(sorts: Sequence[Term], env_sorts: Mapping[str, Any], params: Mapping[str, int]
-                 ) -> tuple[Encoding, ...]:
-    """`resolve_sort` over several sorts."""
-    return tuple(resolve_sort(s, env_sorts, params) for s in sorts)
