@@ -38,7 +38,9 @@ from typing import Any, Mapping
 import sexpdata
 from sexpdata import Symbol
 
-from .conformance import ALLOWED_AXIOMS, ConformanceReport, check_theorem, statement_sha256
+from .conformance import (
+    ALLOWED_AXIOMS, ConformanceReport, assumed_laws, check_theorem, statement_sha256,
+)
 from .errors import ArchLawError
 
 __all__ = [
@@ -365,9 +367,7 @@ def static_checks(cert: Certificate, export: Any) -> VerifyResult | None:
     if thm.axioms is None or tuple(sorted(thm.axioms)) != tuple(sorted(cert.axioms)):
         return VerifyResult(False, f"the library's axioms for {cert.theorem} "
                                    f"({thm.axioms}) differ from the certificate's ({list(cert.axioms)})")
-    laws = {law.name for law in export.laws}
-    now = statement_sha256(thm, [export.find(h.sort.head_name)
-                                 for h in thm.law_hypotheses(laws)])
+    now = statement_sha256(thm, [law for _, law in assumed_laws(thm, export)])
     if now != cert.statement_sha256:
         return VerifyResult(False, f"statement mismatch: the library's statement of {cert.theorem} "
                                    f"hashes {now}, the certificate's {cert.statement_sha256 or 'none'}")

@@ -41,7 +41,7 @@ from .domains import (
 from .errors import ArchLawError
 from .interpret import Evaluator
 from .ir import (
-    App, Export, Law, Lit, Pi, Term, Theorem, Var, TYPE, declaration_text, free_vars, is_prop,
+    App, Export, Law, Lit, Param, Pi, Term, Theorem, Var, TYPE, declaration_text, free_vars, is_prop,
     pretty, substitute,
 )
 from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
@@ -49,7 +49,7 @@ from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
 __all__ = [
     "check_law", "check_theorem", "LawReport", "FieldResult", "Counterexample",
     "ConformanceReport", "SideCondition", "ALLOWED_AXIOMS", "split_field", "law_binding",
-    "binding_device", "statement_sha256", "statement_text", "export_sha256",
+    "binding_device", "assumed_laws", "statement_sha256", "statement_text", "export_sha256",
 ]
 
 #: Axioms a certified theorem may depend on (Lean's standard classical axioms).
@@ -636,15 +636,13 @@ def check_theorem(theorem: Theorem, export: Export, bindings: Binding | Mapping[
     theorem), or a mapping from hypothesis name, law name or law short name to a law-level
     `Binding`. Keyword arguments go to `check_law` (budget, seed, float64 ...).
     """
-    law_names = {law.name for law in export.laws}
-    hyps = theorem.law_hypotheses(law_names)
+    assumed = assumed_laws(theorem, export)
+    hyps = [h for h, _ in assumed]
     reports: list[tuple[str, LawReport]] = []
     reasons: list[str] = []
     single = bindings if isinstance(bindings, Binding) else None
-    for h in hyps:
+    for h, law in assumed:
         assert isinstance(h.sort, App)
-        law = export.find(h.sort.head_name)
-        assert isinstance(law, Law)
         if single is not None:
             b = law_binding(law, h.sort, single)
         else:
@@ -695,11 +693,23 @@ def check_theorem(theorem: Theorem, export: Export, bindings: Binding | Mapping[
         if bad:
             reasons.append(f"axioms outside the allowed list: {', '.join(bad)}")
     conclusion = instantiate(theorem, single)
-    laws = [export.find(h.sort.head_name) for h in hyps]  # type: ignore[union-attr]
     return ConformanceReport(theorem.name, theorem.statement_provenance, theorem.axioms,
                              conclusion, tuple(reports), tuple(sides), not reasons, tuple(reasons),
-                             statement_sha256(theorem, laws), export_sha256(export),
+                             statement_sha256(theorem, [law for _, law in assumed]),
+                             export_sha256(export),
                              export.producer, export.lean_version)
+
+
+def assumed_laws(theorem: Theorem, export: Export) -> tuple[tuple[Param, Law], ...]:
+    """The theorem's law hypotheses (parameters whose type is a law of `export` applied to
+    arguments), each with that law, in parameter order."""
+    law_names = {law.name for law in export.laws}
+    out = []
+    for h in theorem.law_hypotheses(law_names):
+        law = export.find(h.sort.head_name)  # type: ignore[union-attr]
+        assert isinstance(law, Law)
+        out.append((h, law))
+    return tuple(out)
 
 
 def _law_trust_reasons(hyp: str, law: Law) -> list[str]:
