@@ -36,12 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMANDS:
-        try:
-            mod = _module(name)
-        except ModuleNotFoundError as e:
-            if e.name != f"archlaw.bridge.cmd_{name.replace('-', '_')}":
-                raise
-            continue  # a command not built yet is simply not offered
+        mod = _module(name)
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.configure(p)
         p.set_defaults(_run=mod.run)
