@@ -137,7 +137,7 @@ def _lint(files: list[tuple[str, str, str]]) -> tuple[list[ReadProblem], int]:
             continue
         problems += lint_tokens(path, toks)
         try:
-            reader.add_file(path, module, text)
+            reader.add_tokens(path, module, toks)
         except ArchLawError as e:
             problems.append(_problem_of(e))
     errors: list[ArchLawError] = []

@@ -1846,7 +1846,10 @@ class SourceReader:
 
     # -- pass 1
     def add_file(self, path: str, module: str, text: str) -> None:
-        toks = tokenize(text, path)
+        self.add_tokens(path, module, tokenize(text, path))
+
+    def add_tokens(self, path: str, module: str, toks: list[Tok]) -> None:
+        """`add_file` for a file already tokenized (`tokenize(text, path)`)."""
         ctx = _FileCtx(path, module, toks)
         self.files.append(ctx)
         scope = Scope()
