@@ -109,9 +109,8 @@ def _carry(con, export, device: str, digits: int) -> bool:
 
         cached = load_or_train(cfg, device=device, progress=progress)
     report = adder_report(cached.cell, export=export)
-    con.print(report.text("sequential", cached, str(next(cached.cell.parameters()).device)),
-              highlight=False)
     dev = next(cached.cell.parameters()).device
+    con.print(report.text("sequential", cached, str(dev)), highlight=False)
     gen = torch.Generator().manual_seed(0)
     xs, ys = random_operands(1, digits, 10, gen, device=dev)
     t0 = time.perf_counter()
