@@ -151,12 +151,16 @@ _SOURCE_CACHE: dict[tuple[Path, tuple[tuple[str, str], ...]], Export] = {}
 def _read_source_cached(root: Path) -> Export:
     from .source_reader import read_root
 
-    key = (root, hash_lean_files(root))
-    if key not in _SOURCE_CACHE:
-        if len(_SOURCE_CACHE) > 16:
-            _SOURCE_CACHE.clear()
-        _SOURCE_CACHE[key] = read_root(root)
-    return _SOURCE_CACHE[key]
+    hit = _SOURCE_CACHE.get((root, hash_lean_files(root)))
+    if hit is not None:
+        return hit
+    if len(_SOURCE_CACHE) > 16:
+        _SOURCE_CACHE.clear()
+    exp = read_root(root)
+    # keyed by the hashes of the bytes read_root parsed: a file edited since the look-up above
+    # is not cached under the hashes of its old content
+    _SOURCE_CACHE[(root, exp.hashes)] = exp
+    return exp
 
 
 def _root_for_file(path: Path) -> Path:
