@@ -22,6 +22,7 @@ that cannot be read are an error: nothing here is checked against anything but i
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,12 +31,12 @@ import torch
 from archlaw.bridge.binding import Binding
 
 from .carry import (
-    CarryCellMLP, CombineMLP, gen_eval,
+    CarryCellMLP, CellConfig, CombineMLP, TrainReport, gen_eval, train_cell,
 )
 
 __all__ = [
     "cell_binding", "carry_binding", "combine_binding", "LawLine", "AdderReport", "adder_report",
-    "LAW_NAMES", "carry_decl", "cached_binding", "status_check",
+    "LAW_NAMES", "carry_decl", "cached_binding", "status_check", "TINY_B2", "tiny_b2",
 ]
 
 #: Full names of the Lean declarations this module binds (``lean/ArchLaw/Carry/``).
@@ -281,22 +282,37 @@ _register_gen()
 # Tiny seeded fixtures for `pytest --archlaw` (built on first use, cached for the session)
 
 
-def _register_fixtures() -> None:
-    from functools import lru_cache
+#: The trained fixture's configuration: base 2, small budget.
+TINY_B2 = CellConfig(base=2, hidden=32, steps=300, seed=0)
 
+
+@functools.lru_cache(maxsize=None)
+def tiny_b2() -> tuple[CarryCellMLP, TrainReport]:
+    """The base-2 cell trained with `TINY_B2` on the CPU, one thread (so it is the same cell in
+    any process), once per process: the ``carry-cell-trained-b2`` entries and the tests share it."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return train_cell(TINY_B2, device="cpu")
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _register_fixtures() -> None:
     from archlaw.models.registry import register
 
-    from .carry import CellConfig, table_cell, table_combine, train_cell
+    from .carry import table_cell, table_combine
 
-    @lru_cache(maxsize=None)
-    def tiny_b2():
-        cell, _ = train_cell(CellConfig(base=2, hidden=32, steps=300, seed=0), device="cpu")
-        return cell
+    def trained(bind):
+        def binding() -> Binding:
+            cell, rep = tiny_b2()
+            return bind(cell, seed=rep.seed, steps=TINY_B2.steps)
+        return binding
 
     cell_law, coc, comb = (LAW_NAMES[k] for k in ("cell", "cocycle", "combine"))
     register("carry-cell-trained-b2", law=cell_law, theorem=LAW_NAMES["adder_theorem"],
-             binding=lambda: cell_binding(tiny_b2(), seed=0, steps=300))
-    register("carry-cell-trained-b2", law=coc, binding=lambda: carry_binding(tiny_b2()))
+             binding=trained(cell_binding))
+    register("carry-cell-trained-b2", law=coc, binding=lambda: carry_binding(tiny_b2()[0]))
     register("carry-cell-table-b10", law=cell_law, theorem=LAW_NAMES["adder_theorem"],
              binding=lambda: cell_binding(table_cell(10)))
     register("carry-cell-table-b10", law=coc, binding=lambda: carry_binding(table_cell(10)))
