@@ -14,23 +14,10 @@ GOLDEN = FIXTURES / "golden" / "fold.sexp"
 
 
 def walk(t: ir.Term):
-    """Every node of a term, sorts included."""
+    """Every node of a term, sorts included (pre-order over `ir.children`)."""
     yield t
-    if isinstance(t, ir.Sort):
-        return
-    if isinstance(t, ir.Var):
-        yield from walk(t.sort)
-    elif isinstance(t, ir.App):
-        if isinstance(t.head, ir.Var):
-            yield from walk(t.head)
-        for a in t.args:
-            yield from walk(a)
-        yield from walk(t.sort)
-    elif isinstance(t, ir.Lit):
-        yield from walk(t.sort)
-    elif isinstance(t, (ir.Lam, ir.Pi)):
-        yield from walk(t.var.sort)
-        yield from walk(t.body)
+    for c in ir.children(t):
+        yield from walk(c)
 
 
 def terms_of(d: ir.Declaration):
