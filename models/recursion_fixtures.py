@@ -19,8 +19,10 @@ seeded violations (``expect_pass=False``: the plugin passes only when the checke
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+from typing import Iterator
 
 import torch
 
@@ -49,16 +51,15 @@ MAX_LEN = 10
 MAX_DEPTH = 5
 
 
-def _threads():
+@contextlib.contextmanager
+def _threads() -> Iterator[None]:
     """Fixtures train on one thread (the suite shares two cores); restored afterwards."""
-    class _T:
-        def __enter__(self):
-            self.n = torch.get_num_threads()
-            torch.set_num_threads(1)
-
-        def __exit__(self, *exc):
-            torch.set_num_threads(self.n)
-    return _T()
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
 
 
 def _fold_ok(m: LeftFold) -> bool:
