@@ -177,9 +177,8 @@ class LawReport:
     def settings_text(self) -> str:
         """The replay settings in one line (what `--seed ... --max-length ...` reproduces)."""
         lens = self.lengths
-        return (f"seed={self.seed} budget={self.budget} samples={self.samples} "
-                f"max_length={self.max_length} min_length={self.min_length} "
-                f"max_depth={self.max_depth} nat_max={self.nat_max} float64={self.float64}"
+        return (_replay_settings(self.seed, self.budget, self.samples, self.max_length,
+                                 self.min_length, self.max_depth, self.nat_max, self.float64)
                 + (f" lengths sampled {lens[0]}..{lens[1]}" if lens else "")
                 + f" mode={self.mode}")
 
@@ -224,6 +223,14 @@ class LawReport:
                 lines.append("    counterexample: " + f.counterexample.text().replace("\n", "\n    "))
                 lines.append(f"    replay: {f.replay}")
         return "\n".join(lines)
+
+
+def _replay_settings(seed: int, budget: int, samples: int, max_length: int, min_length: int,
+                     max_depth: int, nat_max: int, float64: bool) -> str:
+    """The settings that replay a check, in one line: a counterexample's `replay` and the start
+    of `LawReport.settings_text`."""
+    return (f"seed={seed} budget={budget} samples={samples} max_length={max_length} "
+            f"min_length={min_length} max_depth={max_depth} nat_max={nat_max} float64={float64}")
 
 
 def _num(x: float) -> float | str:
@@ -338,9 +345,8 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     symbol_sorts = {p.name: p.sort for p in law.params}
     params = dict(binding.params)
     chosen = law.fields if fields is None else tuple(law.field(f) for f in fields)
-    settings = (f"seed={seed} budget={budget} samples={samples} max_length={cfg.max_length} "
-                f"min_length={cfg.min_length} max_depth={cfg.max_depth} nat_max={cfg.nat_max} "
-                f"float64={float64}")
+    settings = _replay_settings(seed, budget, samples, cfg.max_length, cfg.min_length,
+                                cfg.max_depth, cfg.nat_max, float64)
     results = []
     with _eval_mode(binding.module) as mode, _float64(binding.module, float64), torch.no_grad():
         for fld in chosen:
@@ -372,7 +378,7 @@ def _eval_mode(module: torch.nn.Module | None) -> Iterator[str]:
 
 
 def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samples, seed,
-                 chunk_cases, progress=None, settings: str = "") -> FieldResult:
+                 chunk_cases, progress, settings: str) -> FieldResult:
     where = f"law {law.name}, field {fld.name}"
     binders, hyps, concl = split_field(fld.statement)
     names: set[str] = set()
@@ -422,7 +428,6 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
     cex = None
     if first_bad is not None:
         cex = _counterexample(dom, first_bad, base, binders, hyps, concl, fld.statement, encs)
-    settings = settings or f"seed={seed} budget={budget} samples={samples}"
     replay = f"{settings} case {first_bad}" if first_bad is not None else settings
     return FieldResult(fld.name, pretty(fld.statement), violations == 0, dom.kind, cases,
                        violations, vacuous, worst, discrete, None if discrete else tol,
