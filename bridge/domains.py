@@ -128,7 +128,7 @@ class Domain:
         cost = torch.zeros(self.S, dtype=torch.long)
         for i in self.sample_idx:
             enc = self.binders[i][1]
-            p = enc.plan(self.S, gen, cfg) if self.sample_idx else torch.zeros(0, dtype=torch.long)
+            p = enc.plan(self.S, gen, cfg)
             self._plans[i] = p
             key += enc.size_key(p)
             if enc.cardinality is not None and isinstance(enc, Finite):
