@@ -746,12 +746,23 @@ def statement_sha256(theorem: Theorem, laws: Any = ()) -> str:
     return hashlib.sha256(statement_text(theorem, laws).encode("utf-8")).hexdigest()
 
 
+#: The last export hashed and its hash: exports are immutable, and every `check_theorem` of a
+#: run (the registry's theorem entries, a verify's re-check) records the hash of the same one,
+#: which costs a full serialisation (about 0.1 s for this repository's library).
+_LAST_EXPORT_SHA: tuple[Export, str] | None = None
+
+
 def export_sha256(export: Export) -> str:
     """SHA-256 (hex) of the export's interchange text (`archlaw.bridge.interchange.dumps`): the
     same export, read from a file or built in memory, hashes the same."""
+    global _LAST_EXPORT_SHA
     from .interchange import dumps
 
-    return hashlib.sha256(dumps(export).encode("utf-8")).hexdigest()
+    if _LAST_EXPORT_SHA is not None and _LAST_EXPORT_SHA[0] is export:
+        return _LAST_EXPORT_SHA[1]
+    digest = hashlib.sha256(dumps(export).encode("utf-8")).hexdigest()
+    _LAST_EXPORT_SHA = (export, digest)
+    return digest
 
 
 def instantiate(theorem: Theorem, binding: Binding | None) -> str:
