@@ -133,9 +133,7 @@ def apply(f: Any, args: tuple[Any, ...] | list[Any]) -> Any:
     """Apply a function value (a `Fn` or a plain batched callable) to arguments."""
     if not args:
         return f
-    if isinstance(f, Fn):
-        return f(*args)
-    if callable(f):
+    if callable(f):  # a `Fn` (its __call__ curries) or a binding's callable
         return f(*args)
     raise TypeError(f"cannot apply a value of type {type(f).__name__}")
 
