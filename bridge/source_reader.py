@@ -56,7 +56,7 @@ from typing import Callable, Iterable, NoReturn, Optional, Union
 from .errors import ArchLawError
 from .ir import (
     ARROW_VAR, PROP, TYPE, App, Declaration, Export, Field, Lam, Law, Lit, Param, Pi, SourceRange,
-    Sort, Term, Theorem, Var, sort_of_pi, split_telescope,
+    Sort, Term, Theorem, Var, children, sort_of_pi, split_telescope,
 )
 
 __all__ = [
@@ -1688,19 +1688,9 @@ class _Elab:
             x = self.metas.shallow(x)
             if isinstance(x, Meta):
                 out.append(x)
-            elif isinstance(x, Var):
-                go(x.sort)
-            elif isinstance(x, App):
-                if isinstance(x.head, Var):
-                    go(x.head)
-                for a in x.args:
-                    go(a)
-                go(x.sort)
-            elif isinstance(x, Lit):
-                go(x.sort)
-            elif isinstance(x, (Lam, Pi)):
-                go(x.var.sort)
-                go(x.body)
+            else:
+                for c in children(x):  # type: ignore[arg-type]
+                    go(c)
         go(t)
         return out
 
