@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from archlaw.bridge.devices import resolve_device  # re-exported: the one device resolver
+from archlaw.bridge.devices import resolve_device
 from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.sorts import decode_argmax, one_hot
 
@@ -48,7 +48,7 @@ __all__ = [
     "CellConfig", "default_steps", "CarryCellMLP", "MealyAdder", "CombineMLP", "LookaheadAdder", "GEN_NAMES",
     "K", "P", "G", "gen_eval", "cell_table_errors", "cocycle_errors", "combine_law_errors",
     "train_cell", "train_combine", "TrainReport", "hillis_steele_scan", "sequential_scan",
-    "resolve_device", "table_cell", "table_combine", "COMBINE_TABLE", "CarryTrainingError",
+    "table_cell", "table_combine", "COMBINE_TABLE", "CarryTrainingError",
 ]
 
 #: The three generators of the carry-lookahead monoid, in encoding order.

@@ -27,9 +27,10 @@ from typing import Any, Callable
 
 import torch
 
+from archlaw.bridge.devices import resolve_device
 from archlaw.bridge.errors import ArchLawError
 
-from .carry import CarryCellMLP, CellConfig, CombineMLP, resolve_device, train_cell, train_combine
+from .carry import CarryCellMLP, CellConfig, CombineMLP, train_cell, train_combine
 
 __all__ = ["cache_root", "check_cache_root", "CachedAdder", "load_or_train", "entry_dir"]
 

@@ -18,12 +18,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from archlaw.bridge.devices import resolve_device  # re-exported: the one device resolver
-
 from .equivariant import D4_ELEMENTS, grid_act
 
 __all__ = ["PatternTask", "MotifTask", "DiskCountTask", "BaselineCNN", "BaselineMLP", "TrainConfig",
-           "train", "accuracy", "resolve_device"]
+           "train", "accuracy"]
 
 
 @dataclass(frozen=True)
