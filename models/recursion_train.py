@@ -11,7 +11,6 @@ step).
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import Callable
 
@@ -52,9 +51,8 @@ class TrainResult:
 
 
 def seed_all(seed: int) -> torch.Generator:
-    """Seed torch and random; return a CPU generator for the data stream."""
+    """Seed torch (initial weights); return a CPU generator for the data stream."""
     torch.manual_seed(seed)
-    random.seed(seed)
     return torch.Generator().manual_seed(seed)
 
 
