@@ -359,13 +359,17 @@ def loads(text: str, *, where: str = "<string>") -> Export:
     return _Reader(where).export(parsed)
 
 
-def read(path: str | Path) -> Export:
-    """Read an export file; errors name the file."""
+def read_text(path: str | Path) -> str:
+    """The text of an export file (not parsed); errors name the file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ArchLawError("no such file", where=str(path)) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ArchLawError(f"cannot read: {e}", where=str(path)) from None
-    return loads(text, where=str(path))
+
+
+def read(path: str | Path) -> Export:
+    """Read an export file; errors name the file."""
+    return loads(read_text(path), where=str(Path(path)))

@@ -83,6 +83,20 @@ def test_export_without_hashes_is_stale(proj, tmp_path):
         library.load_export(proj, out)
 
 
+def test_export_file_is_parsed_again_only_when_its_text_changes(proj, tmp_path):
+    out = tmp_path / "laws.sexp"
+    exp = lean_export_of(proj)
+    interchange.write(exp, out)
+    first = library.load_export(proj, out)
+    assert library.load_export(proj, out) is first   # unchanged text: the parsed export again
+    interchange.write(dataclasses.replace(exp, lean_version="4.21.0"), out)
+    again = library.load_export(proj, out)
+    assert again is not first and again.lean_version == "4.21.0"
+    (proj / "Fix" / "Fold.lean").write_text("-- gone\n")   # freshness is still checked each time
+    with pytest.raises(StaleExportError):
+        library.load_export(proj, out)
+
+
 def test_missing_file_and_bad_root(tmp_path, proj):
     with pytest.raises(ArchLawError, match="no such file"):
         library.load_export(proj, tmp_path / "nope.sexp")
