@@ -290,12 +290,10 @@ TINY_B2 = CellConfig(base=2, hidden=32, steps=300, seed=0)
 def tiny_b2() -> tuple[CarryCellMLP, TrainReport]:
     """The base-2 cell trained with `TINY_B2` on the CPU, one thread (so it is the same cell in
     any process), once per process: the ``carry-cell-trained-b2`` entries and the tests share it."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    from .registry import one_thread
+
+    with one_thread():
         return train_cell(TINY_B2, device="cpu")
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _register_fixtures() -> None:

@@ -19,16 +19,15 @@ seeded violations (``expect_pass=False``: the plugin passes only when the checke
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-from typing import Iterator
 
 import torch
 
 from archlaw.bridge.binding import Binding
 
 from . import recursion_registry as _registry
+from .registry import one_thread
 from .recursion import FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold
 from .recursion_laws import (
     WrongBeyond, reverse_lists, fold_certificate_binding, foldl_binding, foldr_binding,
@@ -49,17 +48,6 @@ LANG = NoTwoOnesTask()
 #: Training maxima of the fixtures (checks sample up to 10× these).
 MAX_LEN = 10
 MAX_DEPTH = 5
-
-
-@contextlib.contextmanager
-def _threads() -> Iterator[None]:
-    """Fixtures train on one thread (the suite shares two cores); restored afterwards."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
 
 
 def _fold_ok(m: LeftFold) -> bool:
@@ -93,7 +81,7 @@ def _moore_conforms(m: FiniteMoore) -> bool:
 
 
 def _fit(make, task, cfg: TrainConfig, ok) -> torch.nn.Module:
-    with _threads():
+    with one_thread():
         for k in range(3):
             seed = cfg.seed + 1000 * k
             seed_all(seed)  # the initial weights too: a fixture must not depend on what ran before

@@ -30,7 +30,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-__all__ = ["ModelEntry", "Outcome", "register", "entries", "get", "run_entry", "FAMILY_MODULES", "clear", "isolated"]
+__all__ = ["ModelEntry", "Outcome", "register", "entries", "get", "run_entry", "FAMILY_MODULES", "clear", "isolated",
+           "one_thread"]
 
 #: Family modules imported by `entries()` (missing ones are skipped).
 FAMILY_MODULES = ("archlaw.models.carry", "archlaw.models.equivariant", "archlaw.models.recursion")
@@ -132,6 +133,20 @@ def isolated() -> Iterator[None]:
         _ENTRIES.clear()
         _ENTRIES.update(saved)
         _loaded = loaded
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Tiny fixtures train on one torch thread (the suite shares two cores, and the fixture is
+    then the same cell whatever the caller's thread count); the count is restored afterwards."""
+    import torch
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from archlaw.models.carry_laws import (
     carry_binding, carry_decl, cell_binding, combine_binding, tiny_b2,
 )
 from archlaw.models.carry_store import load_or_train
+from archlaw.models.registry import one_thread
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +39,8 @@ def export():
 def trained(tmp_path_factory):
     """(cache root, CachedAdder): the default base-10 cell + combine, trained once."""
     root = tmp_path_factory.mktemp("archlaw_cache")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_thread():
         cached = load_or_train(CellConfig(), device="cpu", root=root)
-    finally:
-        torch.set_num_threads(threads)
     return root, cached
 
 
@@ -109,13 +106,9 @@ def test_other_bases_train_to_an_exact_cell(base):
     if base == 2:  # the registry's trained fixture (trained once per process, one thread)
         cell, rep = tiny_b2()
     else:
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            cfg = {16: CellConfig(base=16, steps=500), 36: CellConfig.for_base(36)}[base]
+        cfg = {16: CellConfig(base=16, steps=500), 36: CellConfig.for_base(36)}[base]
+        with one_thread():
             cell, rep = train_cell(cfg, device="cpu", max_tries=1)
-        finally:
-            torch.set_num_threads(threads)
     assert rep.seeds_tried == (0,)  # exact on the first seed, as max_tries=1 demanded
     assert cell_table_errors(cell) == []
     rep = check_law(carry_decl("cell"), cell_binding(cell))

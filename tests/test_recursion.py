@@ -27,6 +27,7 @@ from archlaw.models.recursion_laws import (
 )
 from archlaw.models.recursion_tasks import ArithTreeTask, NoTwoOnesTask
 from archlaw.models.recursion_train import evaluate
+from archlaw.models.registry import one_thread
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +37,8 @@ def export():
 
 @pytest.fixture(autouse=True)
 def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+    with one_thread():
+        yield
 
 
 # ------------------------------------------------------------------------------------------
