@@ -26,6 +26,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from archlaw.bridge.sorts import decode_argmax
+
 __all__ = ["TransformerConfig", "AlignedAdderTransformer", "sinusoid"]
 
 
@@ -104,4 +106,4 @@ class AlignedAdderTransformer(nn.Module):
     @torch.no_grad()
     def predict(self, xs: torch.Tensor, ys: torch.Tensor) -> torch.Tensor:
         """Greedy sum digits (one pass, argmax at each position): (N, L + 1) long."""
-        return self(xs, ys).argmax(-1)
+        return decode_argmax(self(xs, ys))

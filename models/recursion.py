@@ -234,7 +234,7 @@ class LeftFold(nn.Module):
     def init_state(self, n: int = 1) -> Tensor:
         """``init`` batched: (N, d) float or (N,) long."""
         if self.finite:
-            return self.init_logits.argmax().expand(n).clone()
+            return decode_argmax(self.init_logits).expand(n).clone()
         return self.init.expand(n, -1).clone()
 
     def cell_decoded(self, h: Tensor, a: Tensor) -> Tensor:
@@ -616,7 +616,7 @@ class FiniteMealy(nn.Module):
         return torch.stack(outs, 1)
 
     def init_state(self, n: int = 1) -> Tensor:
-        return self.init_logits.argmax().expand(n).clone()
+        return decode_argmax(self.init_logits).expand(n).clone()
 
     def step_decoded(self, s: Tensor, a: Tensor) -> Tensor:
         return self.step_cell.decoded(s, a)
@@ -692,7 +692,7 @@ class FiniteMoore(nn.Module):
         return torch.stack(outs, 1)
 
     def init_state(self, n: int = 1) -> Tensor:
-        return self.init_logits.argmax().expand(n).clone()
+        return decode_argmax(self.init_logits).expand(n).clone()
 
     def step_decoded(self, s: Tensor, a: Tensor) -> Tensor:
         return self.step_cell.decoded(s, a)

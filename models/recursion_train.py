@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from archlaw.bridge.devices import resolve_device
+from archlaw.bridge.sorts import decode_argmax
 
 from .recursion import FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold
 from .recursion_baselines import LSTMTagger, SinusoidalTransformer
@@ -125,7 +126,7 @@ def predict_final(model: nn.Module, data, device: str = "cpu", chunk: int = 64) 
         elif isinstance(model, (SinusoidalTransformer, LSTMTagger)):
             L = int(lengths.max())
             logits = model(xs[:, :L], lengths)
-            outs.append(logits.argmax(-1).gather(1, last[:, None]).squeeze(1))
+            outs.append(decode_argmax(logits).gather(1, last[:, None]).squeeze(1))
         else:
             raise TypeError(f"predict_final: unknown model {type(model).__name__}")
     return torch.cat(outs).cpu()
