@@ -48,8 +48,9 @@ def configure(p: argparse.ArgumentParser) -> None:
 def add_model_place_arguments(p: argparse.ArgumentParser) -> None:
     """``--device`` (where the model runs) and ``--root`` / ``--from`` (where the laws come from),
     shared by ``archlaw check`` and ``archlaw verify``."""
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "keep"),
-                   help="move the model there (auto: cuda if available, else cpu; keep: leave it)")
+    p.add_argument("--device", default="auto",
+                   help="move the model there: auto (cuda if available, else cpu), cpu, cuda, "
+                        "cuda:N, or keep (leave it where the binding put it)")
     p.add_argument("--root", default=None, help="project root holding lean/ (default: this one)")
     p.add_argument("--from", dest="from_file", default=None, metavar="FILE",
                    help="read the laws from an interchange file (refused when stale)")

@@ -174,7 +174,8 @@ def binding_for(model: torch.nn.Module, size: int = 9, name: str = "model") -> A
     group, sin, sout = model.group, model.in_sort, model.out_sort
     x_shape = input_shape(group, sin, size)
     with torch.no_grad():
-        probe = torch.zeros((1, *x_shape), dtype=next(model.parameters()).dtype)
+        w = next(model.parameters())
+        probe = torch.zeros((1, *x_shape), dtype=w.dtype, device=w.device)
         y_shape = tuple(model(probe).shape[1:])
     return Binding(
         sorts={"G": S.Finite(group.order), "X": S.FloatTensor(x_shape), "Y": S.FloatTensor(y_shape)},
