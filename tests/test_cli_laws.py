@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import subprocess
 import sys
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,13 +16,6 @@ from archlaw.bridge import interchange, library
 from archlaw.bridge.cli import main
 
 from lawtools import FOLD, GOLDEN, REPO, lean_export_of, tagged_in
-
-
-@pytest.fixture()
-def proj(tmp_path) -> Path:
-    root = tmp_path / "proj"
-    shutil.copytree(FOLD, root)
-    return root
 
 
 def test_laws_table(capsys):

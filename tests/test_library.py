@@ -3,7 +3,6 @@ and the fallback to the source reader."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,6 @@ from archlaw.bridge import interchange, library
 from archlaw.bridge.errors import ArchLawError, StaleExportError
 
 from lawtools import FOLD, REPO, lean_export_of
-
-
-@pytest.fixture()
-def proj(tmp_path) -> Path:
-    root = tmp_path / "proj"
-    shutil.copytree(FOLD, root)
-    return root
 
 
 def test_source_reader_when_no_export(proj):
