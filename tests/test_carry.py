@@ -15,7 +15,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archlaw.bridge import cli
+from archlaw import cli
 from archlaw.bridge.conformance import check_law, check_theorem
 from archlaw.bridge.library import load_export
 from archlaw.models.carry import (

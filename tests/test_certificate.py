@@ -16,7 +16,7 @@ from archlaw.bridge import interchange
 from archlaw.bridge.certificate import (
     Certificate, load_certificate, make_certificate, verify_certificate, weights_sha256,
 )
-from archlaw.bridge.cli import main
+from archlaw.cli import main
 from archlaw.bridge.conformance import check_theorem, export_sha256
 from archlaw.bridge.errors import ArchLawError
 

@@ -5,7 +5,7 @@ import io
 
 from rich.console import Console
 
-from archlaw.bridge.cmd_check import render_law_report
+from archlaw.cli.check import render_law_report
 from archlaw.bridge.conformance import check_law
 from archlaw.bridge.library import load_export
 from archlaw.models.carry import table_cell

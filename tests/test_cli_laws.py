@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from archlaw.bridge import interchange, library
-from archlaw.bridge.cli import main
+from archlaw.cli import main
 
 from lawtools import FOLD, GOLDEN, REPO, lean_export_of, tagged_in
 
@@ -109,7 +109,7 @@ def test_export_with_a_fake_lake_adds_hashes(proj, tmp_path, monkeypatch):
         if cmd[:2] == ["lake", "exe"]:
             interchange.write(lean, Path(cmd[-1]))
 
-    from archlaw.bridge import cmd_export
+    from archlaw.cli import export as cmd_export
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/lake")
     monkeypatch.setattr(cmd_export, "_run", fake_run)
     assert main(["export", "--root", str(proj)]) == 0
@@ -124,7 +124,7 @@ def test_lint_lean_passes_on_the_library(capsys):
 
 def _cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     env = dict(os.environ, COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "archlaw.bridge.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "archlaw", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=60)
 
 

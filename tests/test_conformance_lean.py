@@ -9,7 +9,7 @@ import pytest
 
 import conformance_toys as T
 from archlaw.bridge.binding import Binding
-from archlaw.bridge.cli import main
+from archlaw.cli import main
 from archlaw.bridge.conformance import check_law
 from archlaw.bridge.interpret import interpretation
 from archlaw.bridge.library import load_export

@@ -4,7 +4,7 @@ and labels what it shows; bad arguments get one line."""
 import subprocess
 import sys
 
-from archlaw.bridge.cli import main
+from archlaw.cli import main
 
 
 def test_demo_runs_and_labels_what_it_shows(tmp_path, monkeypatch, capsys):
@@ -21,7 +21,7 @@ def test_demo_runs_and_labels_what_it_shows(tmp_path, monkeypatch, capsys):
 
 
 def test_demo_bad_digits_is_one_line():
-    r = subprocess.run([sys.executable, "-m", "archlaw.bridge.cli", "demo", "--digits", "0"],
+    r = subprocess.run([sys.executable, "-m", "archlaw", "demo", "--digits", "0"],
                        capture_output=True, text=True)
     assert r.returncode == 2
     assert "Traceback" not in r.stderr

@@ -170,7 +170,7 @@ def test_write_errors_are_one_line_naming_the_path(tmp_path):
 def test_export_source_to_an_unwritable_path_is_one_line(tmp_path, capsys):
     import shutil
 
-    from archlaw.bridge.cli import main
+    from archlaw.cli import main
 
     if shutil.which("lake"):
         pytest.skip("with Lean, export --source is not what runs")

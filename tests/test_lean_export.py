@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from archlaw.bridge import interchange, ir, library, source_reader
-from archlaw.bridge.cmd_export import export_with_lean
+from archlaw.cli.export import export_with_lean
 
 from lawtools import REPO
 

@@ -77,7 +77,7 @@ def test_plugin_is_import_light():
     import subprocess
     import sys
 
-    code = ("import sys; import archlaw.bridge.pytest_plugin; "
+    code = ("import sys; import archlaw.pytest_plugin; "
             "print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

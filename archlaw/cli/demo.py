@@ -132,10 +132,10 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
 
-    from .console import make_console
-    from .devices import resolve_device
-    from .errors import ArchLawError
-    from .library import load_export_explained
+    from archlaw.bridge.console import make_console
+    from archlaw.bridge.devices import resolve_device
+    from archlaw.bridge.errors import ArchLawError
+    from archlaw.bridge.library import load_export_explained
 
     if args.digits < 1:
         raise ArchLawError(f"argument --digits: {args.digits} is not accepted; expected an integer ≥ 1")

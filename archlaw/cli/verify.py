@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import argparse
 
-from .cmd_check import add_model_place_arguments
-from .errors import ArchLawError
+from .check import add_model_place_arguments
+from archlaw.bridge.errors import ArchLawError
 
 HELP = "re-check a certificate: weights hash, axioms, and every check re-run"
 
@@ -36,9 +36,9 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
-    from .certificate import load_certificate, static_checks, verify_certificate
-    from .cmd_check import load_binding, load_export_origin, move_to_device, parse_params
-    from .console import make_console
+    from archlaw.bridge.certificate import load_certificate, static_checks, verify_certificate
+    from .check import load_binding, load_export_origin, move_to_device, parse_params
+    from archlaw.bridge.console import make_console
 
     cert = load_certificate(args.cert)
     con = make_console(soft_wrap=True)

@@ -21,7 +21,7 @@ import json
 import sys
 from typing import Any, Iterator, Mapping
 
-from .errors import ArchLawError
+from archlaw.bridge.errors import ArchLawError
 
 HELP = "check a law or theorem on a model (module:callable returning a Binding)"
 
@@ -80,7 +80,7 @@ def load_binding(ref: str, params: dict[str, Any], flag: str = "--model") -> Any
     """Import ``module:callable``, call it with `params`, and check it returned a Binding. Any
     failure (a module that does not import, a bad ``--param`` value, the callable raising) is an
     `ArchLawError` naming `flag` and the first line of the original error."""
-    from .binding import Binding
+    from archlaw.bridge.binding import Binding
 
     if not isinstance(ref, str) or ref.count(":") != 1 or not all(ref.split(":")):
         raise ArchLawError(f"{flag} {ref!r}: expected module:callable, e.g. "
@@ -134,7 +134,7 @@ def load_export_origin(root: str | None, from_file: str | None) -> tuple[Any, st
     interchange file's path, the Lean export's path, or ``source reader``."""
     from pathlib import Path
 
-    from .library import load_export_explained
+    from archlaw.bridge.library import load_export_explained
 
     loaded = load_export_explained(root=Path(root) if root else None,
                                    from_file=Path(from_file) if from_file else None)
@@ -150,7 +150,7 @@ def move_to_device(binding: Any, device: str) -> None:
         return
     if device == "keep" or binding.module is None:
         return
-    from .devices import resolve_device
+    from archlaw.bridge.devices import resolve_device
 
     binding.module.to(resolve_device(device))
 
@@ -168,7 +168,7 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .console import make_console
+    from archlaw.bridge.console import make_console
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=make_console(stderr=True), transient=True) as bar:
@@ -183,7 +183,7 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .conformance import check_law, check_theorem
+    from archlaw.bridge.conformance import check_law, check_theorem
 
     if args.max_length is not None and args.max_length < 1:
         raise ArchLawError(f"--max-length {args.max_length}: must be at least 1 (the longest "
@@ -213,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
     status = 0 if report.passed else 1
     written = None
     if args.certificate and report.certified:
-        from .certificate import make_certificate
+        from archlaw.bridge.certificate import make_certificate
 
         cert = make_certificate(report, binding, model={"ref": args.model, "params": params},
                                 settings={k: v for k, v in kw.items() if v is not None},
@@ -241,7 +241,7 @@ def render_law_report(rep: Any, console: Any = None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from .console import make_console
+    from archlaw.bridge.console import make_console
 
     con = console or make_console()
     verdict = "[bold green]PASS[/]" if rep.passed else "[bold red]FAIL[/]"
@@ -270,7 +270,7 @@ def render_law_report(rep: Any, console: Any = None) -> None:
 def render_theorem_verdict(report: Any, asked: str | None, written: Any, console: Any = None) -> None:
     from rich.markup import escape
 
-    from .console import make_console
+    from archlaw.bridge.console import make_console
 
     con = console or make_console()
     style = "bold green" if report.certified else ("yellow" if report.passed else "bold red")
@@ -288,6 +288,6 @@ def render_theorem_verdict(report: Any, asked: str | None, written: Any, console
 
 
 if __name__ == "__main__":  # pragma: no cover
-    from .cli import main
+    from .main import main
 
     sys.exit(main(["check", *sys.argv[1:]]))

@@ -46,7 +46,7 @@ def default_root() -> Path:
     for d in (cwd, *cwd.parents):
         if _is_lake_root(d):
             return d
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]   # archlaw/bridge/library.py -> the repository
     if _is_lake_root(here):
         return here
     raise ArchLawError(f"no Lake project (lakefile.lean) in {cwd} or above, nor at {here}; "

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .lean_lint import lint
-from .library import resolve_root
+from archlaw.bridge.lean_lint import lint
+from archlaw.bridge.library import resolve_root
 
 HELP = "fail on sorry/admit/native_decide, Mathlib-only tactics or imports, and unreadable laws"
 
@@ -23,7 +23,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .console import make_console
+    from archlaw.bridge.console import make_console
     from rich.markup import escape
 
     root = resolve_root(args.root)

@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-from .ir import Declaration, Export, Law, Param, declaration_text, pretty
-from .library import Loaded, load_export_explained
+from archlaw.bridge.ir import Declaration, Export, Law, Param, declaration_text, pretty
+from archlaw.bridge.library import Loaded, load_export_explained
 
 HELP = "show every law and theorem with its statement provenance, axioms and source position"
 
@@ -135,7 +135,7 @@ def render(loaded: Loaded, console: Any, statements: bool = False) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .console import make_console
+    from archlaw.bridge.console import make_console
     from rich.markup import escape
 
     loaded = load_export_explained(args.root, args.from_file)

@@ -20,10 +20,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from . import interchange
-from .errors import ArchLawError
-from .ir import Export
-from .library import export_path, hash_lean_files, resolve_root
+from archlaw.bridge import interchange
+from archlaw.bridge.errors import ArchLawError
+from archlaw.bridge.ir import Export
+from archlaw.bridge.library import export_path, hash_lean_files, resolve_root
 
 HELP = "export the laws with Lean (lake build + lake exe archlaw-export), hashing the Lean files"
 
@@ -56,7 +56,7 @@ def _toolchain(root: Path) -> str:
 def _run(cmd: list[str], root: Path) -> None:
     """Run a Lake command in `root`, its output streaming to the terminal (a first `lake build`
     takes minutes)."""
-    from .console import make_console
+    from archlaw.bridge.console import make_console
 
     make_console(stderr=True).print(f"[dim]$ {' '.join(cmd)}[/]")
     try:
@@ -88,7 +88,7 @@ def export_with_lean(root: Path, out: Path) -> Export:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .console import make_console
+    from archlaw.bridge.console import make_console
     from rich.markup import escape
 
     root = resolve_root(args.root)
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.source:
         console.print(f"[bold red]archlaw export:[/] {escape(message)}")
         return 1
-    from .source_reader import read_root
+    from archlaw.bridge.source_reader import read_root
 
     exp = read_root(root)
     interchange.write(exp, out)  # creates the folder; an OSError is one line naming `out`

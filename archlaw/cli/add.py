@@ -17,8 +17,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .devices import resolve_device
-from .errors import ArchLawError
+from archlaw.bridge.devices import resolve_device
+from archlaw.bridge.errors import ArchLawError
 
 HELP = "add two numbers of any length with the learned carry adder (trained and cached on first use)"
 
@@ -72,7 +72,7 @@ def _refuse(message: str) -> int:
     """Print the one-line refusal on stderr; the exit status of a refusal."""
     from rich.markup import escape
 
-    from .console import make_console
+    from archlaw.bridge.console import make_console
 
     make_console(stderr=True, soft_wrap=True).print(f"[bold red]archlaw: refused:[/] {escape(message)}")
     return REFUSED
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     from archlaw.models.carry_laws import adder_report
     from archlaw.models.carry_store import entry_dir, load_or_train
 
-    from .console import make_console
+    from archlaw.bridge.console import make_console
 
     err = make_console(stderr=True, soft_wrap=True)
     cfg = CellConfig.for_base(base, seed)
@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
             why = "; ".join(report.reasons) or report.verdict
             return _refuse(f"--certificate: no certificate for {report.theorem}: "
                            f"{report.verdict} ({why})")
-        from .certificate import make_certificate
+        from archlaw.bridge.certificate import make_certificate
 
         cert = make_certificate(report.conformance, report.binding,
                                 model={"adder": args.adder, "cache": str(cached.path),

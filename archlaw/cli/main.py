@@ -1,6 +1,6 @@
 """The `archlaw` command line.
 
-Each subcommand lives in its own module ``archlaw.bridge.cmd_<name>`` that defines
+Each subcommand lives in its own module ``archlaw.cli.<name>`` (``-`` read as ``_``) that defines
 
     HELP: str                                   # one line for `archlaw --help`
     def configure(parser: argparse.ArgumentParser) -> None
@@ -18,14 +18,14 @@ import importlib
 import sys
 from typing import Sequence
 
-from .errors import ArchLawError
+from archlaw.bridge.errors import ArchLawError
 
 #: Subcommands in the order `archlaw --help` lists them.
 COMMANDS = ("demo", "laws", "export", "lint-lean", "check", "verify", "add")
 
 
 def _module(name: str):
-    return importlib.import_module(f"archlaw.bridge.cmd_{name.replace('-', '_')}")
+    return importlib.import_module(f"archlaw.cli.{name.replace('-', '_')}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_error(message: str) -> None:
-    from .console import make_console
+    from archlaw.bridge.console import make_console
     from rich.markup import escape
 
     make_console(stderr=True, soft_wrap=True).print(f"[bold red]archlaw: error:[/] {escape(message)}")
@@ -61,7 +61,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _print_error("interrupted")
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())
