@@ -156,11 +156,10 @@ def main() -> int:
     from archlaw.bridge.console import make_console
     from archlaw.bridge.devices import resolve_device
     from archlaw.models import equivariant as E
-    from archlaw.models.equivariant_check import check_layer, law_statement
-    from archlaw.models.equivariant_train import (
-        BaselineCNN, BaselineMLP, DiskCountTask, MotifTask, PatternTask, TrainConfig, accuracy,
-        train,
-    )
+    from archlaw.models.equivariance.bindings import check_layer, law_statement
+    from archlaw.models.equivariance.baselines import BaselineCNN, BaselineMLP
+    from archlaw.models.equivariance.data import DiskCountTask, MotifTask, PatternTask
+    from archlaw.models.equivariance.train import TrainConfig, accuracy, train
 
     con = make_console()
     dev = resolve_device(args.device)

@@ -4,7 +4,7 @@ then the laws checked on the trained models.
 
     nice -n 10 .venv/bin/python scripts/bench_recursion.py [--device auto] [--threads 1] [--quick]
 
-Tasks (`archlaw.models.recursion_tasks`), trained on lengths 1..10 (lists) or depths 1..5 (trees),
+Tasks (`archlaw.models.recursion.data`), trained on lengths 1..10 (lists) or depths 1..5 (trees),
 evaluated at exactly 1×, 10× and 100× that maximum:
 
 * counter: ones mod 3 (a left fold); models: LeftFold with a finite decoded cell, LeftFold with
@@ -61,16 +61,16 @@ from rich.table import Table  # noqa: E402
 from archlaw.bridge.conformance import check_law, check_theorem  # noqa: E402
 from archlaw.bridge.errors import ArchLawError  # noqa: E402
 from archlaw.bridge.library import load_export  # noqa: E402
-from archlaw.models.recursion import (  # noqa: E402
+from archlaw.models.recursion.modules import (
     FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold,
 )
-from archlaw.models.recursion_baselines import LSTMTagger, SinusoidalTransformer  # noqa: E402
-from archlaw.models.recursion_laws import (  # noqa: E402
-    foldl_binding, fold_hom_binding, mealy_binding, mealy_hom_binding, moore_binding,
-    tree_binding, tree_hom_binding,
+from archlaw.models.recursion.baselines import LSTMTagger, SinusoidalTransformer  # noqa: E402
+from archlaw.models.recursion.bindings import (
+    foldl_binding, fold_hom_binding, mealy_binding, mealy_hom_binding, moore_binding, tree_binding,
+    tree_hom_binding,
 )
-from archlaw.models.recursion_tasks import ArithTreeTask, CounterTask, NoTwoOnesTask  # noqa: E402
-from archlaw.models.recursion_train import TrainConfig, answers, evaluate, train  # noqa: E402
+from archlaw.models.recursion.data import ArithTreeTask, CounterTask, NoTwoOnesTask  # noqa: E402
+from archlaw.models.recursion.train import TrainConfig, answers, evaluate, train  # noqa: E402
 
 MULTIPLES = (1, 10, 100)
 console = make_console(width=150)

@@ -9,8 +9,8 @@ import torch
 from hypothesis import given, settings, strategies as st
 
 from archlaw.bridge.errors import ArchLawError
-from archlaw.models import equivariant as E
-from archlaw.models.equivariant_check import (
+from archlaw.models.equivariance import modules as E
+from archlaw.models.equivariance.bindings import (
     LAW_NAME, TARGETS, binding_for, check_layer, equivariance_error, sample_inputs,
 )
 
@@ -189,9 +189,8 @@ def test_exact_and_filter_modes_compute_the_same_function():
 
 
 def test_tiny_training_keeps_the_law_and_tasks_are_symmetric():
-    from archlaw.models.equivariant_train import (
-        DiskCountTask, MotifTask, PatternTask, TrainConfig, accuracy, train,
-    )
+    from archlaw.models.equivariance.data import DiskCountTask, MotifTask, PatternTask
+    from archlaw.models.equivariance.train import TrainConfig, accuracy, train
 
     task = PatternTask(classes=3, size=9)
     pats = task.patterns()

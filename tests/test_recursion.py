@@ -3,7 +3,7 @@
 Every law of the family is checked on a conforming model and on a seeded violation through the
 conformance engine, on the laws as read from ``lean/`` (statement labels asserted against the
 export's producer: ``source`` without Lean, ``lean`` after ``archlaw export`` with Lean).
-Models are the tiny seeded fixtures of `archlaw.models.recursion_fixtures` (trained once per
+Models are the tiny seeded fixtures of `archlaw.models.recursion.fixtures` (trained once per
 session, one thread). Budget: well under a minute on one core.
 """
 
@@ -17,16 +17,16 @@ from archlaw.bridge.binding import ListBatch
 from archlaw.bridge.conformance import check_law, check_theorem
 from archlaw.bridge.domains import default_config
 from archlaw.bridge.library import load_export
-from archlaw.models import recursion_fixtures as fx
-from archlaw.models.recursion import (
+from archlaw.models.recursion import fixtures as fx
+from archlaw.models.recursion.modules import (
     FiniteCell, MealyRunner, MooreRunner, fold_left, fold_tree, straight_through,
 )
-from archlaw.models.recursion_baselines import LSTMTagger, SinusoidalTransformer
-from archlaw.models.recursion_laws import (
+from archlaw.models.recursion.baselines import LSTMTagger, SinusoidalTransformer
+from archlaw.models.recursion.bindings import (
     mealy_binding, sample_trees, spec_mealy_binding, state_map,
 )
-from archlaw.models.recursion_tasks import ArithTreeTask, NoTwoOnesTask
-from archlaw.models.recursion_train import evaluate
+from archlaw.models.recursion.data import ArithTreeTask, NoTwoOnesTask
+from archlaw.models.recursion.train import evaluate
 from archlaw.models.registry import one_thread
 
 
@@ -159,7 +159,7 @@ def test_fixture(export, name, law, theorem, make, expect):
     text = rep.verdict() if theorem else rep.summary()
     assert passed == expect, text
     if not expect:  # caught for the right reason: that field, and for one wrong case that case
-        from archlaw.models.recursion_registry import EXPECT
+        from archlaw.models.recursion.fixtures import EXPECT
 
         field, ce = EXPECT[(name, law)]
         failing = {f.field: f for f in rep.fields if not f.passed}
@@ -297,7 +297,7 @@ def test_every_seeded_violation_is_registered_with_its_reason():
     """The registry entries carry the reason (field, counterexample) a seeded violation must be
     caught for, so `pytest --archlaw` refuses one caught for another reason."""
     from archlaw.models import registry
-    from archlaw.models.recursion_registry import EXPECT, TABLE
+    from archlaw.models.recursion.fixtures import EXPECT, TABLE
 
     seeded = {(n, law) for n, law, _, _, expect in TABLE if not expect}
     assert seeded == set(EXPECT)

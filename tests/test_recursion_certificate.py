@@ -14,7 +14,7 @@ from archlaw.bridge.certificate import make_certificate, verify_certificate
 from archlaw.bridge.conformance import check_theorem
 from archlaw.bridge.ir import Export
 from archlaw.bridge.library import load_export
-from archlaw.models import recursion_fixtures as fx
+from archlaw.models.recursion import fixtures as fx
 
 
 def _as_lean(export: Export) -> Export:

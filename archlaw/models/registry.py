@@ -34,7 +34,8 @@ __all__ = ["ModelEntry", "Outcome", "register", "entries", "get", "run_entry", "
            "one_thread"]
 
 #: Family modules imported by `entries()` (missing ones are skipped).
-FAMILY_MODULES = ("archlaw.models.carry", "archlaw.models.equivariant", "archlaw.models.recursion")
+FAMILY_MODULES = ("archlaw.models.carry", "archlaw.models.equivariance.fixtures",
+                  "archlaw.models.recursion.fixtures")
 
 
 @dataclass(frozen=True)

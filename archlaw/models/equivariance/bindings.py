@@ -30,7 +30,7 @@ import torch
 
 from archlaw.bridge.errors import ArchLawError
 
-from .equivariant import FieldSort, Group, act
+from archlaw.models.equivariance.modules import FieldSort, Group, act, act_batched
 
 __all__ = ["TARGETS", "EquivarianceResult", "sample_inputs", "input_shape", "equivariance_error",
            "check_layer", "binding_for", "LAW_NAME", "law_statement"]
@@ -169,7 +169,6 @@ def binding_for(model: torch.nn.Module, size: int = 9, name: str = "model") -> A
     from archlaw.bridge.binding import Binding
     from archlaw.bridge import sorts as S
 
-    from .equivariant import act_batched
 
     group, sin, sout = model.group, model.in_sort, model.out_sort
     x_shape = input_shape(group, sin, size)
@@ -232,7 +231,6 @@ def action_binding(group: Group, sort: FieldSort, size: int = 7) -> Any:
     from archlaw.bridge import sorts as S
     from archlaw.bridge.binding import Binding
 
-    from .equivariant import act_batched
 
     table = _mul_table(group)
     return Binding(
@@ -242,18 +240,3 @@ def action_binding(group: Group, sort: FieldSort, size: int = 7) -> Any:
                  "act": lambda g, x: act_batched(group, sort, g, x)},
         model_symbols=frozenset(),
         metadata={"model": f"{group.name}-action-{sort}", "group": group.name, "sort": str(sort)})
-
-
-def model_binding(model: str = "d4-cnn", size: int = 7, broken: float = 0.0, seed: int = 0) -> Any:
-    """For ``archlaw check ArchLaw.Equivariant --model archlaw.models.equivariant_check:model_binding
-    --param model=d4-cnn [--param broken=1e-3]``: one of the registry's tiny fixtures (names as in
-    `archlaw.models.equivariant._fixtures`), optionally wrapped in a seeded `SymmetryBreak`."""
-    from .equivariant import SymmetryBreak, _fixtures
-
-    fx = _fixtures()
-    if model not in fx:
-        raise ArchLawError(f"--param model={model!r}; accepted: {', '.join(fx)}")
-    m = fx[model]()
-    if broken:
-        m = SymmetryBreak(m, float(broken), seed=int(seed))
-    return binding_for(m, size=int(size), name=model + (f"-broken-{broken}" if broken else ""))

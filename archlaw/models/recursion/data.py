@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .recursion import TreeBatch
+from archlaw.models.recursion.modules import TreeBatch
 
 __all__ = ["SeqBatch", "CounterTask", "NoTwoOnesTask", "ArithTreeTask", "TreeData"]
 

@@ -53,7 +53,7 @@ from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.interpret import Fn, SymbolFn, apply, interpretation
 from archlaw.bridge.sorts import Encoding, Finite, FloatTensor, SampleConfig, register_sort
 
-from .recursion import (
+from archlaw.models.recursion.modules import (
     FiniteMealy, FiniteMoore, FloatMealy, LeftFold, MealyRunner, MooreRunner, TreeBatch, TreeFold,
     fold_tree,
 )

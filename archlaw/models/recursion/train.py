@@ -21,9 +21,13 @@ from torch import Tensor, nn
 from archlaw.bridge.devices import resolve_device
 from archlaw.bridge.sorts import decode_argmax
 
-from .recursion import FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold
-from .recursion_baselines import LSTMTagger, SinusoidalTransformer
-from .recursion_tasks import ArithTreeTask, CounterTask, NoTwoOnesTask, SeqBatch, TreeData
+from archlaw.models.recursion.modules import (
+    FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold,
+)
+from archlaw.models.recursion.baselines import LSTMTagger, SinusoidalTransformer
+from archlaw.models.recursion.data import (
+    ArithTreeTask, CounterTask, NoTwoOnesTask, SeqBatch, TreeData,
+)
 
 __all__ = ["TrainConfig", "TrainResult", "seed_all", "train", "evaluate", "predict_final", "answers"]
 

@@ -1,27 +1,24 @@
-"""Symmetric tasks generated in code, a non-equivariant baseline, and a small trainer.
+"""Symmetric tasks generated in code (nothing is downloaded).
 
 Task (`PatternTask`): classify which of K fixed random 5×5 binary patterns appears in a noisy
 square image. Each image places one pattern, transformed by a random D4 element, at a random
 position, then adds Gaussian noise. The label is invariant under D4 by construction, so a
-D4-invariant network (`archlaw.models.equivariant.d4_cnn`) needs no data to learn the symmetry;
-the baseline (`BaselineCNN`, plain convolutions of similar parameter count) must learn it.
+D4-invariant network (`archlaw.models.equivariance.modules.d4_cnn`) needs no data to learn the
+symmetry; the baseline (`archlaw.models.equivariance.baselines.BaselineCNN`) must learn it.
 Patterns are drawn so that no two are related by a D4 symmetry (labels are well defined).
-Nothing is downloaded.
+`MotifTask`: a ±1 motif at a random circular shift of a noisy signal; `DiskCountTask`: whether
+most points of a set lie in the unit disk.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
-from .equivariant import D4_ELEMENTS, grid_act
+from archlaw.models.equivariance.modules import D4_ELEMENTS, grid_act
 
-__all__ = ["PatternTask", "MotifTask", "DiskCountTask", "BaselineCNN", "BaselineMLP", "TrainConfig",
-           "train", "accuracy"]
+__all__ = ["PatternTask", "MotifTask", "DiskCountTask"]
 
 
 @dataclass(frozen=True)
@@ -106,73 +103,3 @@ class DiskCountTask:
         x = torch.randn(n, self.n, 2, generator=g) * self.scale
         inside = (x.norm(dim=-1) < 1.0).sum(dim=1)
         return x, (inside * 2 > self.n).long()
-
-
-class BaselineMLP(nn.Module):
-    """Non-equivariant baseline for signals and sets: flatten -> Linear -> ReLU -> Linear."""
-
-    def __init__(self, din: int, hidden: int, classes: int, seed: int = 0):
-        super().__init__()
-        torch.manual_seed(seed)
-        self.net = nn.Sequential(nn.Flatten(), nn.Linear(din, hidden), nn.ReLU(), nn.Linear(hidden, classes))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
-
-
-class BaselineCNN(nn.Module):
-    """Non-equivariant baseline: conv3×3 → ReLU → conv3×3 → ReLU → global pool (mean or max) → linear.
-    Translation-invariant (global pooling) but not rotation/flip-invariant.
-    (B, cin, H, W) -> (B, classes)."""
-
-    def __init__(self, cin: int = 1, width: int = 22, classes: int = 4, depth: int = 2, seed: int = 0,
-                 pool: str = "mean"):
-        super().__init__()
-        self.pool = pool
-        torch.manual_seed(seed)
-        convs = [nn.Conv2d(cin, width, 3, padding=1)]
-        convs += [nn.Conv2d(width, width, 3, padding=1) for _ in range(depth - 1)]
-        self.convs = nn.ModuleList(convs)
-        self.head = nn.Linear(width, classes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for c in self.convs:
-            x = torch.relu(c(x))
-        return self.head(x.amax(dim=(-2, -1)) if self.pool == "max" else x.mean(dim=(-2, -1)))
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Adam with fixed step count (independent of the training-set size), batch `batch`."""
-
-    steps: int = 300
-    batch: int = 32
-    lr: float = 3e-3
-    seed: int = 0
-
-
-def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: TrainConfig,
-          device: torch.device) -> nn.Module:
-    """Train `model` on (x, y) with cross-entropy for `cfg.steps` minibatch steps."""
-    model = model.to(device).train()
-    x, y = x.to(device), y.to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    g = torch.Generator().manual_seed(cfg.seed)
-    n = x.shape[0]
-    for _ in range(cfg.steps):
-        idx = torch.randint(0, n, (min(cfg.batch, n),), generator=g).to(device)
-        loss = F.cross_entropy(model(x[idx]), y[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    return model.eval()
-
-
-@torch.no_grad()
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, device: torch.device,
-             batch: int = 500) -> float:
-    model = model.eval()
-    correct = 0
-    for i in range(0, x.shape[0], batch):
-        correct += int((model(x[i:i + batch].to(device)).argmax(-1).cpu() == y[i:i + batch]).sum())
-    return correct / x.shape[0]

@@ -6,7 +6,7 @@ the next seed (at most 3 tries) until their decoded cells equal the task's up to
 training is seeded but tiny, and the fixtures must be conforming models. The seed used is kept
 in ``model.fixture_seed``.
 
-`archlaw.models.recursion_registry` registers (lazily) conforming models (expected to pass) and
+`TABLE` registers conforming models (expected to pass) and
 seeded violations (``expect_pass=False``: the plugin passes only when the checker catches them):
 
 * a fold wrong beyond the training length (``FoldlLaws``), and beyond the training depth
@@ -26,21 +26,22 @@ import torch
 
 from archlaw.bridge.binding import Binding
 
-from . import recursion_registry as _registry
-from .registry import one_thread
-from .recursion import FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold
-from .recursion_laws import (
+from archlaw.models.registry import one_thread, register
+from archlaw.models.recursion.modules import (
+    FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold,
+)
+from archlaw.models.recursion.bindings import (
     WrongBeyond, reverse_lists, fold_certificate_binding, foldl_binding, foldr_binding,
     foldr_hom_binding, fold_hom_binding, mealy_binding, mealy_hom_binding, moore_binding,
     one_wrong_case, peeking_runner, positional_moore_runner, positional_runner, state_map,
     tree_binding, tree_certificate_binding, tree_hom_binding,
 )
-from .recursion_tasks import ArithTreeTask, CounterTask, NoTwoOnesTask
-from .recursion_train import TrainConfig, seed_all, train
+from archlaw.models.recursion.data import ArithTreeTask, CounterTask, NoTwoOnesTask
+from archlaw.models.recursion.train import TrainConfig, seed_all, train
 
 __all__ = ["COUNTER", "TREE", "LANG", "MAX_LEN", "MAX_DEPTH", "tiny_fold", "tiny_fold_gru",
            "tiny_tree", "tiny_tree_mlp", "tiny_mealy", "tiny_mealy_gru", "tiny_moore",
-           "mealy_conforms", "FIXTURES", "CHECK"]
+           "mealy_conforms", "TABLE", "EXPECT", "CHECK", "FIXTURES", "register_all"]
 
 COUNTER = CounterTask(3)
 TREE = ArithTreeTask(5)
@@ -295,10 +296,84 @@ def b_moore_positional() -> Binding:
                          name=f"rec-moore-positional (flips inputs from position {MAX_LEN})")
 
 
-#: (model name, law, theorem or None, binding, expect_pass): `recursion_registry.TABLE` with
-#: its binding functions resolved.
-FIXTURES = tuple((name, law, thm, globals()[fn], expect)
-                 for name, law, thm, fn, expect in _registry.TABLE)
+#: (model name, law, theorem or None, name of its binding function below, expect_pass)
+TABLE: tuple[tuple[str, str, str | None, str, bool], ...] = (
+    ("rec-fold-finite", "ArchLaw.FoldlLaws", None, "b_fold", True),
+    ("rec-fold-finite-rtl", "ArchLaw.FoldLaws", None, "b_fold_rtl", True),
+    ("rec-fold-finite", "ArchLaw.LeftAlgHomLaw", "ArchLaw.foldl_fusion", "b_fold_hom", True),
+    ("rec-fold-gru", "ArchLaw.FoldlLaws", None, "b_fold_gru", True),
+    ("rec-tree-finite", "ArchLaw.TreeFoldLaws", None, "b_tree", True),
+    ("rec-tree-finite", "ArchLaw.TreeAlgHomLaw", "ArchLaw.tree_fusion", "b_tree_hom", True),
+    ("rec-tree-mlp", "ArchLaw.TreeFoldLaws", None, "b_tree_mlp", True),
+    ("rec-mealy-finite", "ArchLaw.MealyLaws", None, "b_mealy", True),
+    ("rec-mealy-finite", "ArchLaw.RestartLaws", None, "b_mealy", True),
+    ("rec-mealy-finite", "ArchLaw.CausalLaw", None, "b_mealy", True),
+    ("rec-mealy-finite", "ArchLaw.MealyHomLaw", None, "b_mealy_hom", True),
+    ("rec-mealy-gru", "ArchLaw.MealyLaws", None, "b_mealy_gru", True),
+    ("rec-mealy-gru", "ArchLaw.RestartLaws", None, "b_mealy_gru", True),
+    ("rec-mealy-gru", "ArchLaw.CausalLaw", None, "b_mealy_gru", True),
+    ("rec-moore-finite", "ArchLaw.MooreLaws", None, "b_moore", True),
+    ("rec-moore-finite", "ArchLaw.MooreRestartLaws", None, "b_moore", True),
+    ("rec-fold-finite-rtl", "ArchLaw.AlgHomLaw", "ArchLaw.foldr_fusion", "b_foldr_hom", True),
+    ("rec-fold-finite-rtl", "ArchLaw.InitHomLaw", None, "b_foldr_hom", True),
+    # certificate theorems: their run laws can only be sampled, so "passed, check sampled"
+    ("rec-fold-finite-cert", "ArchLaw.FoldlLaws", "ArchLaw.foldl_certificate", "b_fold_cert", True),
+    ("rec-fold-finite-rtl-cert", "ArchLaw.FoldLaws", "ArchLaw.foldr_certificate", "b_fold_cert_rtl",
+     True),
+    ("rec-tree-finite-cert", "ArchLaw.TreeFoldLaws", "ArchLaw.tree_certificate", "b_tree_cert", True),
+    # seeded violations
+    ("rec-fold-wrong-beyond", "ArchLaw.FoldlLaws", None, "b_fold_wrong_beyond", False),
+    ("rec-fold-one-wrong-cell", "ArchLaw.LeftAlgHomLaw", None, "b_fold_one_wrong", False),
+    ("rec-tree-wrong-beyond", "ArchLaw.TreeFoldLaws", None, "b_tree_wrong_beyond", False),
+    ("rec-tree-one-wrong-cell", "ArchLaw.TreeAlgHomLaw", None, "b_tree_one_wrong", False),
+    ("rec-mealy-positional", "ArchLaw.RestartLaws", None, "b_mealy_positional", False),
+    ("rec-mealy-peeking", "ArchLaw.CausalLaw", None, "b_mealy_peeking", False),
+    ("rec-mealy-one-wrong-cell", "ArchLaw.MealyHomLaw", None, "b_mealy_one_wrong", False),
+    ("rec-fold-rtl-wrong-beyond", "ArchLaw.FoldLaws", None, "b_fold_rtl_wrong_beyond", False),
+    ("rec-fold-rtl-one-wrong-cell", "ArchLaw.AlgHomLaw", None, "b_foldr_hom_one_wrong", False),
+    ("rec-fold-wrong-init", "ArchLaw.InitHomLaw", None, "b_foldr_hom_wrong_init", False),
+    ("rec-mealy-peeking", "ArchLaw.MealyLaws", None, "b_mealy_peeking", False),
+    ("rec-moore-positional", "ArchLaw.MooreLaws", None, "b_moore_positional", False),
+    ("rec-moore-positional", "ArchLaw.MooreRestartLaws", None, "b_moore_positional", False),
+)
 
-#: Check settings of the fixtures (as registered).
-CHECK = _registry.CHECK
+#: Why each seeded violation must be caught: (model name, law) -> (the field that must fail, a
+#: substring its counterexample must contain, or None). A one-wrong-cell seed is caught with
+#: exactly that case; a wrong-beyond seed by the field the wrong run breaks (its counterexample
+#: is a long sampled list or tree, asserted by length in tests/test_recursion.py).
+EXPECT: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("rec-fold-wrong-beyond", "ArchLaw.FoldlLaws"): ("snoc", None),
+    ("rec-fold-one-wrong-cell", "ArchLaw.LeftAlgHomLaw"): ("map_cell", "x := 2, a := 1"),
+    ("rec-tree-wrong-beyond", "ArchLaw.TreeFoldLaws"): ("node", None),
+    ("rec-tree-one-wrong-cell", "ArchLaw.TreeAlgHomLaw"): ("map_node", "o := 1, x1 := 3, x2 := 4"),
+    ("rec-mealy-positional", "ArchLaw.RestartLaws"): ("state_append", None),
+    ("rec-mealy-peeking", "ArchLaw.CausalLaw"): ("causal", None),
+    # the wrong case is (initial state, input 1); the trained machine's initial state is 1
+    ("rec-mealy-one-wrong-cell", "ArchLaw.MealyHomLaw"): ("map_next", "s := 1, i := 1"),
+    ("rec-fold-rtl-wrong-beyond", "ArchLaw.FoldLaws"): ("cons", None),
+    ("rec-fold-rtl-one-wrong-cell", "ArchLaw.AlgHomLaw"): ("map_cell", "a := 0, x := 1"),
+    ("rec-fold-wrong-init", "ArchLaw.InitHomLaw"): ("map_init", None),
+    ("rec-mealy-peeking", "ArchLaw.MealyLaws"): ("out_cons", None),
+    ("rec-moore-positional", "ArchLaw.MooreLaws"): ("state_cons", None),
+    ("rec-moore-positional", "ArchLaw.MooreRestartLaws"): ("state_append", None),
+}
+
+#: Check settings of every entry: 500 samples of the list/tree binders (× the finite binders).
+CHECK: dict[str, Any] = {"seed": 0, "samples": 500}
+
+
+#: (model name, law, theorem or None, binding, expect_pass): `TABLE` with its binding functions
+#: resolved.
+FIXTURES = tuple((name, law, thm, globals()[fn], expect) for name, law, thm, fn, expect in TABLE)
+
+
+def register_all() -> None:
+    """Register every entry of `TABLE` in `archlaw.models.registry` (idempotent). A binding is
+    called only when its check runs, so registering trains nothing."""
+    for name, law, theorem, fn, expect in TABLE:
+        field, ce = EXPECT.get((name, law), (None, None)) if not expect else (None, None)
+        register(name, law=law, theorem=theorem, binding=globals()[fn], tiny=True, check=CHECK,
+                 expect_pass=expect, expect_field=field, expect_counterexample=ce)
+
+
+register_all()

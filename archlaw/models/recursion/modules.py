@@ -705,12 +705,3 @@ class FiniteMoore(nn.Module):
 
     def predict(self, xs: Tensor, lengths: Tensor) -> Tensor:
         return self.run(self.init_state(xs.shape[0]).to(xs.device), xs, lengths)[1]
-
-
-# ------------------------------------------------------------------------------------------
-# Importing this module (as `archlaw.models.registry` does) registers the ``ArchLaw.BTree`` sort
-# and its interpretations (`recursion_laws`, which imports only the names above), and the
-# family's tiny seeded fixtures (`recursion_registry`, which imports nothing of the family until
-# a check runs). Both at the end, so that either may be imported first without a cycle.
-from . import recursion_laws  # noqa: E402,F401  (registers the BTree sort on import)
-from . import recursion_registry  # noqa: E402,F401  (registers the fixtures on import)

@@ -1,0 +1,96 @@
+"""The equivariance family's registry fixtures (tiny, seeded) and seeded violations, for
+``pytest --archlaw`` and ``archlaw check``: each layer checked in float32 and float64, a seeded
+1e-3 symmetry break that must be caught, the group tables and the actions."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import torch
+
+from archlaw.bridge.errors import ArchLawError
+from archlaw.models.equivariance.bindings import action_binding, binding_for, group_binding
+from archlaw.models.equivariance.modules import (
+    CyclicGroupConv, CyclicLifting, DeepSetsLayer, EquivariantLayer, FieldSort, GridGroupConv,
+    GridLifting, Group, SymmetryBreak, c4_cnn, c4_group, cyclic_gcnn, cyclic_group, d4_cnn,
+    d4_group, deepsets_net, symmetric_group)
+from archlaw.models.registry import register
+
+
+def _fixtures() -> dict[str, Callable[[], EquivariantLayer]]:
+    return {
+        "d4-lift": lambda: GridLifting(d4_group(), 2, 3, 3, torch.Generator().manual_seed(1)),
+        "d4-gconv": lambda: GridGroupConv(d4_group(), 2, 3, 3, torch.Generator().manual_seed(2)),
+        "d4-gconv-filterbank": lambda: GridGroupConv(d4_group(), 2, 3, 3, torch.Generator().manual_seed(2),
+                                                     mode="filter"),
+        "c4-cnn": lambda: c4_cnn(width=3, classes=2, seed=3),
+        "d4-cnn": lambda: d4_cnn(width=3, classes=2, seed=4),
+        "c5-lift": lambda: CyclicLifting(cyclic_group(5), 2, 3, 3, torch.Generator().manual_seed(5)),
+        "c8-gconv": lambda: CyclicGroupConv(cyclic_group(8), 2, 3, 5, torch.Generator().manual_seed(6)),
+        "c8-gcnn": lambda: cyclic_gcnn(8, width=3, classes=2, seed=7),
+        "deepsets-s5-layer": lambda: DeepSetsLayer(symmetric_group(5), 2, 3, torch.Generator().manual_seed(8)),
+        "deepsets-s5-net": lambda: deepsets_net(5, width=4, seed=9),
+    }
+
+
+def _register_fixtures() -> None:
+    law = "ArchLaw.Equivariant"
+
+    def make(build: Callable[[], EquivariantLayer], name: str, size: int = 5):
+        def binding():
+            return binding_for(build(), size=size, name=name)
+        return binding
+
+    for name, build in _fixtures().items():
+        for f64 in (False, True):
+            tag = "f64" if f64 else "f32"
+            register(f"{name}-{tag}", law=law, binding=make(build, name),
+                     check={"samples": 8, "seed": 0, "float64": f64})
+    # the checker must catch a seeded 1e-3 symmetry break, in both dtypes
+    for f64 in (False, True):
+        tag = "f64" if f64 else "f32"
+        register(f"d4-cnn-broken-1e-3-{tag}", law=law, expect_pass=False, expect_field="map_act",
+                 binding=make(lambda: SymmetryBreak(d4_cnn(width=3, classes=2, seed=4), 1e-3, seed=0),
+                              "d4-cnn-broken"),
+                 check={"samples": 8, "seed": 0, "float64": f64})
+
+    def group_b(g: Callable[[], Group]):
+        def binding():
+            return group_binding(g())
+        return binding
+
+    def action_b(g: Callable[[], Group], sort: Callable[[Group], FieldSort]):
+        def binding():
+            grp = g()
+            return action_binding(grp, sort(grp), size=5)
+        return binding
+
+    for gname, g in (("D4", d4_group), ("C4", c4_group), ("C6", lambda: cyclic_group(6)),
+                     ("S4", lambda: symmetric_group(4))):
+        register(f"{gname}-table", law="ArchLaw.GroupLaws", binding=group_b(g))
+    for gname, g, sort in (
+        ("D4-image", d4_group, lambda G: FieldSort(G.name, "grid", "trivial", 2)),
+        ("D4-regular", d4_group, lambda G: FieldSort(G.name, "grid", "regular", 2)),
+        ("C6-signal", lambda: cyclic_group(6), lambda G: FieldSort(G.name, "cyclic", "trivial", 2)),
+        ("C6-regular", lambda: cyclic_group(6), lambda G: FieldSort(G.name, "point", "regular", 2)),
+        ("S4-set", lambda: symmetric_group(4), lambda G: FieldSort(G.name, "set", "trivial", 2)),
+    ):
+        register(f"{gname}-action", law="ArchLaw.GroupAction", binding=action_b(g, sort),
+                 check={"samples": 4, "seed": 0})
+
+
+
+def model_binding(model: str = "d4-cnn", size: int = 7, broken: float = 0.0, seed: int = 0) -> Any:
+    """For ``archlaw check ArchLaw.Equivariant --model archlaw.models.equivariance.fixtures:model_binding
+    --param model=d4-cnn [--param broken=1e-3]``: one of the registry's tiny fixtures (names as in
+    `_fixtures`), optionally wrapped in a seeded `SymmetryBreak`."""
+    fx = _fixtures()
+    if model not in fx:
+        raise ArchLawError(f"--param model={model!r}; accepted: {', '.join(fx)}")
+    m = fx[model]()
+    if broken:
+        m = SymmetryBreak(m, float(broken), seed=int(seed))
+    return binding_for(m, size=int(size), name=model + (f"-broken-{broken}" if broken else ""))
+
+
+_register_fixtures()
