@@ -53,8 +53,8 @@ from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 from typing import Callable, Iterable, NoReturn, Optional, Union
 
-from .errors import ArchLawError
-from .ir import (
+from ..errors import ArchLawError
+from ..ir import (
     ARROW_VAR, PROP, TYPE, App, Declaration, Export, Field, Lam, Law, Lit, Param, Pi, SourceRange,
     Sort, Term, Theorem, Var, children, sort_of_pi, split_telescope,
 )
@@ -1288,7 +1288,7 @@ class _Elab:
                            " (no coercions are inserted: write .val where Lean would insert ↑)")
 
     def show(self, t: TermM) -> str:
-        from .ir import pretty
+        from ..ir import pretty
         z = self.metas.zonk(t)
         try:
             return pretty(self._hide_metas(z))
