@@ -21,7 +21,8 @@ and as JSON (``.json``); `load_certificate` reads either; a malformed entry is a
 ``malformed certificate`` error.
 
 `verify_certificate` re-checks one: first `static_checks` (allowed axioms, the library's theorem
-exists, is ``lean`` with the same axioms and the same statement hash), then the weights' hash
+exists, is ``lean`` from an export lake re-derived here, with the same axioms and the same
+statement hash), then the weights' hash
 (a missing hash never matches), and the checks re-run with the recorded settings (certified
 again, the same conclusion, every check exhaustive, passed, with the same number of cases). It
 returns a one-line reason on mismatch.
@@ -364,6 +365,11 @@ def static_checks(cert: Certificate, export: Any) -> VerifyResult | None:
     if thm.statement_provenance != "lean":
         return VerifyResult(False, f"the library's {cert.theorem} has statement provenance "
                                    f"{thm.statement_provenance!r}, not 'lean'")
+    if not export.lean_verified:
+        return VerifyResult(False, f"statement: the library's {cert.theorem} is lean (declared): "
+                                   "the export says Lean made it, but lake did not re-derive it "
+                                   "from these Lean files here (`archlaw laws` says why), so no "
+                                   "certificate rests on it")
     if thm.axioms is None or tuple(sorted(thm.axioms)) != tuple(sorted(cert.axioms)):
         return VerifyResult(False, f"the library's axioms for {cert.theorem} "
                                    f"({thm.axioms}) differ from the certificate's ({list(cert.axioms)})")
