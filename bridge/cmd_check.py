@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import importlib
 import json
 import sys
@@ -203,6 +204,8 @@ def run(args: argparse.Namespace) -> int:
                                "@[arch_theorem]s whose hypotheses are laws")
         with progress_bar(not args.json) as update:
             rep = check_law(decl, binding, progress=update, **kw)
+        # shown `lean (declared)` when the export's lean producer was not re-derived by lake here
+        rep = dataclasses.replace(rep, statement=export.statement_label(decl.statement_provenance))
         if args.json:
             print(json.dumps(rep.to_json(), indent=2))
         else:

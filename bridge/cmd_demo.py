@@ -149,9 +149,13 @@ def run(args: argparse.Namespace) -> int:
         ok &= _registry(con, loaded.export)
     ok &= _carry(con, loaded.export, device, args.digits)
     con.rule()
-    if loaded.export.producer == "lean":
+    if loaded.export.lean_verified:
         con.print("Statements are `lean`: a theorem whose hypotheses held exhaustively is certified "
                   "(`archlaw check THEOREM --certificate OUT`).")
+    elif loaded.export.producer == "lean":
+        con.print("Certified: nothing. Statements are `lean (declared)`: the export says Lean made "
+                  "it, but lake did not re-derive it from these Lean files here; `archlaw export` "
+                  "with Lean does.")
     else:
         con.print("Certified: nothing. Every statement here is `source` (parsed from the Lean "
                   "source; no Lean toolchain, so no proof was checked). Exhaustive checks stay "

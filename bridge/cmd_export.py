@@ -6,7 +6,10 @@ With Lean (``lake`` on PATH): runs ``lake build`` and ``lake exe archlaw-export 
 exporter in ``lean/ArchLawExport.lean``, statement provenance ``lean``, axioms from
 ``collectAxioms``), then re-writes OUT with the SHA-256 of every Lean file of the project in its
 header, so that a later edit makes it stale. Default OUT: ``<root>/build/archlaw/laws.sexp``,
-which ``archlaw laws`` and the rest of ArchLaw pick up while it is fresh.
+which ``archlaw laws`` and the rest of ArchLaw pick up while it is fresh. It then records in
+ArchLaw's cache that lake made this text from these Lean files and toolchain
+(`archlaw.bridge.attestation`): only an export so recorded counts as Lean's later; any other file
+saying ``(producer "lean")`` is ``lean (declared)``.
 
 Without Lean it says how to get it; with ``--source`` it writes what the reader of the Lean source
 sees instead (statement provenance ``source``: statements parsed, proofs not checked).
@@ -20,9 +23,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from . import interchange
+from . import attestation, interchange
 from .errors import ArchLawError
-from .ir import Export
+from .ir import ATTESTED_BY_LAKE, Export
 from .library import export_path, hash_lean_files, resolve_root
 
 HELP = "export the laws with Lean (lake build + lake exe archlaw-export), hashing the Lean files"
@@ -69,22 +72,29 @@ def _run(cmd: list[str], root: Path) -> None:
 
 
 def export_with_lean(root: Path, out: Path) -> Export:
-    """Build, run the Lean exporter, and record the hashes in the header of `out`; the export
-    written."""
+    """Build, run the Lean exporter, record the hashes in the header of `out`, and record in
+    ArchLaw's cache that lake made it (`attestation.record_lake_export`); the export written,
+    marked `ATTESTED_BY_LAKE`."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ArchLawError(f"cannot create the export's folder: {e.strerror or e}",
                            where=str(out)) from None
+    # hashed before lake runs: the record must name the files lake built, not later edits
+    before = hash_lean_files(root)
     _run(["lake", "build"], root)
     _run(["lake", "exe", "archlaw-export", str(out.resolve())], root)
     exp = interchange.read(out)
     if exp.producer != "lean":
         raise ArchLawError(f"the exporter wrote producer {exp.producer!r}, expected 'lean'",
                            where=str(out))
-    exp = dataclasses.replace(exp, hashes=hash_lean_files(root))
+    if hash_lean_files(root) != before:
+        raise ArchLawError("the Lean files changed while lake ran; run `archlaw export` again",
+                           where=str(root))
+    exp = dataclasses.replace(exp, hashes=before)
     interchange.write(exp, out)
-    return exp
+    attestation.record_lake_export(root, before, interchange.dumps(exp), exp.lean_version)
+    return dataclasses.replace(exp, attestation=ATTESTED_BY_LAKE)
 
 
 def run(args: argparse.Namespace) -> int:

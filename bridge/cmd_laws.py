@@ -6,8 +6,10 @@ Where the laws come from is decided by `archlaw.bridge.library.load_export` (an 
 fresh Lean export, or the reader of the Lean source) and said above the table. Statement
 provenance ``lean`` means exported from a kernel-checked environment with its axioms listed;
 ``source`` means parsed from the Lean source without Lean: the statement is known, the proof is
-not checked. ``--require-verified`` exits 1 unless every entry is ``lean``, from a fresh export,
-with known axioms and no ``sorryAx``.
+not checked; ``lean (declared)`` means a file says ``lean`` but lake did not re-derive it from
+these Lean files (`archlaw.bridge.attestation`), so nothing vouches for it. ``--require-verified``
+exits 1 unless every entry is ``lean``, from a fresh export that lake re-derived here, with known
+axioms and no ``sorryAx``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="read this export file (refused if stale) instead of the default")
     parser.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
     parser.add_argument("--require-verified", action="store_true",
-                        help="exit 1 unless every entry is from a fresh Lean export free of sorryAx")
+                        help="exit 1 unless every entry is from a fresh Lean export that lake "
+                             "re-derived here (not only declared by a file), free of sorryAx")
     parser.add_argument("--statements", action="store_true",
                         help="also print each statement as Lean-like text")
 
@@ -46,6 +49,9 @@ def unverified_reason(loaded: Loaded) -> Optional[str]:
         return (f"not verified: all {len(exp.declarations)} entries have statement provenance "
                 f"'source' (parsed from the Lean source without Lean: proofs not checked, axioms "
                 f"unknown); {loaded.reason}")
+    if not exp.lean_verified:
+        return (f"not verified: all {len(exp.declarations)} entries are lean (declared): "
+                + (loaded.declared_why or "nothing shows that lake made this export"))
     unknown = [d.name for d in exp.declarations if d.axioms is None]
     if unknown:
         return f"not verified: axioms unknown for {', '.join(unknown)}"
@@ -99,7 +105,9 @@ def export_json(loaded: Loaded) -> dict[str, Any]:
         "lean_version": exp.lean_version,
         "format_version": exp.version,
         "verified": unverified_reason(loaded) is None,
-        "declarations": [decl_json(d) for d in exp.declarations],
+        "declared_why": loaded.declared_why,
+        "declarations": [{**decl_json(d), "statement": exp.statement_label(d.statement_provenance)}
+                         for d in exp.declarations],
     }
 
 
@@ -116,7 +124,8 @@ def render(loaded: Loaded, console: Any, statements: bool = False) -> None:
     table.add_column("axioms", overflow="fold")
     table.add_column("source", overflow="fold")
     for d in exp.declarations:
-        prov = "[green]lean[/]" if d.statement_provenance == "lean" else "[yellow]source[/]"
+        label = exp.statement_label(d.statement_provenance)
+        prov = {"lean": "[green]lean[/]", "source": "[yellow]source[/]"}.get(label, f"[red]{label}[/]")
         ax = escape(_axioms_text(d))
         if d.uses_sorry:
             ax = f"[red]{ax}[/]"
@@ -127,7 +136,8 @@ def render(loaded: Loaded, console: Any, statements: bool = False) -> None:
     console.print(table)
     console.print("[dim]statement provenance: lean = exported from a kernel-checked environment "
                   "(axioms listed); source = parsed from the Lean source without Lean (statement "
-                  "known, proof not checked)[/]")
+                  "known, proof not checked); lean (declared) = a file says lean, but lake did not "
+                  "re-derive it here[/]")
     if statements:
         for d in exp.declarations:
             console.print()

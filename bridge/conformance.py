@@ -27,6 +27,7 @@ Anything less is a `ConformanceReport` that says what it is on both axes, with t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass
@@ -503,7 +504,8 @@ class SideCondition:
 
 @dataclass(frozen=True)
 class ConformanceReport:
-    """A theorem checked on a model, on both axes: `statement` (``lean``/``source``) and
+    """A theorem checked on a model, on both axes: `statement` (``lean``/``source``, or ``lean
+    (declared)`` from a lean export that lake did not re-derive here) and
     `check` (``exhaustive`` iff every law hypothesis was checked exhaustively). `certified` is
     True only for statement lean + allowed axioms + every hypothesis exhaustive and passed +
     every side condition true; `reasons` says what is missing otherwise."""
@@ -658,6 +660,8 @@ def check_theorem(theorem: Theorem, export: Export, bindings: Binding | Mapping[
                                    f"one under {h.name!r} or {law.short_name!r}",
                                    where=f"theorem {theorem.name}")
         rep = check_law(law, b, **check_kwargs)
+        # a law from a lean export that lake did not re-derive here shows as `lean (declared)`
+        rep = dataclasses.replace(rep, statement=export.statement_label(law.statement_provenance))
         reports.append((h.name, rep))
         reasons.extend(_law_trust_reasons(h.name, law))
         for f in rep.fields:
@@ -691,6 +695,10 @@ def check_theorem(theorem: Theorem, export: Export, bindings: Binding | Mapping[
     if theorem.statement_provenance != "lean":
         reasons.append(f"statement provenance is {theorem.statement_provenance!r}: the proof was "
                        "not checked by Lean")
+    elif not export.lean_verified:
+        reasons.append("statement is lean (declared): the export says it was made by Lean, but "
+                       "lake did not re-derive it from these Lean files here (`archlaw laws` says "
+                       "why; `archlaw export` with Lean re-derives it)")
     if theorem.axioms is None:
         reasons.append("the theorem's axioms are unknown")
     else:
@@ -698,7 +706,8 @@ def check_theorem(theorem: Theorem, export: Export, bindings: Binding | Mapping[
         if bad:
             reasons.append(f"axioms outside the allowed list: {', '.join(bad)}")
     conclusion = instantiate(theorem, single)
-    return ConformanceReport(theorem.name, theorem.statement_provenance, theorem.axioms,
+    return ConformanceReport(theorem.name, export.statement_label(theorem.statement_provenance),
+                             theorem.axioms,
                              conclusion, tuple(reports), tuple(sides), not reasons, tuple(reasons),
                              statement_sha256(theorem, [law for _, law in assumed]),
                              export_sha256(export),

@@ -27,6 +27,8 @@ from typing import Any, Callable
 
 import torch
 
+from archlaw.bridge.cachedir import cache_root
+from archlaw.bridge.cachedir import cache_root_source as _root_source
 from archlaw.bridge.devices import resolve_device
 from archlaw.bridge.errors import ArchLawError
 
@@ -37,20 +39,6 @@ __all__ = ["cache_root", "check_cache_root", "CachedAdder", "load_or_train", "en
 #: Bump when the cell's architecture, training or the entry's layout changes, so old entries are
 #: not reused (2: saved through `archlaw.models.saved`).
 FORMAT = 2
-
-
-def cache_root() -> Path:
-    """``$ARCHLAW_CACHE``, else ``$XDG_CACHE_HOME/archlaw``, else ``~/.cache/archlaw``."""
-    if os.environ.get("ARCHLAW_CACHE"):
-        return Path(os.environ["ARCHLAW_CACHE"])
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "archlaw"
-
-
-def _root_source() -> str:
-    if os.environ.get("ARCHLAW_CACHE"):
-        return "$ARCHLAW_CACHE"
-    return "$XDG_CACHE_HOME/archlaw" if os.environ.get("XDG_CACHE_HOME") else "~/.cache/archlaw"
 
 
 def check_cache_root(root: Path | None = None) -> Path:

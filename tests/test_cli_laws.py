@@ -15,7 +15,7 @@ import pytest
 from archlaw.bridge import interchange, library
 from archlaw.bridge.cli import main
 
-from lawtools import FOLD, GOLDEN, REPO, lean_export_of, tagged_in
+from lawtools import FOLD, GOLDEN, REPO, lean_export_of, record_as_made_by_lake, tagged_in
 
 
 def test_laws_table(capsys):
@@ -57,12 +57,14 @@ def test_require_verified_fails_on_source(capsys):
     assert "not verified" in err and "'source'" in err and "no Lean export" in err
 
 
-def test_require_verified_refuses_sorry(proj, tmp_path, capsys):
+def test_require_verified_refuses_sorry(proj, tmp_path, capsys, monkeypatch):
     exp = lean_export_of(proj)
     decls = list(exp.declarations)
     decls[1] = dataclasses.replace(decls[1], axioms=("propext", "sorryAx"))
     out = tmp_path / "sorry.sexp"
     interchange.write(dataclasses.replace(exp, declarations=tuple(decls)), out)
+    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path / "cache"))
+    record_as_made_by_lake(proj, out)
     assert main(["laws", "--root", str(proj), "--from", str(out)]) == 0
     assert "sorryAx" in capsys.readouterr().out
     assert main(["laws", "--root", str(proj), "--from", str(out), "--require-verified"]) == 1
@@ -70,13 +72,16 @@ def test_require_verified_refuses_sorry(proj, tmp_path, capsys):
     assert "sorryAx" in err and decls[1].name in err
 
 
-def test_require_verified_passes_on_fresh_clean_lean_export(proj, capsys):
+def test_require_verified_passes_on_fresh_clean_lean_export(proj, capsys, tmp_path, monkeypatch):
     p = library.export_path(proj)
     p.parent.mkdir(parents=True)
     interchange.write(lean_export_of(proj), p)
+    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path / "cache"))
+    record_as_made_by_lake(proj, p)
     assert main(["laws", "--root", str(proj), "--require-verified", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["verified"] and data["origin"] == "lean-export"
+    assert data["verified"] and data["origin"] == "lean-export" and data["declared_why"] is None
+    assert {d["statement"] for d in data["declarations"]} == {"lean"}
 
 
 def test_stale_from_file_is_an_error(proj, tmp_path, capsys):
