@@ -29,7 +29,8 @@ HELP = "check a law or theorem on a model (module:callable returning a Binding)"
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("law", metavar="LAW", help="law or theorem name (full or unique suffix)")
     p.add_argument("--model", required=True, metavar="MODULE:CALLABLE",
-                   help="a callable returning an archlaw Binding, called with the --param values")
+                   help="a callable returning an archlaw Binding, called with the --param "
+                        "values; MODULE is imported from the current directory or sys.path")
     p.add_argument("--param", action="append", default=[], metavar="K=V",
                    help="keyword argument for the model callable (repeatable)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -79,26 +80,92 @@ def parse_params(items: list[str]) -> dict[str, Any]:
 def load_binding(ref: str, params: dict[str, Any], flag: str = "--model") -> Any:
     """Import ``module:callable``, call it with `params`, and check it returned a Binding. Any
     failure (a module that does not import, a bad ``--param`` value, the callable raising) is an
-    `ArchLawError` naming `flag` and the first line of the original error."""
-    from .binding import Binding
-
+    `ArchLawError` naming `flag` and the first line of the original error. The module is
+    imported with the current directory first on ``sys.path`` (as ``python -m`` does); when its
+    file is there but fails to import, the error says so."""
     if not isinstance(ref, str) or ref.count(":") != 1 or not all(ref.split(":")):
         raise ArchLawError(f"{flag} {ref!r}: expected module:callable, e.g. "
                            "archlaw.models.carry:tiny_binding")
     mod_name, attr = ref.split(":")
+    with _cwd_on_path():
+        return _import_and_call(ref, mod_name, attr, params, flag)
+
+
+@contextlib.contextmanager
+def _cwd_on_path() -> Iterator[None]:
+    """The current directory first on ``sys.path`` for the duration, as ``python -m`` and pytest
+    put it there, so that ``--model mymodels:build`` finds ``./mymodels.py`` without
+    PYTHONPATH. Restored after (the CLI is also called in-process, by tests and scripts)."""
+    import os
+
+    cwd = os.getcwd()
+    if cwd in sys.path or "" in sys.path:
+        yield
+        return
+    sys.path.insert(0, cwd)
+    importlib.invalidate_caches()  # a module file written since the last import is seen
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(cwd)
+
+
+def _local_module_file(mod_name: str) -> Any:
+    """The file of module `mod_name` in the current directory (``m.py`` or ``m/__init__.py``),
+    or None."""
+    from pathlib import Path
+
+    rel = Path(*mod_name.split("."))
+    for cand in (rel.with_suffix(".py"), rel / "__init__.py"):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def _module_file_hint(mod_name: str) -> str:
+    """``" (m.py is in the current directory but does not import: ...)"`` when the module's file
+    is here, so that a user whose own file fails to import is not told it is missing."""
+    cand = _local_module_file(mod_name)
+    if cand is None:
+        return ""
+    return (f" ({cand} is in the current directory but does not import: run "
+            f"`python -c 'import {mod_name}'` there for the traceback)")
+
+
+def _shadow_hint(mod_name: str, mod: Any) -> str:
+    """``" (./code.py is shadowed by ...)"`` when a module of that name was imported from
+    elsewhere (the standard library's ``code``, say) although the current directory holds one."""
+    from pathlib import Path
+
+    cand = _local_module_file(mod_name)
+    got = getattr(mod, "__file__", None)
+    if cand is None or (got is not None and Path(got).resolve() == cand.resolve()):
+        return ""
+    return (f" ({cand} in the current directory is shadowed by the module {mod_name} imported "
+            f"from {got or 'a built-in'}: rename your file)")
+
+
+def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any], flag: str) -> Any:
+    from .binding import Binding
+
     try:
         mod = importlib.import_module(mod_name)
     except ModuleNotFoundError as e:
         if e.name is not None and (mod_name == e.name or mod_name.startswith(e.name + ".")):
-            raise ArchLawError(f"{flag} {ref!r}: cannot import module {e.name!r}") from None
-        raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}") from None
+            raise ArchLawError(f"{flag} {ref!r}: cannot import module {e.name!r} (looked in the "
+                               "current directory and on sys.path)") from None
+        raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}"
+                           f"{_module_file_hint(mod_name)}") from None
     except Exception as e:  # noqa: BLE001 - any error of user code becomes one line
-        raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}") from None
+        raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}"
+                           f"{_module_file_hint(mod_name)}") from None
     fn = mod
     for part in attr.split("."):
         fn = getattr(fn, part, None)
         if fn is None:
-            raise ArchLawError(f"{flag} {ref!r}: module {mod_name} has no attribute {attr!r}")
+            raise ArchLawError(f"{flag} {ref!r}: module {mod_name} has no attribute {attr!r}"
+                               f"{_shadow_hint(mod_name, mod)}")
     if not callable(fn):
         raise ArchLawError(f"{flag} {ref!r}: {attr} is not callable")
     try:
