@@ -391,6 +391,17 @@ def verify_certificate(cert: Certificate, export: Any, binding: Any) -> VerifyRe
     kwargs = {k: s[k] for k in ("seed", "budget", "samples", "max_length") if k in s}
     if s.get("float64"):
         kwargs["float64"] = True
+    # the dtype and a tolerance override are replayed as recorded (`cmd_check.settings_record`)
+    from .sorts import TOLERANCES, Tolerance
+
+    if "dtype" in s:
+        known = {str(d).replace("torch.", ""): d for d in TOLERANCES}
+        if s["dtype"] not in known:
+            return VerifyResult(False, f"the certificate records dtype {s['dtype']!r}; accepted: "
+                                       f"{', '.join(known)}")
+        kwargs["dtype"] = known[s["dtype"]]
+    if isinstance(s.get("rtol"), (int, float)) and isinstance(s.get("atol"), (int, float)):
+        kwargs["tolerance"] = Tolerance(float(s["rtol"]), float(s["atol"]))
     try:
         rep = check_theorem(thm, export, binding, **kwargs)
     except ArchLawError as e:

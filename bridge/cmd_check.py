@@ -6,7 +6,9 @@ also a dict of them keyed by hypothesis, law or law short name). LAW is a law or
 theorem name (full, or a unique suffix) from the library export. For a law, every field is
 checked (`archlaw.bridge.conformance.check_law`); for a theorem, every law hypothesis, plus the
 certification decision (`check_theorem`), and ``--certificate OUT`` writes ``OUT.sexp`` and
-``OUT.json`` when, and only when, the theorem is certified.
+``OUT.json`` when, and only when, the theorem is certified. ``--dtype`` runs the module and the
+samples in one dtype (``--float64`` its alias) and ``--rtol/--atol`` override the tolerance policy;
+the replay line, the JSON and a certificate's settings record both.
 
 Exit status: 0 all checks passed (and the certificate, if asked, was written); 1 a violation, or
 a certificate was asked for and cannot be issued (the reasons are printed); 2 a user error.
@@ -40,10 +42,52 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--samples", type=int, default=1000, help="samples of infinite binders")
     p.add_argument("--max-length", type=int, default=None,
                    help="longest sampled list (default 10x the binding's max_train_length)")
-    p.add_argument("--float64", action="store_true", help="run the model and samples in float64")
+    add_precision_arguments(p)
     p.add_argument("--certificate", metavar="OUT", default=None,
                    help="for a certified theorem, write OUT.sexp and OUT.json")
     add_model_place_arguments(p)
+
+
+#: The dtypes ``--dtype`` accepts (the rows of the tolerance policy, `archlaw.bridge.sorts.TOLERANCES`).
+DTYPES = ("float32", "float64", "float16", "bfloat16")
+
+
+def add_precision_arguments(p: argparse.ArgumentParser) -> None:
+    """``--dtype`` (``--float64`` its alias) and ``--rtol`` / ``--atol``."""
+    p.add_argument("--dtype", choices=DTYPES, default=None,
+                   help="run the model and the samples in this dtype (the module is cast for the "
+                        "check and restored; default: float32 samples, the module as it is)")
+    p.add_argument("--float64", action="store_true", help="the same as --dtype float64")
+    p.add_argument("--rtol", type=float, default=None,
+                   help="relative tolerance of float comparisons, in place of the dtype's policy "
+                        "row (the other of rtol/atol stays the row's)")
+    p.add_argument("--atol", type=float, default=None,
+                   help="absolute tolerance of float comparisons, in place of the dtype's policy row")
+
+
+def precision_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """``dtype`` (a torch dtype or None) and ``tolerance`` (a `Tolerance` when ``--rtol`` or
+    ``--atol`` is given, else None) for `check_law`, from the flags of `add_precision_arguments`."""
+    import math
+
+    import torch
+
+    from .sorts import Tolerance, tolerance_for
+
+    if args.float64 and args.dtype not in (None, "float64"):
+        raise ArchLawError(f"--float64 is an alias of --dtype float64; got --dtype {args.dtype} "
+                           "too: give one")
+    name = "float64" if args.float64 else args.dtype
+    dtype = getattr(torch, name) if name else None
+    for flag, v in (("--rtol", args.rtol), ("--atol", args.atol)):
+        if v is not None and not (math.isfinite(v) and v >= 0):
+            raise ArchLawError(f"{flag} {v}: expected a finite number >= 0, e.g. {flag} 1e-3")
+    tolerance = None
+    if args.rtol is not None or args.atol is not None:
+        row = tolerance_for(dtype or torch.float32)
+        tolerance = Tolerance(row.rtol if args.rtol is None else args.rtol,
+                              row.atol if args.atol is None else args.atol)
+    return {"dtype": dtype, "tolerance": tolerance}
 
 
 def add_model_place_arguments(p: argparse.ArgumentParser) -> None:
@@ -224,7 +268,23 @@ def move_to_device(binding: Any, device: str) -> None:
 
 def check_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return {"seed": args.seed, "budget": args.budget, "samples": args.samples,
-            "float64": args.float64, "max_length": getattr(args, "max_length", None)}
+            "max_length": getattr(args, "max_length", None), **precision_kwargs(args)}
+
+
+def settings_record(kw: Mapping[str, Any]) -> dict[str, Any]:
+    """`check_kwargs` as JSON-ready data, as a certificate records its settings: the dtype by
+    name, a tolerance override as ``rtol`` and ``atol``; None values left out."""
+    out: dict[str, Any] = {}
+    for k, v in kw.items():
+        if v is None:
+            continue
+        if k == "dtype":
+            out[k] = str(v).replace("torch.", "")
+        elif k == "tolerance":
+            out["rtol"], out["atol"] = v.rtol, v.atol
+        else:
+            out[k] = v
+    return out
 
 
 @contextlib.contextmanager
@@ -283,7 +343,7 @@ def run(args: argparse.Namespace) -> int:
         from .certificate import make_certificate
 
         cert = make_certificate(report, binding, model={"ref": args.model, "params": params},
-                                settings={k: v for k, v in kw.items() if v is not None},
+                                settings=settings_record(kw),
                                 export_origin=origin)
         written = cert.write(args.certificate)
     elif args.certificate:

@@ -154,7 +154,8 @@ class LawReport:
     seed: int
     budget: int
     samples: int
-    #: sampling bounds the check ran with (`archlaw.bridge.sorts.SampleConfig`) and float64
+    #: sampling bounds the check ran with (`archlaw.bridge.sorts.SampleConfig`) and whether
+    #: its dtype was float64 (`dtype` says which)
     max_length: int = 0
     min_length: int = 0
     max_depth: int = 0
@@ -163,6 +164,9 @@ class LawReport:
     #: the module's mode during the check: "eval", "eval (switched from train for the check;
     #: restored after)", or "no module"
     mode: str = "no module"
+    #: the tolerance given in place of the dtype's policy row (`--rtol/--atol`), None for the
+    #: policy; recorded so that a replay is exact
+    tolerance_override: Tolerance | None = None
 
     @property
     def passed(self) -> bool:
@@ -178,7 +182,8 @@ class LawReport:
         """The replay settings in one line (what `--seed ... --max-length ...` reproduces)."""
         lens = self.lengths
         return (_replay_settings(self.seed, self.budget, self.samples, self.max_length,
-                                 self.min_length, self.max_depth, self.nat_max, self.float64)
+                                 self.min_length, self.max_depth, self.nat_max, self.dtype,
+                                 self.tolerance_override)
                 + (f" lengths sampled {lens[0]}..{lens[1]}" if lens else "")
                 + f" mode={self.mode}")
 
@@ -206,6 +211,8 @@ class LawReport:
             "budget": self.budget, "samples": self.samples, "max_length": self.max_length,
             "min_length": self.min_length, "max_depth": self.max_depth, "nat_max": self.nat_max,
             "float64": self.float64, "mode": self.mode,
+            "tolerance_override": None if self.tolerance_override is None else
+            {"rtol": self.tolerance_override.rtol, "atol": self.tolerance_override.atol},
             "lengths_sampled": list(self.lengths) if self.lengths is not None else None,
             "fields": [f.to_json() for f in self.fields],
         }
@@ -226,11 +233,16 @@ class LawReport:
 
 
 def _replay_settings(seed: int, budget: int, samples: int, max_length: int, min_length: int,
-                     max_depth: int, nat_max: int, float64: bool) -> str:
+                     max_depth: int, nat_max: int, dtype: str,
+                     tolerance: Tolerance | None = None) -> str:
     """The settings that replay a check, in one line: a counterexample's `replay` and the start
-    of `LawReport.settings_text`."""
+    of `LawReport.settings_text`. Each is the `archlaw check` flag of that name (``dtype`` is
+    ``--dtype``); ``rtol``/``atol`` appear only when given in place of the dtype's policy row,
+    at full precision (repr) so that a replay compares alike."""
+    tol = "" if tolerance is None else f" rtol={tolerance.rtol!r} atol={tolerance.atol!r}"
     return (f"seed={seed} budget={budget} samples={samples} max_length={max_length} "
-            f"min_length={min_length} max_depth={max_depth} nat_max={nat_max} float64={float64}")
+            f"min_length={min_length} max_depth={max_depth} nat_max={nat_max} dtype={dtype}"
+            + tol)
 
 
 def _num(x: float) -> float | str:
@@ -266,20 +278,25 @@ def binding_device(binding: Binding) -> torch.device:
 
 
 @contextlib.contextmanager
-def _float64(module: torch.nn.Module | None, on: bool) -> Iterator[None]:
-    """Run `module` in float64 for the duration (restored exactly after: float32 -> float64 ->
-    float32 is lossless)."""
-    if not on or module is None:
+def _module_dtype(module: torch.nn.Module | None, dtype: torch.dtype | None) -> Iterator[None]:
+    """Run `module` with its floating parameters and buffers cast to `dtype` for the duration
+    (None: as it is). Restored exactly after to the very tensors it held: the originals are
+    kept, not converted back, since a round trip through float16 or bfloat16 loses bits."""
+    if dtype is None or module is None:
         yield
         return
-    dtypes = {n: t.dtype for n, t in list(module.named_parameters()) + list(module.named_buffers())}
-    module.double()
+    params = [(m, k, p, p.data) for m in module.modules() for k, p in m._parameters.items()
+              if p is not None]
+    buffers = [(m, k, b) for m in module.modules() for k, b in m._buffers.items() if b is not None]
+    module.to(dtype)
     try:
         yield
     finally:
-        for n, t in list(module.named_parameters()) + list(module.named_buffers()):
-            if dtypes.get(n) is not None and t.dtype != dtypes[n]:
-                t.data = t.data.to(dtypes[n])
+        for m, k, p, data in params:
+            p.data = data
+            m._parameters[k] = p
+        for m, k, b in buffers:
+            m._buffers[k] = b
 
 
 def _check_binding(law: Law, binding: Binding) -> None:
@@ -319,12 +336,14 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
 
     `budget`: most cases per field (a finite domain up to this size is enumerated: check kind
     ``exhaustive``); `samples`: samples of infinite binders; `seed`: everything sampled derives
-    from it (replay with the same seed, budget and samples); `dtype`: of sampled floats
-    (float32 by default); `float64`: run the module and samples in float64 (the module is
-    converted for the duration and restored); `max_length` / `max_depth`: sampling bounds
+    from it (replay with the same seed, budget and samples); `dtype`: run the module and the
+    samples in this dtype (the module's floating tensors are cast for the duration and restored
+    exactly; the float sampler's extreme scales are those that fit it, and the tolerance is its
+    policy row); None: float32 samples and the module as it is; `float64`: the same as
+    ``dtype=torch.float64`` (an alias); `max_length` / `max_depth`: sampling bounds
     (default 10x the binding's training maxima); `min_length`: shortest sampled list;
     `tolerance`: override the dtype's default
-    (`archlaw.bridge.sorts.TOLERANCES`); `fields`: a subset of field names; `chunk_cases`: cap
+    (`archlaw.bridge.sorts.TOLERANCES`; recorded in the report and its replay line); `fields`: a subset of field names; `chunk_cases`: cap
     on cases per batch (memory is bounded anyway); `progress(field, done, total)` is called after
     every chunk (the CLI draws a rich progress bar with it). Raises `ArchLawError` when the binding does
     not fit the law.
@@ -337,7 +356,11 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     if min_length < 0 or (max_length is not None and min_length > max_length):
         raise ArchLawError(f"min_length must be in [0, max_length] (got {min_length})")
     _check_binding(law, binding)
-    dt = torch.float64 if float64 else (dtype or torch.float32)
+    if float64 and dtype not in (None, torch.float64):
+        raise ArchLawError(f"float64=True is an alias of dtype=torch.float64; got dtype={dtype} too")
+    if float64:
+        dtype = torch.float64
+    dt = dtype or torch.float32
     dev = torch.device(device) if device is not None else binding_device(binding)
     cfg = default_config(binding, max_length=max_length, max_depth=max_depth, dtype=dt, device=dev,
                          min_length=min_length)
@@ -345,16 +368,18 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     symbol_sorts = {p.name: p.sort for p in law.params}
     params = dict(binding.params)
     chosen = law.fields if fields is None else tuple(law.field(f) for f in fields)
+    dt_name = str(dt).replace("torch.", "")
     settings = _replay_settings(seed, budget, samples, cfg.max_length, cfg.min_length,
-                                cfg.max_depth, cfg.nat_max, float64)
+                                cfg.max_depth, cfg.nat_max, dt_name, tolerance)
     results = []
-    with _eval_mode(binding.module) as mode, _float64(binding.module, float64), torch.no_grad():
+    with _eval_mode(binding.module) as mode, _module_dtype(binding.module, dtype), \
+            torch.no_grad():
         for fld in chosen:
             results.append(_check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget,
                                         samples, seed, chunk_cases, progress, settings))
     return LawReport(law.name, law.statement_provenance, tuple(results), _model_name(binding),
-                     str(dev), str(dt).replace("torch.", ""), seed, budget, samples,
-                     cfg.max_length, cfg.min_length, cfg.max_depth, cfg.nat_max, float64, mode)
+                     str(dev), dt_name, seed, budget, samples, cfg.max_length, cfg.min_length,
+                     cfg.max_depth, cfg.nat_max, dt == torch.float64, mode, tolerance)
 
 
 @contextlib.contextmanager
