@@ -39,6 +39,7 @@ from .domains import (
     DEFAULT_BUDGET, DEFAULT_SAMPLES, BinderDomain, CheckKind, build_domain, default_config,
 )
 from .errors import ArchLawError
+from .instances import is_instance, resolve_instance
 from .interpret import Evaluator
 from .ir import (
     App, Export, Law, Lit, Param, Pi, Term, Theorem, Var, TYPE, declaration_text, free_vars, is_prop,
@@ -301,8 +302,11 @@ def _module_dtype(module: torch.nn.Module | None, dtype: torch.dtype | None) -> 
 
 def _check_binding(law: Law, binding: Binding) -> None:
     missing = []
+    instances = []
     for p in law.params:
-        if p.is_sort:
+        if is_instance(p):  # [Add V]: resolved from V's encoding below, never a symbol
+            instances.append(p)
+        elif p.is_sort:
             if p.name not in binding.sorts:
                 missing.append(f"sort {p.name} (binding.sorts)")
         elif is_prop(p.sort):
@@ -314,6 +318,8 @@ def _check_binding(law: Law, binding: Binding) -> None:
             missing.append(f"symbol {p.name} : {pretty(p.sort)} (binding.symbols)")
     if missing:
         raise ArchLawError(f"the binding does not bind {', '.join(missing)}", where=f"law {law.name}")
+    for p in instances:
+        resolve_instance(p, binding.sorts, binding.params, binding.symbols, where=f"law {law.name}")
 
 
 def _model_name(binding: Binding) -> str:
@@ -615,6 +621,8 @@ def law_binding(law: Law, hypothesis: Term, binding: Binding) -> Binding:
     params: dict[str, int] = {}
     symbols: dict[str, Any] = {}
     for p in law.params:
+        if is_instance(p):  # resolved by check_law from the sort's encoding
+            continue
         if p.name not in subst:
             if is_prop(p.sort):
                 continue
