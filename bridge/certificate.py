@@ -42,6 +42,7 @@ from .conformance import (
     ALLOWED_AXIOMS, ConformanceReport, assumed_laws, check_theorem, statement_sha256,
 )
 from .errors import ArchLawError
+from .words import plural
 
 __all__ = [
     "Certificate", "CheckRecord", "TrustBase", "make_certificate", "weights_sha256", "bindings_sha256",
@@ -420,7 +421,7 @@ def verify_certificate(cert: Certificate, export: Any, binding: Any) -> VerifyRe
             return VerifyResult(False, f"check {c.law}.{c.field} changed: certificate {c.kind} "
                                        f"{c.cases} cases, now {f.check} {f.cases}", rep)
     if len(now) != len(cert.checks):
-        return VerifyResult(False, f"the theorem now has {len(now)} checks, the certificate "
-                                   f"{len(cert.checks)}", rep)
-    return VerifyResult(True, f"verified: {len(cert.checks)} checks re-run exhaustive and passed, "
-                              "weights, axioms, statement and conclusion match", rep)
+        return VerifyResult(False, f"the theorem now has {plural(len(now), 'check')}, the "
+                                   f"certificate {len(cert.checks)}", rep)
+    return VerifyResult(True, f"verified: {plural(len(cert.checks), 'check')} re-run exhaustive and "
+                              "passed, weights, axioms, statement and conclusion match", rep)

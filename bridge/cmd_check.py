@@ -96,7 +96,9 @@ def add_model_place_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="auto",
                    help="move the model there: auto (cuda if available, else cpu), cpu, cuda, "
                         "cuda:N, or keep (leave it where the binding put it)")
-    p.add_argument("--root", default=None, help="project root holding lean/ (default: this one)")
+    p.add_argument("--root", default=None,
+                   help="a Lake project's root, where the laws are read from (default: the one "
+                        "around the current directory)")
     p.add_argument("--from", dest="from_file", default=None, metavar="FILE",
                    help="read the laws from an interchange file (refused when stale)")
 
@@ -289,16 +291,19 @@ def settings_record(kw: Mapping[str, Any]) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def progress_bar(enabled: bool) -> Iterator[Any]:
-    """A rich progress bar (on stderr, transient) fed by check_law's `progress` callback."""
-    if not enabled:
+    """A rich progress bar (on stderr, transient) fed by check_law's `progress` callback; none
+    when stderr is not a terminal (a pipe, a log), where rich would leave a blank line on it,
+    before an error's line too."""
+    from .console import make_console
+
+    con = make_console(stderr=True)
+    if not enabled or not con.is_terminal:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .console import make_console
-
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=make_console(stderr=True), transient=True) as bar:
+                  TimeElapsedColumn(), console=con, transient=True) as bar:
         tasks: dict[str, Any] = {}
 
         def update(field: str, done: int, total: int) -> None:

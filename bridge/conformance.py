@@ -27,8 +27,10 @@ Anything less is a `ConformanceReport` that says what it is on both axes, with t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import math
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
@@ -46,6 +48,7 @@ from .ir import (
     pretty, substitute,
 )
 from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
+from .words import plural
 
 __all__ = [
     "check_law", "check_theorem", "LawReport", "FieldResult", "Counterexample",
@@ -127,6 +130,8 @@ class FieldResult:
     #: (shortest, longest) list length among the cases checked, over every list binder; None
     #: when the field has no list binder.
     lengths: tuple[int, int] | None = None
+    #: wall-clock seconds the field's check took (recorded in the JSON; never part of a verdict)
+    seconds: float = 0.0
 
     def to_json(self) -> dict:
         return {
@@ -138,7 +143,7 @@ class FieldResult:
             {"rtol": self.tolerance.rtol, "atol": self.tolerance.atol} if self.tolerance else None,
             "domains": [d.to_json() for d in self.domains],
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
-            "seed": self.seed, "replay": self.replay,
+            "seed": self.seed, "replay": self.replay, "seconds": self.seconds,
         }
 
 
@@ -214,6 +219,7 @@ class LawReport:
             "float64": self.float64, "mode": self.mode,
             "tolerance_override": None if self.tolerance_override is None else
             {"rtol": self.tolerance_override.rtol, "atol": self.tolerance_override.atol},
+            "seconds": sum(f.seconds for f in self.fields),
             "lengths_sampled": list(self.lengths) if self.lengths is not None else None,
             "fields": [f.to_json() for f in self.fields],
         }
@@ -225,7 +231,8 @@ class LawReport:
                  f"  settings: {self.settings_text()}"]
         for f in self.fields:
             lines.append(f"  {f.field}: {'pass' if f.passed else 'FAIL'} {f.check} "
-                         f"{f.cases} cases, {f.violations} violations, worst error "
+                         f"{plural(f.cases, 'case')}, {plural(f.violations, 'violation')}, "
+                         "worst error "
                          f"{f.worst_error:.3g}")
             if f.counterexample is not None:
                 lines.append("    counterexample: " + f.counterexample.text().replace("\n", "\n    "))
@@ -381,8 +388,10 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     with _eval_mode(binding.module) as mode, _module_dtype(binding.module, dtype), \
             torch.no_grad():
         for fld in chosen:
-            results.append(_check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget,
-                                        samples, seed, chunk_cases, progress, settings))
+            t0 = time.perf_counter()
+            res = _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget,
+                               samples, seed, chunk_cases, progress, settings)
+            results.append(dataclasses.replace(res, seconds=time.perf_counter() - t0))
     return LawReport(law.name, law.statement_provenance, tuple(results), _model_name(binding),
                      str(dev), dt_name, seed, budget, samples, cfg.max_length, cfg.min_length,
                      cfg.max_depth, cfg.nat_max, dt == torch.float64, mode, tolerance)
