@@ -336,7 +336,7 @@ def run(args: argparse.Namespace) -> int:
         with progress_bar(not args.json) as update:
             rep = check_law(decl, binding, progress=update, **kw)
         if args.json:
-            print(json.dumps(rep.to_json(), indent=2))
+            print(json.dumps(rep.to_json(timing=True), indent=2))
         else:
             render_law_report(rep)
         return 0 if rep.passed else 1
@@ -354,7 +354,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.certificate:
         status = 1
     if args.json:
-        out = report.to_json()
+        out = report.to_json(timing=True)
         out["certificate"] = [str(p) for p in written] if written else None
         print(json.dumps(out, indent=2))
     else:

@@ -130,10 +130,13 @@ class FieldResult:
     #: (shortest, longest) list length among the cases checked, over every list binder; None
     #: when the field has no list binder.
     lengths: tuple[int, int] | None = None
-    #: wall-clock seconds the field's check took (recorded in the JSON; never part of a verdict)
-    seconds: float = 0.0
+    #: wall-clock seconds the field's check took (in ``to_json(timing=True)``, as ``--json``
+    #: prints; never part of a verdict nor of equality)
+    seconds: float = dataclasses.field(default=0.0, compare=False)
 
-    def to_json(self) -> dict:
+    def to_json(self, timing: bool = False) -> dict:
+        """JSON-ready data; `timing` adds ``seconds`` (it differs run to run, so it is left out
+        by default: the same seed gives the same JSON)."""
         return {
             "lengths_sampled": list(self.lengths) if self.lengths is not None else None,
             "field": self.field, "statement": self.statement, "passed": self.passed,
@@ -143,7 +146,8 @@ class FieldResult:
             {"rtol": self.tolerance.rtol, "atol": self.tolerance.atol} if self.tolerance else None,
             "domains": [d.to_json() for d in self.domains],
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
-            "seed": self.seed, "replay": self.replay, "seconds": self.seconds,
+            "seed": self.seed, "replay": self.replay,
+            **({"seconds": self.seconds} if timing else {}),
         }
 
 
@@ -209,7 +213,8 @@ class LawReport:
     def failures(self) -> tuple[FieldResult, ...]:
         return tuple(f for f in self.fields if not f.passed)
 
-    def to_json(self) -> dict:
+    def to_json(self, timing: bool = False) -> dict:
+        """JSON-ready data; `timing` adds each field's and the law's wall time (``seconds``)."""
         return {
             "law": self.law, "statement": self.statement, "check": self.check,
             "passed": self.passed, "cases": self.cases, "worst_error": _num(self.worst_error),
@@ -219,9 +224,9 @@ class LawReport:
             "float64": self.float64, "mode": self.mode,
             "tolerance_override": None if self.tolerance_override is None else
             {"rtol": self.tolerance_override.rtol, "atol": self.tolerance_override.atol},
-            "seconds": sum(f.seconds for f in self.fields),
+            **({"seconds": sum(f.seconds for f in self.fields)} if timing else {}),
             "lengths_sampled": list(self.lengths) if self.lengths is not None else None,
-            "fields": [f.to_json() for f in self.fields],
+            "fields": [f.to_json(timing) for f in self.fields],
         }
 
     def summary(self) -> str:
@@ -580,7 +585,8 @@ class ConformanceReport:
         state = "passed" if self.passed else "FAILED"
         return f"{state} (statement {self.statement}, check {self.check}) — not certified"
 
-    def to_json(self) -> dict:
+    def to_json(self, timing: bool = False) -> dict:
+        """JSON-ready data; `timing` adds each hypothesis's wall times (``seconds``)."""
         return {
             "theorem": self.theorem, "statement": self.statement,
             "axioms": list(self.axioms) if self.axioms is not None else None,
@@ -589,7 +595,7 @@ class ConformanceReport:
                        "lean_version": self.lean_version},
             "check": self.check, "passed": self.passed,
             "certified": self.certified, "verdict": self.verdict(), "reasons": list(self.reasons),
-            "hypotheses": [{"name": n, **r.to_json()} for n, r in self.hypotheses],
+            "hypotheses": [{"name": n, **r.to_json(timing)} for n, r in self.hypotheses],
             "side_conditions": [{"name": s.name, "statement": s.statement, "holds": s.holds}
                                 for s in self.side_conditions],
         }
