@@ -423,5 +423,6 @@ def verify_certificate(cert: Certificate, export: Any, binding: Any) -> VerifyRe
     if len(now) != len(cert.checks):
         return VerifyResult(False, f"the theorem now has {plural(len(now), 'check')}, the "
                                    f"certificate {len(cert.checks)}", rep)
-    return VerifyResult(True, f"verified: {plural(len(cert.checks), 'check')} re-run exhaustive and "
-                              "passed, weights, axioms, statement and conclusion match", rep)
+    return VerifyResult(True, f"verified: {plural(len(cert.checks), 'check')} re-run "
+                              "exhaustive and passed, weights, axioms, statement and conclusion "
+                              "match", rep)

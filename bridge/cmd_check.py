@@ -48,7 +48,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     add_model_place_arguments(p)
 
 
-#: The dtypes ``--dtype`` accepts (the rows of the tolerance policy, `archlaw.bridge.sorts.TOLERANCES`).
+#: The dtypes ``--dtype`` accepts: the rows of the tolerance policy (`sorts.TOLERANCES`).
 DTYPES = ("float32", "float64", "float16", "bfloat16")
 
 
@@ -62,7 +62,8 @@ def add_precision_arguments(p: argparse.ArgumentParser) -> None:
                    help="relative tolerance of float comparisons, in place of the dtype's policy "
                         "row (the other of rtol/atol stays the row's)")
     p.add_argument("--atol", type=float, default=None,
-                   help="absolute tolerance of float comparisons, in place of the dtype's policy row")
+                   help="absolute tolerance of float comparisons, in place of the dtype's policy "
+                        "row (the other of rtol/atol stays the row's)")
 
 
 def precision_kwargs(args: argparse.Namespace) -> dict[str, Any]:

@@ -360,8 +360,8 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     policy row); None: float32 samples and the module as it is; `float64`: the same as
     ``dtype=torch.float64`` (an alias); `max_length` / `max_depth`: sampling bounds
     (default 10x the binding's training maxima); `min_length`: shortest sampled list;
-    `tolerance`: override the dtype's default
-    (`archlaw.bridge.sorts.TOLERANCES`; recorded in the report and its replay line); `fields`: a subset of field names; `chunk_cases`: cap
+    `tolerance`: override the dtype's default (`archlaw.bridge.sorts.TOLERANCES`; recorded in
+    the report and its replay line); `fields`: a subset of field names; `chunk_cases`: cap
     on cases per batch (memory is bounded anyway); `progress(field, done, total)` is called after
     every chunk (the CLI draws a rich progress bar with it). Raises `ArchLawError` when the binding does
     not fit the law.
@@ -375,7 +375,8 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
         raise ArchLawError(f"min_length must be in [0, max_length] (got {min_length})")
     _check_binding(law, binding)
     if float64 and dtype not in (None, torch.float64):
-        raise ArchLawError(f"float64=True is an alias of dtype=torch.float64; got dtype={dtype} too")
+        raise ArchLawError(f"float64=True is an alias of dtype=torch.float64; got dtype={dtype} "
+                           "too")
     if float64:
         dtype = torch.float64
     dt = dtype or torch.float32
