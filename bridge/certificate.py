@@ -46,6 +46,7 @@ from .conformance import (
     ALLOWED_AXIOMS, ConformanceReport, assumed_laws, check_theorem, statement_sha256,
 )
 from .errors import ArchLawError
+from .words import plural
 
 __all__ = [
     "Certificate", "CheckRecord", "TrustBase", "make_certificate", "weights_sha256", "bindings_sha256",
@@ -353,7 +354,7 @@ class VerifyResult:
 
 #: The settings the checks are replayed with (keyword arguments of `check_theorem`); any other
 #: settings entry is refused, since it would be recorded but never replayed.
-REPLAYED_SETTINGS = ("seed", "budget", "samples", "max_length", "float64")
+REPLAYED_SETTINGS = ("seed", "budget", "samples", "max_length", "float64", "dtype", "rtol", "atol")
 #: The fields `verify_certificate` cannot re-derive here, and why. Each one present is listed in
 #: `VerifyResult.not_rederived` with its recorded value; every other field is re-derived from the
 #: re-run and the export loaded, and a difference is refused. (``settings.float64`` is re-derived:
@@ -539,9 +540,20 @@ def verify_certificate(cert: Certificate, export: Any, binding: Any, *,
         return VerifyResult(False, f"weights hash mismatch (weights_sha256): certificate "
                                    f"{cert.weights_sha256}, model {got}{built}")
     s = dict(cert.settings)
-    kwargs = {k: s[k] for k in REPLAYED_SETTINGS if k in s and k != "float64"}
+    kwargs = {k: s[k] for k in ("seed", "budget", "samples", "max_length") if k in s}
     if s.get("float64"):
         kwargs["float64"] = True
+    # the dtype and a tolerance override are replayed as recorded (`cmd_check.settings_record`)
+    from .sorts import TOLERANCES, Tolerance
+
+    if "dtype" in s:
+        known = {str(d).replace("torch.", ""): d for d in TOLERANCES}
+        if s["dtype"] not in known:
+            return VerifyResult(False, f"the certificate records dtype {s['dtype']!r}; accepted: "
+                                       f"{', '.join(known)}")
+        kwargs["dtype"] = known[s["dtype"]]
+    if isinstance(s.get("rtol"), (int, float)) and isinstance(s.get("atol"), (int, float)):
+        kwargs["tolerance"] = Tolerance(float(s["rtol"]), float(s["atol"]))
     try:
         rep = check_theorem(thm, export, binding, **kwargs)
     except ArchLawError as e:

@@ -17,6 +17,8 @@ import argparse
 import time
 from collections import Counter
 
+from .words import plural
+
 HELP = "the tour: the laws, every registered model checked against them, and the learned adder"
 
 
@@ -82,9 +84,18 @@ def _registry(con, export) -> bool:
     for o in bad:
         con.print(f"[bold red]unexpected:[/] {o.entry.id}\n{o.text}", highlight=False)
     n_viol = sum(1 for o in outcomes if not o.entry.expect_pass)
-    con.print(f"{len(outcomes) - n_viol} conforming models checked, {n_viol} seeded violations; "
-              f"{len(bad)} unexpected outcome(s).")
+    con.print(f"{plural(len(outcomes) - n_viol, 'conforming model')} checked, "
+              f"{plural(n_viol, 'seeded violation')}; {plural(len(bad), 'unexpected outcome')}.")
     return not bad
+
+
+def carry_title(producer: str) -> str:
+    """Step 3's title, saying what is shown: with a Lean export the carry law's theorem was
+    kernel-checked; without Lean (statements from the source reader) it is stated, not proved
+    here."""
+    if producer == "lean":
+        return "3. The carry: a learned adder held to a law proved in Lean"
+    return "3. The carry: a learned adder held to a law stated in Lean, not proved here"
 
 
 def _carry(con, export, device: str, digits: int) -> bool:
@@ -96,7 +107,7 @@ def _carry(con, export, device: str, digits: int) -> bool:
     from archlaw.models.carry_laws import adder_report
     from archlaw.models.carry_store import load_or_train
 
-    con.rule("[bold]3. The carry: a learned adder held to a proved law[/]")
+    con.rule(f"[bold]{carry_title(export.producer)}[/]")
     cfg = CellConfig(base=10, seed=0)
     with Progress(console=con, transient=True) as prog:
         task = None

@@ -114,10 +114,12 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[bold red]archlaw export:[/] {escape(message)}")
         return 1
     from .source_reader import read_root
+    from .words import plural
 
     exp = read_root(root)
     interchange.write(exp, out)  # creates the folder; an OSError is one line naming `out`
     console.print(f"[yellow]no Lean here:[/] wrote {escape(str(out))} from the Lean source: "
-                  f"{len(exp.laws)} laws, {len(exp.theorems)} theorems, statement provenance "
+                  f"{plural(len(exp.laws), 'law')}, {plural(len(exp.theorems), 'theorem')}, "
+                  "statement provenance "
                   "source (statements parsed, proofs not checked)")
     return 0

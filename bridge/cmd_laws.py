@@ -20,8 +20,10 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
+from .errors import ArchLawError
 from .ir import Declaration, Export, Law, Param, declaration_text, pretty
-from .library import Loaded, load_export_explained
+from .library import Loaded, load_export_explained, resolve_root
+from .words import plural
 
 HELP = "show every law and theorem with its statement provenance, axioms and source position"
 
@@ -46,7 +48,9 @@ def unverified_reason(loaded: Loaded) -> Optional[str]:
     if not exp.declarations:
         return "no laws or theorems were found, so nothing is verified"
     if exp.producer != "lean":
-        return (f"not verified: all {len(exp.declarations)} entries have statement provenance "
+        return (f"not verified: {'the' if len(exp.declarations) == 1 else 'all'} "
+                f"{plural(len(exp.declarations), 'entry', 'entries')} "
+                f"{'has' if len(exp.declarations) == 1 else 'have'} statement provenance "
                 f"'source' (parsed from the Lean source without Lean: proofs not checked, axioms "
                 f"unknown); {loaded.reason}")
     if not exp.lean_verified:
@@ -57,7 +61,8 @@ def unverified_reason(loaded: Loaded) -> Optional[str]:
         return f"not verified: axioms unknown for {', '.join(unknown)}"
     sorry = [d.name for d in exp.declarations if d.uses_sorry]
     if sorry:
-        return (f"not verified: {len(sorry)} entr{'y' if len(sorry) == 1 else 'ies'} depend on "
+        return (f"not verified: {plural(len(sorry), 'entry', 'entries')} "
+                f"depend{'s' if len(sorry) == 1 else ''} on "
                 f"sorryAx (unproved): {', '.join(sorry)}")
     return None
 
@@ -117,7 +122,8 @@ def render(loaded: Loaded, console: Any, statements: bool = False) -> None:
     from rich.markup import escape
 
     exp = loaded.export
-    table = Table(title=f"{len(exp.laws)} laws, {len(exp.theorems)} theorems", title_justify="left")
+    table = Table(title=f"{plural(len(exp.laws), 'law')}, {plural(len(exp.theorems), 'theorem')}",
+                  title_justify="left")
     table.add_column("name", style="bold", overflow="fold")
     table.add_column("kind")
     table.add_column("statement")
@@ -149,6 +155,12 @@ def run(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     loaded = load_export_explained(args.root, args.from_file)
+    if not loaded.export.declarations:
+        raise ArchLawError(f"no laws or theorems: no declaration in "
+                           f"{plural(len(loaded.export.hashes), 'Lean file')} is tagged "
+                           "@[arch_law] or @[arch_theorem]; tag a Prop-valued structure "
+                           "@[arch_law] (import ArchLaw.Attr)",
+                           where=str(args.from_file or resolve_root(args.root)))
     if args.json:
         sys.stdout.write(json.dumps(export_json(loaded), ensure_ascii=False, indent=2) + "\n")
     else:

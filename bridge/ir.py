@@ -387,6 +387,24 @@ class Export:
     def theorems(self) -> tuple[Theorem, ...]:
         return tuple(d for d in self.declarations if isinstance(d, Theorem))
 
+    def closest_names(self, name: str, n: int = 5) -> tuple[str, ...]:
+        """At most `n` full names of declarations closest to `name` (`difflib`, ignoring case),
+        closest first; `name` is compared with each full name and each of its dotted suffixes
+        (``FoldLaw`` is close to ``ArchLaw.FoldLaws``)."""
+        import difflib
+
+        by_key: dict[str, list[str]] = {}
+        for d in self.declarations:
+            parts = d.name.split(".")
+            for i in range(len(parts)):
+                by_key.setdefault(".".join(parts[i:]).lower(), []).append(d.name)
+        out: list[str] = []
+        for key in difflib.get_close_matches(name.lower(), list(by_key), n=4 * n, cutoff=0.6):
+            for full in by_key[key]:
+                if full not in out:
+                    out.append(full)
+        return tuple(out[:n])
+
     def find(self, name: str) -> Declaration:
         """Look a declaration up by full name, or by a unique suffix (``FoldLaws``)."""
         exact = [d for d in self.declarations if d.name == name]
@@ -397,9 +415,11 @@ class Export:
             return suffix[0]
         from .errors import ArchLawError
 
-        known = ", ".join(sorted(d.name for d in self.declarations))
         if not suffix:
-            raise ArchLawError(f"no law or theorem named {name!r}; known: {known}")
+            close = self.closest_names(name)
+            raise ArchLawError(f"no law or theorem named {name!r}; "
+                               + (f"closest: {', '.join(close)}; " if close else "")
+                               + f"`archlaw laws` lists all {len(self.declarations)}")
         raise ArchLawError(
             f"{name!r} is ambiguous: {', '.join(d.name for d in suffix)}; give the full name"
         )

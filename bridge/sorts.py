@@ -11,7 +11,7 @@ encoding               batched value for N cases
 `Finite(n)`            ``torch.long`` (N,) with entries in ``[0, n)`` (``Fin n``)
 `NatEnc()`             ``torch.long`` (N,), entries ``>= 0`` (``Nat``)
 `BoolEnc()`            ``torch.bool`` (N,) (``Bool``; propositions evaluate to this too)
-`FloatTensor(shape)`   floating (N, *shape); dtype follows the check (float32 or float64 mode)
+`FloatTensor(shape)`   floating (N, *shape); dtype follows the check (`dtype`, float32 by default)
 `ListOf(elem)`         `ListBatch`: elem's batched value with leading dims (N, L), lengths (N,)
 `ProdOf(a, b)`         a tuple ``(a_value, b_value)``
 `FunctionSort(a, b)`   a callable from batched a to batched b (never enumerated or sampled)
@@ -380,12 +380,29 @@ class BoolEnc(Encoding):
 #: Scales applied to a fraction of sampled float inputs ("scaled extremes").
 EXTREME_SCALES = (1e-4, 1e-2, 1e2, 1e4)
 
+#: Headroom of a scaled sample: its entries reach about 5·s (Gaussian tails), and a layer may
+#: multiply two of them and sum about 100 such products (a dot product, an attention score).
+_SAMPLE_PEAK = 5.0
+_PRODUCT_TERMS = 100.0
+
+
+def extreme_scales(dtype: torch.dtype) -> tuple[float, ...]:
+    """The `EXTREME_SCALES` whose samples fit `dtype`: those s for which the sum of 100 products
+    of two entries of size 5·s stays finite and above the smallest normal number, i.e.
+    ``tiny <= (5 s)^2 <= max / 100`` (`torch.finfo`). float32, float64 and bfloat16 keep all four;
+    float16 (largest value 65504) keeps 1e-2 only: its ×1e4 samples overflowed to inf, so that
+    every float16 model failed, at the identity element too."""
+    fi = torch.finfo(dtype)
+    return tuple(s for s in EXTREME_SCALES
+                 if fi.tiny <= (_SAMPLE_PEAK * s) ** 2 <= fi.max / _PRODUCT_TERMS)
+
 
 @dataclass(frozen=True)
 class FloatTensor(Encoding):
     """A float sort: tensors of `shape` per case, (N, *shape) batched. `dtype` None follows the
     check (float32, or float64 in float64 mode). Sampled as standard Gaussians, except that one
-    in eight samples is scaled by one of `EXTREME_SCALES`, and the first sample is all zeros."""
+    in eight samples is scaled by one of `EXTREME_SCALES` (those that fit the dtype:
+    `extreme_scales`), and the first sample is all zeros."""
 
     shape: tuple[int, ...] = ()
     dtype: torch.dtype | None = None
@@ -407,8 +424,9 @@ class FloatTensor(Encoding):
         dtype = self.dtype or cfg.dtype
         x = torch.randn((n, *self.shape), generator=gen, dtype=torch.float64)
         scale = torch.ones(n, dtype=torch.float64)
-        pick = torch.randint(0, 8 * len(EXTREME_SCALES), (n,), generator=gen)
-        for j, s in enumerate(EXTREME_SCALES):
+        scales = extreme_scales(dtype)
+        pick = torch.randint(0, 8 * max(1, len(scales)), (n,), generator=gen)
+        for j, s in enumerate(scales):
             scale[pick == j] = s
         x = x * scale.reshape(n, *([1] * len(self.shape)))
         return x.to(dtype=dtype, device=cfg.device)

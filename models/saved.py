@@ -80,8 +80,8 @@ def _signatures(laws: Sequence[Any], sorts: Mapping[str, Any], params: Mapping[s
     out: dict[str, str] = {}
     for law in laws:
         for p in law.params:
-            if p.is_sort or is_prop(p.sort):
-                continue
+            if p.is_sort or is_prop(p.sort) or p.binder == "inst_implicit":
+                continue  # an instance ([Add V]) is resolved from the sort, not a model symbol
             if isinstance(p.sort, App) and p.sort.head_name == "Nat" and not p.sort.args:
                 continue
             if symbols is not None and p.name not in symbols:

@@ -153,11 +153,12 @@ def test_every_single_field_edit_of_the_json_is_refused_or_reported(issued, caps
         rc, out = _verify(p, where, capsys)
         seen[path] = _outcome(rc, out, [path])
     reported = sorted(p for p, o in seen.items() if o == "reported")
-    # every field, the 12 domain entries included, was edited: 40 fields of this certificate
-    assert len(seen) == 40 and "checks[0].domains[2].size" in seen
+    # every field, the 12 domain entries included, was edited: 39 fields of this certificate
+    # (its dtype is the trust base's; the settings record no dtype flag that was not given)
+    assert len(seen) == 39 and "checks[0].domains[2].size" in seen
     assert reported == ["settings.budget", "settings.samples", "settings.seed",
                         "trust_base.device", "trust_base.export_origin", "trust_base.torch"]
-    assert sum(o == "refused" for o in seen.values()) == 34
+    assert sum(o == "refused" for o in seen.values()) == 33
 
 
 def test_every_single_atom_edit_of_the_sexp_is_refused_or_reported(issued, capsys, tmp_path):
@@ -178,9 +179,9 @@ def test_every_single_atom_edit_of_the_sexp_is_refused_or_reported(issued, capsy
         assert fields, sexpdata.dumps(edited)
         rc, out = _verify(p, where, capsys)
         outcomes.append(_outcome(rc, out, fields))
-    # the 40 fields of the JSON form, plus the keys of the 6 model and settings entries
-    assert len(outcomes) == 46
-    assert outcomes.count("reported") == 6 and outcomes.count("refused") == 40
+    # the 39 fields of the JSON form, plus the keys of the 5 model and settings entries
+    assert len(outcomes) == 44
+    assert outcomes.count("reported") == 6 and outcomes.count("refused") == 38
 
 
 def test_a_duplicated_check_or_a_partial_theorem_name_is_refused(issued, capsys, tmp_path):
