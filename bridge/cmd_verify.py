@@ -8,7 +8,9 @@ override the recorded ones), or, with ``--trust-model-ref``, from the ``module:c
 certificate records (never by default: that would run code named by a file). Then the SHA-256 of
 the weights, the conclusion instantiated for the model, and every check re-run with the recorded
 settings exhaustive and passing with the same number of cases. Prints one line; exit 0 when
-verified, 1 with the reason on any mismatch, 2 on a user error.
+verified, 1 with the reason on any mismatch, 2 on a user error. A sibling file that is not the
+same certificate (``c.json`` beside ``c.sexp``: an interrupted write, or an edit) is said in a
+note on stderr; the file named is the one verified.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def run(args: argparse.Namespace) -> int:
 
     cert = load_certificate(args.cert)
     con = make_console(soft_wrap=True)
+    from .certificate import pair_mismatch
+
+    twin = pair_mismatch(args.cert, cert)  # said, not fatal: the file named is what is verified
+    if twin:
+        make_console(stderr=True, soft_wrap=True).print(f"[yellow]note:[/] {escape(twin)}")
     params = {**dict(cert.model.get("params") or {}), **parse_params(args.param)}
     if args.model:
         ref = args.model
