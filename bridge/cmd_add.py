@@ -47,7 +47,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", default="1",
                         help=f"torch CPU threads, 1 to {MAX_THREADS} (default 1: the cell is tiny, "
                              "more threads only wait)")
-    parser.add_argument("--retrain", action="store_true", help="train a fresh cell even if cached")
+    parser.add_argument("--retrain", action="store_true",
+                        help="train a fresh cell even if cached (the cached entry is replaced "
+                             "only once the new one is saved)")
     parser.add_argument("--certificate", metavar="PATH", default=None,
                         help="also write the certificate of ArchLaw.Carry.add_correct (PATH.sexp "
                              "and PATH.json), for the sequential adder only; refused (exit 1) "
