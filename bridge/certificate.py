@@ -275,14 +275,20 @@ class Certificate:
         return Certificate.from_json(as_json, where)
 
     def write(self, path: str | Path) -> tuple[Path, Path]:
-        """Write ``<stem>.sexp`` and ``<stem>.json`` next to `path`; returns both paths."""
+        """Write ``<stem>.sexp`` and ``<stem>.json`` next to `path`; returns both paths.
+
+        Written as a pair (`archlaw.bridge.atomic.write_all`): both files are complete and
+        synced under temporary names before either is moved into place, so a kill never leaves
+        a torn file; it can at worst fall between the two renames, leaving a new ``.sexp``
+        beside the previous ``.json``, which `pair_mismatch` reports."""
+        from . import atomic
+
         p = Path(path)
         stem = p.with_suffix("") if p.suffix in (".sexp", ".json") else p
         sx, js = stem.with_suffix(".sexp"), stem.with_suffix(".json")
         try:
-            sx.parent.mkdir(parents=True, exist_ok=True)
-            sx.write_text(self.to_sexp())
-            js.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+            atomic.write_all([(sx, self.to_sexp().encode("utf-8")),
+                              (js, (json.dumps(self.to_json(), indent=2) + "\n").encode("utf-8"))])
         except OSError as e:
             raise ArchLawError(f"cannot write the certificate: {e.strerror or e}",
                                where=str(e.filename or sx)) from None
@@ -338,6 +344,29 @@ def load_certificate(path: str | Path) -> Certificate:
         except json.JSONDecodeError as e:
             raise ArchLawError(f"bad JSON at line {e.lineno}: {e.msg}", where=str(p)) from None
     return Certificate.from_sexp(text, where=str(p))
+
+
+def pair_mismatch(path: str | Path, cert: Certificate) -> str | None:
+    """None when `path`'s sibling (``.json`` beside a ``.sexp``, and the reverse) is absent or
+    holds the same certificate as `cert` (read from `path`); else one line saying that the pair
+    does not match: a write interrupted between its two renames, or one file edited."""
+    p = Path(path)
+    if p.suffix not in (".sexp", ".json"):
+        return None
+    other = p.with_suffix(".json" if p.suffix == ".sexp" else ".sexp")
+    if not other.is_file():
+        return None
+    try:
+        twin = load_certificate(other)
+    except ArchLawError as e:
+        return f"{p.name} and {other.name} are not the same certificate ({other.name} is unreadable: {e})"
+    a, b = cert.to_json(), twin.to_json()
+    if a != b:
+        diff = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+        return (f"{p.name} and {other.name} are not the same certificate (they differ in "
+                f"{', '.join(diff)}): a write was interrupted or one file was edited; "
+                f"{p.name} is the one read")
+    return None
 
 
 @dataclass(frozen=True)

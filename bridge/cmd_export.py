@@ -43,7 +43,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, default=None, help="the Lake project (default: the "
                         "one around the current directory)")
     parser.add_argument("--out", type=Path, default=None,
-                        help="where to write (default: <root>/build/archlaw/laws.sexp)")
+                        help="where to write (default: <root>/build/archlaw/laws.sexp); written "
+                             "atomically, a symlink written through, a device or FIFO refused")
     parser.add_argument("--source", action="store_true",
                         help="without Lean, write the source reader's export instead of failing")
 
@@ -74,25 +75,43 @@ def _run(cmd: list[str], root: Path) -> None:
 def export_with_lean(root: Path, out: Path) -> Export:
     """Build, run the Lean exporter, record the hashes in the header of `out`, and record in
     ArchLaw's cache that lake made it (`attestation.record_lake_export`); the export written,
-    marked `ATTESTED_BY_LAKE`."""
+    marked `ATTESTED_BY_LAKE`.
+
+    The exporter writes a uniquely named temporary file beside `out`, which is read back and
+    written to `out` atomically (`archlaw.bridge.atomic`): a reader of `out` never sees the
+    exporter's half-written file or one without its hashes, and two concurrent exports never
+    share a temporary file."""
+    import contextlib
+    import os
+    import tempfile
+
+    from . import atomic
+
+    dest = atomic.destination(out)  # a device or FIFO is refused before the build, not after
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, raw = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".lake.tmp")
+        os.close(fd)
     except OSError as e:
         raise ArchLawError(f"cannot create the export's folder: {e.strerror or e}",
                            where=str(out)) from None
     # hashed before lake runs: the record must name the files lake built, not later edits
     before = hash_lean_files(root)
-    _run(["lake", "build"], root)
-    _run(["lake", "exe", "archlaw-export", str(out.resolve())], root)
-    exp = interchange.read(out)
-    if exp.producer != "lean":
-        raise ArchLawError(f"the exporter wrote producer {exp.producer!r}, expected 'lean'",
-                           where=str(out))
-    if hash_lean_files(root) != before:
-        raise ArchLawError("the Lean files changed while lake ran; run `archlaw export` again",
-                           where=str(root))
-    exp = dataclasses.replace(exp, hashes=before)
-    interchange.write(exp, out)
+    try:
+        _run(["lake", "build"], root)
+        _run(["lake", "exe", "archlaw-export", str(Path(raw).resolve())], root)
+        exp = interchange.read(raw)
+        if exp.producer != "lean":
+            raise ArchLawError(f"the exporter wrote producer {exp.producer!r}, expected 'lean'",
+                               where=str(out))
+        if hash_lean_files(root) != before:
+            raise ArchLawError("the Lean files changed while lake ran; run `archlaw export` again",
+                               where=str(root))
+        exp = dataclasses.replace(exp, hashes=before)
+        interchange.write(exp, out)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(raw)
     attestation.record_lake_export(root, before, interchange.dumps(exp), exp.lean_version)
     return dataclasses.replace(exp, attestation=ATTESTED_BY_LAKE)
 

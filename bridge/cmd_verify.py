@@ -13,7 +13,9 @@ every other field (conclusion, checks and their domains, trust base) and refuses
 naming the field (`archlaw.bridge.certificate.verify_certificate`). Prints one line, then, when
 verified, a second one listing the fields it cannot re-derive here with their recorded values
 (`NOT_REDERIVABLE`: the device and torch version of the original run, the seed, ...). Exit 0 when
-verified, 1 with the reason on any mismatch, 2 on a user error.
+verified, 1 with the reason on any mismatch, 2 on a user error. A sibling file that is not the
+same certificate (``c.json`` beside ``c.sexp``: an interrupted write, or an edit) is said in a
+note on stderr; the file named is the one verified.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ def run(args: argparse.Namespace) -> int:
 
     cert = load_certificate(args.cert)
     con = make_console(soft_wrap=True)
+    from .certificate import pair_mismatch
+
+    twin = pair_mismatch(args.cert, cert)  # said, not fatal: the file named is what is verified
+    if twin:
+        make_console(stderr=True, soft_wrap=True).print(f"[yellow]note:[/] {escape(twin)}")
     params = {**dict(cert.model.get("params") or {}), **parse_params(args.param)}
     if args.model:
         ref = args.model

@@ -16,7 +16,8 @@ The laws (``lean/ArchLaw/Carry*.lean``) and what this module supplies for them:
   ``combine : Gen → Gen → Gen``: associativity (27 triples) and
   ``eval (combine x y) c = eval y (eval x c)`` (18 cases). `CombineMLP` is that combine;
   `LookaheadAdder` runs it as a Hillis–Steele parallel prefix scan (log₂ L rounds, each batched
-  over all positions), taking each position's generator from the certified cell's carries.
+  over all positions; in chunks of `SCAN_POSITIONS` positions, so memory stays bounded), taking
+  each position's generator from the certified cell's carries.
 
 Training (`train_cell`, `train_combine`) learns from additions of at most 4 digits, supervised only
 on the digits of the sum (the final carry is the last digit); no cell table is ever shown. During
@@ -48,8 +49,13 @@ __all__ = [
     "CellConfig", "default_steps", "CarryCellMLP", "MealyAdder", "CombineMLP", "LookaheadAdder", "GEN_NAMES",
     "K", "P", "G", "gen_eval", "cell_table_errors", "cocycle_errors", "combine_law_errors",
     "train_cell", "train_combine", "TrainReport", "hillis_steele_scan", "sequential_scan",
-    "table_cell", "table_combine", "COMBINE_TABLE", "CarryTrainingError",
+    "table_cell", "table_combine", "COMBINE_TABLE", "CarryTrainingError", "SCAN_POSITIONS",
 ]
+
+#: Digit positions (over the whole batch) per chunk of `LookaheadAdder.run`: bounds its working
+#: memory to about 3 KB × this (~100 MB measured), however long the operands
+#: (``scripts/bench_carry.py --memory``); without chunks it was ~1.2 KB a digit (12.4 GB at 10⁷).
+SCAN_POSITIONS = 1 << 15
 
 #: The three generators of the carry-lookahead monoid, in encoding order.
 GEN_NAMES = ("K", "P", "G")
@@ -296,12 +302,29 @@ class LookaheadAdder(nn.Module):
         return torch.cat([ci[:, None], gen_eval(prefix, ci[:, None])], 1)
 
     @torch.no_grad()
-    def run(self, xs: torch.Tensor, ys: torch.Tensor, carry_in: torch.Tensor | None = None
-            ) -> torch.Tensor:
+    def run(self, xs: torch.Tensor, ys: torch.Tensor, carry_in: torch.Tensor | None = None,
+            positions: int | None = None) -> torch.Tensor:
+        """The sum digits, (N, L + 1) long, computed in chunks of about `positions` digit
+        positions (default `SCAN_POSITIONS`, counted over the batch), so that the working memory
+        (one-hot inputs and hidden activations of the cell and the combine, ~3 KB a position)
+        is bounded whatever L is. Within a chunk the scan is log-depth; the chunks run in order,
+        the carry out of one the carry into the next. That is the same sum by the eval law
+        ``eval (combine x y) c = eval y (eval x c)`` (checked exhaustively with the combine's
+        laws): the carry into position i of a chunk starting at s is
+        ``eval (sₛ ⋆ … ⋆ sᵢ₋₁) (eval (s₀ ⋆ … ⋆ sₛ₋₁) c_in)``."""
         n, length = xs.shape
-        c = self.carries(xs, ys, carry_in)
-        d, _ = self.cell.decode(xs.reshape(-1), ys.reshape(-1), c[:, :-1].reshape(-1))
-        return torch.cat([d.reshape(n, length), c[:, -1:]], 1)
+        step = max(1, (SCAN_POSITIONS if positions is None else positions) // max(n, 1))
+        out = torch.empty(n, length + 1, dtype=torch.long, device=xs.device)
+        c = torch.zeros(n, dtype=torch.long, device=xs.device) if carry_in is None \
+            else carry_in.long()
+        for s in range(0, length, step):
+            x, y = xs[:, s:s + step], ys[:, s:s + step]
+            cs = self.carries(x, y, c)
+            d, _ = self.cell.decode(x.reshape(-1), y.reshape(-1), cs[:, :-1].reshape(-1))
+            out[:, s:s + x.shape[1]] = d.reshape(n, x.shape[1])
+            c = cs[:, -1]
+        out[:, length] = c
+        return out
 
     def forward(self, xs: torch.Tensor, ys: torch.Tensor, carry_in: torch.Tensor | None = None
                 ) -> torch.Tensor:

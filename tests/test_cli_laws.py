@@ -118,9 +118,13 @@ def test_export_with_a_fake_lake_adds_hashes(proj, tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/lake")
     monkeypatch.setattr(cmd_export, "_run", fake_run)
     assert main(["export", "--root", str(proj)]) == 0
-    assert calls == [["lake", "build"], ["lake", "exe", "archlaw-export",
-                                         str(library.export_path(proj).resolve())]]
+    out = library.export_path(proj).resolve()
+    # lake writes a unique temporary file beside OUT, which is re-written to OUT atomically
+    assert calls[0] == ["lake", "build"] and calls[1][:3] == ["lake", "exe", "archlaw-export"]
+    raw = Path(calls[1][3])
+    assert raw.parent == out.parent and raw.name.startswith(".laws.sexp.") and not raw.exists()
     assert library.load_export_explained(proj).origin == "lean-export"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["laws.sexp"]
 
 
 def test_lint_lean_passes_on_the_library(capsys):
