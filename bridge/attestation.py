@@ -19,15 +19,13 @@ line (`Attested.why`) saying why.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import atomic
 from .cachedir import cache_root, cache_root_source
 from .errors import ArchLawError
 from .ir import ATTESTED_BY_LAKE, Export
@@ -86,26 +84,17 @@ def record_lake_export(root: Path, lean_hashes: tuple[tuple[str, str], ...], tex
     """Record that lake, run by ``archlaw export`` on the tree at `root` whose Lean files hash as
     `lean_hashes`, produced the interchange `text`. Only ``archlaw export`` calls this, after lake
     ran; a test that calls it stands in for that run. Written atomically (a unique temporary file
-    in the same folder, then `os.replace`). Returns the record's path; an `ArchLawError` naming
-    the cache when it cannot be written."""
+    in the same folder, then `os.replace`: `archlaw.bridge.atomic`). Returns the record's path;
+    an `ArchLawError` naming the cache when it cannot be written."""
     key = tree_key(root, lean_hashes)
     path = record_path(key)
     record = {"archlaw-lean-export-record": RECORD_FORMAT, "key": key,
               "export_sha256": text_sha256(text), "lean_version": lean_version,
               "root": str(Path(root).resolve())}
-    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(record, indent=2) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        atomic.write_text(path, json.dumps(record, indent=2) + "\n")
     except OSError as e:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
         raise ArchLawError(f"cannot record lake's export in ArchLaw's cache (from "
                            f"{cache_root_source()}): {e.strerror or e}; without the record the "
                            "export counts as lean (declared)", where=str(path)) from None
