@@ -215,8 +215,16 @@ class Encoding:
 
     #: Short family name used by interpretations to dispatch on sorts ("Fin", "Nat", "Float" ...).
     kind: str = "?"
-    #: True when values are compared exactly (after decoding).
-    discrete: bool = True
+
+    @property
+    def discrete(self) -> bool:
+        """True when `equal` compares values exactly (after decoding), False when it compares
+        any part up to a tolerance. Every encoding states it, derived from its component
+        encodings where it has any (`ListOf`, `ProdOf`): a certificate rests on it (Lean's ``=``
+        is exact equality), so there is no default to inherit by mistake."""
+        raise ArchLawError(f"encoding {type(self).__name__} ({self.describe()}) does not say "
+                           "whether it compares exactly: define `discrete` on it (True only when "
+                           "its `equal` is exact, derived from its component encodings)")
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -275,6 +283,8 @@ class Encoding:
 class LongScalar(Encoding):
     """The shared part of the exact integer encodings (`Finite`, `NatEnc`): long (N,) values,
     compared exactly and printed as integers."""
+
+    discrete = True
 
     def materialize(self, plan, gen, cfg):
         return plan.to(cfg.device)
@@ -346,6 +356,7 @@ class BoolEnc(Encoding):
     """``Bool`` (and decided propositions): torch.bool (N,)."""
 
     kind = "Bool"
+    discrete = True
 
     def describe(self) -> str:
         return "Bool"
@@ -464,6 +475,10 @@ class ListOf(Encoding):
 
     elem: Encoding
     kind = "List"
+
+    @property
+    def discrete(self) -> bool:  # type: ignore[override]
+        return self.elem.discrete
 
     def describe(self) -> str:
         e = self.elem.describe()
@@ -590,6 +605,11 @@ class FunctionSort(Encoding):
     dom: Encoding
     cod: Encoding
     kind = "Fun"
+
+    @property
+    def discrete(self) -> bool:  # type: ignore[override]
+        # a function compared as its table of values is exact only if those values are
+        return self.dom.discrete and self.cod.discrete
 
     def describe(self) -> str:
         return f"{_paren(self.dom)} → {self.cod.describe()}"
