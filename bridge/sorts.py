@@ -50,6 +50,7 @@ __all__ = [
     "FunctionSort", "SampleConfig", "Tolerance", "TOLERANCES", "tolerance_for",
     "register_sort", "resolve_sort", "static_nat", "one_hot", "decode_argmax",
     "take", "where", "batch_size", "pad_list", "flatten_list", "describe", "map_leaves",
+    "DEGENERATE", "degenerate",
 ]
 
 
@@ -396,7 +397,8 @@ EXTREME_SCALES = (1e-4, 1e-2, 1e2, 1e4)
 class FloatTensor(Encoding):
     """A float sort: tensors of `shape` per case, (N, *shape) batched. `dtype` None follows the
     check (float32, or float64 in float64 mode). Sampled as standard Gaussians, except that one
-    in eight samples is scaled by one of `EXTREME_SCALES`, and the first sample is all zeros."""
+    in eight samples is scaled by one of `EXTREME_SCALES`; a check's first three samples are
+    the `DEGENERATE` inputs (all zeros first; see `degenerate` and `archlaw.bridge.domains`)."""
 
     shape: tuple[int, ...] = ()
     dtype: torch.dtype | None = None
@@ -466,6 +468,39 @@ class FloatTensor(Encoding):
 
 #: The name `binding.py`'s docstring uses for a vector-valued float sort.
 FloatVec = FloatTensor
+
+#: The degenerate float inputs a check draws first (`degenerate`), in this order: all zeros;
+#: all entries equal (to 1); a single non-zero entry (the first, 1). They are the classic
+#: failure points of norms without an epsilon (0/0) and of softmax-like normalisations.
+DEGENERATE = ("zeros", "all-equal", "one non-zero entry")
+
+
+def degenerate(enc: Encoding, v: Any, kinds: torch.Tensor) -> Any:
+    """`v` with the float entries of case i replaced by degenerate input ``kinds[i]`` (an index
+    into `DEGENERATE`; -1 leaves the case as drawn). ``kinds``: long (N,). Applies to float
+    sorts and, through them, to products (each part) and lists (every element of the list);
+    other sorts are returned unchanged. Only the float leaves change, so lengths, depths and
+    discrete parts stay as sampled."""
+    if isinstance(enc, FloatTensor) and isinstance(v, torch.Tensor):
+        n = v.shape[0]
+        flat = v.reshape(n, -1).clone()
+        k = kinds.to(flat.device)
+        flat[k == 0] = 0
+        flat[k == 1] = 1
+        if flat.shape[1]:
+            one = k == 2
+            flat[one] = 0
+            flat[one, 0] = 1
+        return flat.reshape(v.shape)
+    if isinstance(enc, ProdOf) and isinstance(v, tuple):
+        return (degenerate(enc.fst, v[0], kinds), degenerate(enc.snd, v[1], kinds))
+    if isinstance(enc, ListOf) and isinstance(v, ListBatch):
+        n, length = v.batch_size, list_width(v)
+        if not n * length:
+            return v
+        elems = degenerate(enc.elem, flatten_list(v), kinds.repeat_interleave(length))
+        return ListBatch(unflatten(elems, n, length), v.lengths)
+    return v
 
 
 @dataclass(frozen=True)
