@@ -47,7 +47,7 @@ from .ir import App, Lit, Pi, Sort, Term, Var, pretty
 
 __all__ = [
     "Encoding", "Finite", "NatEnc", "BoolEnc", "FloatTensor", "FloatVec", "ListOf", "ProdOf",
-    "FunctionSort", "SampleConfig", "Tolerance", "TOLERANCES", "tolerance_for",
+    "FunctionSort", "SampleConfig", "Tolerance", "TOLERANCES", "tolerance_for", "float_close",
     "register_sort", "resolve_sort", "static_nat", "one_hot", "decode_argmax",
     "take", "where", "batch_size", "pad_list", "flatten_list", "describe", "map_leaves",
     "DEGENERATE", "degenerate",
@@ -60,15 +60,52 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Tolerance:
-    """Float comparison: a case passes iff ``max|l - r| <= atol + rtol * max(max|l|, max|r|)``
-    (max over the value's elements) and every element of both sides is finite.
+    """Float comparison, per *group*. A value of sort ``Float[d₁, d₂, …]`` with two or more
+    axes has one group per index of its first axis (a channel of ``Float[C, H, W]``, a row of
+    ``Float[L, d]``); a ``Float`` or ``Float[d]`` is one group; a list compares each element as
+    a value of its own sort, and a ``List Float`` as one group (so ``List (Float[d])`` and
+    ``Float[L, d]``, and ``List Float`` and ``Float[L]``, are compared alike). A group passes
+    iff ``max|l - r| <= atol + rtol * max(max|l|, max|r|)``, both maxima over the group's
+    entries, and every entry of both sides is finite; a case passes iff all its groups do. The
+    scale is never taken over the whole value: one large channel (1e8 times the others) would
+    otherwise hide any error in the small ones. The groups are no smaller, because a float32
+    sum rounds relative to its terms, not its result: a smaller group (one row of a channel)
+    can cancel to a small maximum and fail a conforming layer (seen on a D4 group convolution).
 
-    The reported error of a case is the relative error ``max|l - r| / max(max|l|, max|r|)``
-    (0 when both sides are exactly equal, ``inf`` when either side holds a NaN or Inf).
+    The reported error of a case is the worst group's relative error
+    ``max|l - r| / max(max|l|, max|r|)`` (0 for an exactly equal group, ``inf`` when either side
+    holds a NaN or Inf). See `float_close`.
     """
 
     rtol: float
     atol: float
+
+
+def float_close(x: torch.Tensor, y: torch.Tensor, tol: Tolerance,
+                live: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The `Tolerance` rule on float values (N, …, k) whose groups are their last axis (each
+    group k entries; callers reshape to put a group there): (ok bool (N,), error float64 (N,)).
+    `live`: bool, broadcastable to `x`, False on entries that are not compared (list
+    padding)."""
+    n = x.shape[0]
+    a = x.detach()
+    b = y.detach().to(a.dtype)
+    if live is not None:
+        live = live.to(a.device)
+        a = torch.where(live, a, torch.zeros_like(a))
+        b = torch.where(live, b, torch.zeros_like(b))
+    if not a.numel():
+        z = torch.zeros(n, dtype=torch.float64, device=x.device)
+        return torch.ones(n, dtype=torch.bool, device=x.device), z
+    # reductions in the values' own dtype (no float64 copy of the batch); a NaN or Inf in a
+    # group makes its max |l - r| or max |l|, |r| non-finite (amax propagates NaN)
+    diff = (a - b).abs().amax(-1).reshape(n, -1).to(torch.float64)
+    scale = torch.maximum(a.abs().amax(-1), b.abs().amax(-1)).reshape(n, -1).to(torch.float64)
+    finite = torch.isfinite(diff) & torch.isfinite(scale)
+    ok = (finite & (diff <= tol.atol + tol.rtol * scale)).all(1)
+    rel = torch.where(diff == 0, torch.zeros_like(diff), diff / scale.clamp_min(1e-300))
+    err = torch.where(finite, rel, torch.full_like(rel, math.inf)).amax(1)
+    return ok.to(x.device), err.to(x.device)
 
 
 #: The default policy, by dtype of the compared values.
@@ -427,22 +464,12 @@ class FloatTensor(Encoding):
         return x.to(dtype=dtype, device=cfg.device)
 
     def equal(self, x, y, tol):
-        tol = tol or tolerance_for(x.dtype)
+        # one group per index of the first axis of a value of 2 or more axes, else one group
+        # for the whole value: see `Tolerance`
         n = x.shape[0]
-        a = x.detach().reshape(n, -1)
-        b = y.detach().reshape(n, -1).to(a.dtype)
-        if not a.shape[1]:
-            z = torch.zeros(n, dtype=torch.float64, device=x.device)
-            return torch.ones(n, dtype=torch.bool, device=x.device), z
-        # reductions in the values' own dtype (no float64 copy of the batch); a NaN or Inf
-        # anywhere makes the row's max |l - r| or max |l|, |r| non-finite (amax propagates NaN)
-        diff = (a - b).abs().amax(1).to(torch.float64)
-        scale = torch.maximum(a.abs().amax(1), b.abs().amax(1)).to(torch.float64)
-        finite = torch.isfinite(diff) & torch.isfinite(scale)
-        ok = finite & (diff <= tol.atol + tol.rtol * scale)
-        rel = torch.where(diff == 0, torch.zeros_like(diff), diff / scale.clamp_min(1e-300))
-        err = torch.where(finite, rel, torch.full_like(rel, math.inf))
-        return ok.to(x.device), err.to(x.device)
+        groups = self.shape[0] if len(self.shape) >= 2 else 1
+        return float_close(x.reshape(n, groups, -1), y.reshape(n, groups, -1),
+                           tol or tolerance_for(x.dtype))
 
     def render(self, v, i):
         t = v[i].detach().cpu()
@@ -546,6 +573,13 @@ class ListOf(Encoding):
         xs, ys = pad_list(x, length), pad_list(y, length)
         if length == 0:
             return same_len, (~same_len).to(torch.float64)
+        if isinstance(self.elem, FloatTensor) and not self.elem.shape:
+            # a list of scalars is one group, as a Float[L] is (see `Tolerance`)
+            pos = torch.arange(length, device=x.lengths.device).unsqueeze(0)
+            live = pos < torch.minimum(x.lengths, y.lengths).unsqueeze(1)
+            ok_f, err_f = float_close(xs.values.unsqueeze(1), ys.values.unsqueeze(1),
+                                      tol or tolerance_for(xs.values.dtype), live.unsqueeze(1))
+            return same_len & ok_f, torch.where(same_len, err_f, torch.full_like(err_f, math.inf))
         ok_e, err_e = self.elem.equal(flatten_list(xs), flatten_list(ys), tol)
         pos = torch.arange(length, device=x.lengths.device).unsqueeze(0)
         live = pos < torch.minimum(x.lengths, y.lengths).unsqueeze(1)
