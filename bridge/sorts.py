@@ -28,7 +28,10 @@ Extending. A family module registers an encoding for a library type (a tree type
     def _btree(args, params):        # args: the encodings of the type's arguments
         return TreeEncoding(args[0])  # a subclass of `Encoding`
 
-A custom encoding subclasses `Encoding` and implements the methods marked *required* below;
+A custom encoding subclasses `Encoding`, states `discrete` (True only when its `equal` is
+exact; derived from the encodings it holds, as `ListOf` and `ProdOf` do: there is no default,
+and a check refuses an encoding that does not say) and implements the methods marked
+*required* below;
 its batched values must either be tensors/tuples/`ListBatch` (handled by `take`/`where` here)
 or objects with ``take(idx)``, ``where(mask, other)`` and ``batch_size``.
 """
@@ -245,7 +248,7 @@ class SampleConfig:
 class Encoding:
     """Base class of sort encodings (see the module docstring).
 
-    Required: `describe`, `kind`, `equal`, `render`. Finite encodings: `cardinality`,
+    Required: `describe`, `kind`, `discrete`, `equal`, `render`. Finite encodings: `cardinality`,
     `enumerate`. Sampled encodings: `plan`, `materialize` (and `size_key`, `numel` for
     ordering and memory). `lit`, `broadcast`, `empty` when the sort has numerals, 0-ary
     symbols, or appears as list elements.
