@@ -170,7 +170,8 @@ class SymbolFn(Fn):
         if self.result is not None:
             # checked here, where the value came from, so no later symbol takes the blame
             validate_output(out, self.result, n, self.name, self.where)
-        elif n is not None and isinstance(out, torch.Tensor) and (out.dim() == 0 or out.shape[0] != n):
+        elif n is not None and isinstance(out, torch.Tensor) and (out.dim() == 0
+                                                                 or out.shape[0] != n):
             raise ArchLawError(f"symbol {self.name!r} returned shape {tuple(out.shape)} for a "
                                f"batch of {n} cases; a binding's callables are batched "
                                "(leading dim N)", where=self.where or None)

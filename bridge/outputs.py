@@ -82,7 +82,8 @@ def _check(v: Any, enc: Encoding, n: int | None, name: str, where: str, top: Any
         if not isinstance(v, torch.Tensor):
             raise fail("expected a floating tensor")
         if not v.is_floating_point():
-            raise fail(f"expected a floating tensor, got dtype {str(v.dtype).replace('torch.', '')}")
+            dtype = str(v.dtype).replace("torch.", "")
+            raise fail(f"expected a floating tensor, got dtype {dtype}")
         batch(v, tuple(enc.shape), f"a {enc.describe()} batch")
         return
     if isinstance(enc, ListOf):

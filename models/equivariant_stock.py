@@ -6,7 +6,8 @@ Conforming, in float32, for any seed:
 
 * `transformer_binding`: ``nn.TransformerEncoderLayer`` (no positional encoding, eval mode, no
   dropout) on (N, L, d) under the permutations of the L sequence positions (``Fin L!``);
-* `conv1d_binding`: ``nn.Conv1d`` with circular padding on (N, C, n) under cyclic shifts (``Fin n``);
+* `conv1d_binding`: ``nn.Conv1d`` with circular padding on (N, C, n) under cyclic shifts
+  (``Fin n``);
 * `c4_conv2d_binding`: ``nn.Conv2d`` whose kernel is averaged over the four rotations, zero
   'same' padding, on (N, C, H, H) under rotations by 90° (``Fin 4``).
 
