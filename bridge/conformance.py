@@ -444,7 +444,7 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
                        tag=f"{law.name}.{fld.name}", cfg=cfg)
     base = Evaluator(binding.sorts, params, binding.symbols, symbol_sorts, 1, cfg.device, cfg.dtype,
                      tol, where)
-    discrete = _is_discrete(concl, base)
+    discrete = _is_discrete((*hyps, concl), base)
     cases = violations = vacuous = 0
     worst = 0.0
     first_bad: int | None = None
@@ -480,8 +480,12 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
                        dom.describe(), cex, seed, replay, lengths)
 
 
-def _is_discrete(concl: Term, ev: Evaluator) -> bool:
-    """True when every equation in the conclusion is at a discrete sort."""
+def _is_discrete(props: tuple[Term, ...], ev: Evaluator) -> bool:
+    """True when every equation in `props` (a field's hypotheses and conclusion: an equation
+    compared up to a tolerance in a hypothesis decides which cases count, so it matters too) is
+    at a sort whose encoding compares exactly (`Encoding.discrete`, derived from the sort's
+    parts). A sort that cannot be resolved counts as not exact; an encoding that does not
+    declare `discrete` is an `ArchLawError`."""
     ok = True
 
     def walk(t: Term) -> None:
@@ -489,9 +493,10 @@ def _is_discrete(concl: Term, ev: Evaluator) -> bool:
         if isinstance(t, App):
             if t.head_name in ("Eq", "Ne") and len(t.args) == 2:
                 try:
-                    if not ev.resolve(t.args[0].sort).discrete:
-                        ok = False
+                    enc = ev.resolve(t.args[0].sort)
                 except ArchLawError:
+                    enc = None
+                if enc is None or not enc.discrete:
                     ok = False
             for a in t.args:
                 walk(a)
@@ -499,7 +504,8 @@ def _is_discrete(concl: Term, ev: Evaluator) -> bool:
             walk(t.var.sort)
             walk(t.body)
 
-    walk(concl)
+    for p in props:
+        walk(p)
     return ok
 
 
