@@ -69,6 +69,13 @@ ACCEPTED = ("∀/∃/fun binders with explicit types, → = ≠ ∧ ∨ ¬ ↔ �
             "+ - * / % ^ ∘ • ++ ::, numerals, [] [a, b] (a, b), .1 .2 .val .fst .snd x.f, "
             "if-then-else, (e : T), Prop, Type")
 
+#: Deepest nesting of a term read: parentheses, operands of a chain such as ``a + b + ...``,
+#: binders, list and tuple items each count one level. Real statements stay near 10. A bound
+#: keeps the reader, the elaborator and every later pass (all recursive) far from Python's
+#: recursion limit, and the export within `archlaw.bridge.interchange.MAX_DEPTH` (120) once
+#: sorts and the declaration around a term are added.
+MAX_DEPTH = 64
+
 _SKIP_DIRS = {".lake", "build", "lake-packages", ".git", ".venv", "venv", "node_modules",
               "__pycache__"}
 
@@ -337,6 +344,33 @@ _BINOPS: dict[str, tuple[int, str, str]] = {
 _STOP_KW = {"then", "else", "with", "where", "deriving", "at", "from", "in", "do", "by", "extends"}
 
 
+def _check_depth(s: S) -> None:
+    """Raise `_Fail` at the deepest node of `s` if its nesting exceeds `MAX_DEPTH`, counting the
+    levels the elaborated term will have: a chain ``a + b + c`` one per operator, a list or
+    tuple one per item (they become ``List.cons`` / ``Prod.mk`` chains), a binder one per name
+    (a ``Pi``/``Lam`` each). Iterative: it runs before anything recursive sees the term."""
+    stack: list[tuple[object, int]] = [(s, 1)]
+    while stack:
+        node, d = stack.pop()
+        if isinstance(node, BinderGroup):
+            if node.type is not None:
+                stack.append((node.type, d))
+            continue
+        if not isinstance(node, S):
+            continue
+        if d > MAX_DEPTH:
+            raise _Fail(node.pos, f"nested deeper than {MAX_DEPTH} levels (operator chains, "
+                        "binders and list items count one level each; a law's statement is far "
+                        "shallower: name the parts with a def)")
+        if node.kind in ("forall", "exists", "fun"):
+            groups, body = node.args
+            d += sum(len(g.names) for g in groups)
+            stack.extend((x, d) for x in (*groups, body))
+        else:
+            step = len(node.args) if node.kind in ("list", "tuple") else 1
+            stack.extend((x, d + max(step, 1)) for x in node.args)
+
+
 class _Parser:
     """A Pratt parser for terms of the fragment over a token slice."""
 
@@ -344,6 +378,7 @@ class _Parser:
         self.toks = toks
         self.i = start
         self.end = len(toks) if end is None else end
+        self.nest = 0  # term() calls in progress (see `term`)
 
     # -- token helpers
     def peek(self, k: int = 0) -> Optional[Tok]:
@@ -385,6 +420,24 @@ class _Parser:
 
     # -- terms
     def term(self, prec: int = 0) -> S:
+        """A term; refused past `MAX_DEPTH` levels, counted both while parsing (each nested
+        term: the parser recurses) and on the finished outermost term (an operator chain
+        nests without recursing here, but every later pass recurses on it)."""
+        self.nest += 1
+        try:
+            if self.nest > MAX_DEPTH:
+                t = self.peek()
+                raise _Fail(t.pos() if t else self._end_pos(),
+                            f"nested deeper than {MAX_DEPTH} levels (a law's statement is far "
+                            "shallower; name the parts with a def)")
+            s = self._term(prec)
+        finally:
+            self.nest -= 1
+        if self.nest == 0:
+            _check_depth(s)
+        return s
+
+    def _term(self, prec: int) -> S:
         lhs = self.leading()
         while True:
             t = self.peek()
@@ -2319,7 +2372,15 @@ class SourceReader:
                 if tag is None:
                     continue
                 try:
-                    out.append(self._read_tagged(ctx, cmd, tag))
+                    try:
+                        d = self._read_tagged(ctx, cmd, tag)
+                    except RecursionError:
+                        # the last resort behind MAX_DEPTH (e.g. abbrevs unfolding into abbrevs)
+                        kwt = cmd.toks[0]
+                        raise ArchLawError(f"{ctx.path}:{kwt.line}:{kwt.col}: nested too deeply "
+                                           "to read (Python's recursion limit)") from None
+                    _check_export_depth(d, ctx.path, cmd.toks[0])
+                    out.append(d)
                 except ArchLawError as e:
                     if on_error is None:
                         raise
@@ -2397,6 +2458,32 @@ class SourceReader:
         return Theorem(name=full, module=ctx.module, range=self._range(ctx, cmd), doc=cmd.doc,
                        params=out_params, statement_provenance="source", axioms=None,
                        conclusion=concl)
+
+
+def _sexp_depth(t: Term) -> int:
+    """Parenthesis nesting of `t` as the interchange format writes it (sorts included; a leaf
+    sort is one level), computed without recursion."""
+    deepest, stack = 0, [(t, 1)]
+    while stack:
+        u, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((c, d + 1) for c in children(u))
+    return deepest
+
+
+def _check_export_depth(d: Declaration, path: str, at: Tok) -> None:
+    """Refuse a declaration whose export would nest deeper than the interchange reader accepts
+    (`archlaw.bridge.interchange.MAX_DEPTH`): what the source reader writes must read back. A
+    term sits four levels down: (archlaw-export (law (fields (field NAME TERM))))."""
+    from .interchange import MAX_DEPTH as FILE_DEPTH
+
+    terms = [p.sort for p in d.params]
+    terms += [f.statement for f in d.fields] if isinstance(d, Law) else [d.conclusion]
+    depth = 4 + max((_sexp_depth(t) for t in terms), default=0)
+    if depth > FILE_DEPTH:
+        raise ArchLawError(f"{path}:{at.line}:{at.col}: {d.name} would nest {depth} levels deep in "
+                           f"the export, past the {FILE_DEPTH} an export may have (its terms and "
+                           "their sorts together are too deep; name the parts with a def)")
 
 
 def _wrap(path: str, f: _Fail) -> ArchLawError:
