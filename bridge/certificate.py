@@ -197,7 +197,8 @@ class Certificate:
                                checks, d["weights_sha256"],
                                TrustBase(*(tb[k] for k in _TRUST_KEYS)), d["statement_sha256"],
                                dict(model), dict(settings))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as e:
+            # OverflowError: a huge integer that the S-expression reader took as float inf
             raise ArchLawError(f"malformed certificate: missing or bad entry {e}", where=where) from None
 
     # -- S-expressions -------------------------------------------------------------------------

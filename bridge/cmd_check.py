@@ -70,6 +70,10 @@ def parse_params(items: list[str]) -> dict[str, Any]:
         if not k.isidentifier():
             raise ArchLawError(f"--param {item!r}: {k!r} is not a Python identifier")
         val: Any = v
+        if v.strip().lstrip("+-").isdigit() and len(v.strip().lstrip("+-")) > 4300:
+            # past Python's int/str limit float() would turn it into inf: refuse, not convert
+            raise ArchLawError(f"--param {k}={v}: an integer of more than 4,300 digits is not "
+                               "accepted")
         for conv in (int, float):
             try:
                 val = conv(v)
