@@ -194,11 +194,16 @@ class Certificate:
                 raise ValueError("model and settings must be mappings")
             if not isinstance(model.get("params") or {}, Mapping):
                 raise ValueError("model params must be a mapping of keyword arguments")
+            from .limits import check_settings
+
+            # the settings are replayed by `verify`: the same bounds as `archlaw check`'s flags
+            check_settings(settings, "settings.", where=where)
             return Certificate(d["theorem"], d["statement"], d["conclusion"], tuple(d["axioms"]),
                                checks, d["weights_sha256"],
                                TrustBase(*(tb[k] for k in _TRUST_KEYS)), d["statement_sha256"],
                                dict(model), dict(settings))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as e:
+            # OverflowError: a huge integer that the S-expression reader took as float inf
             raise ArchLawError(f"malformed certificate: missing or bad entry {e}", where=where) from None
 
     # -- S-expressions -------------------------------------------------------------------------
@@ -268,8 +273,8 @@ class Certificate:
             }
         except ArchLawError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
-            # a check without entries, a model entry that is not JSON, ...
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as e:
+            # a check without entries, a model entry that is not JSON (or nested too deeply), ...
             raise ArchLawError(f"malformed certificate: bad entry ({type(e).__name__}: "
                                f"{str(e).splitlines()[0] if str(e) else e!r})", where=where) from None
         return Certificate.from_json(as_json, where)
@@ -332,17 +337,24 @@ def make_certificate(report: ConformanceReport, binding: Any, *, model: Mapping[
 
 
 def load_certificate(path: str | Path) -> Certificate:
-    """Read a certificate written by `Certificate.write` (S-expression or JSON, by content)."""
+    """Read a certificate written by `Certificate.write` (S-expression or JSON, by content).
+    The file must be a regular UTF-8 file of at most `archlaw.bridge.limits.MAX_FILE_BYTES`;
+    anything unreadable (an integer past Python's 4,300-digit conversion limit, nesting that
+    exhausts the parser's recursion, ...) is a one-line error naming the file."""
+    from .limits import read_user_text
+
     p = Path(path)
-    try:
-        text = p.read_text()
-    except OSError as e:
-        raise ArchLawError(f"cannot read certificate: {e.strerror}", where=str(p)) from None
+    text = read_user_text(p, "certificate")
     if text.lstrip().startswith("{"):
         try:
-            return Certificate.from_json(json.loads(text), where=str(p))
+            doc = json.loads(text)
         except json.JSONDecodeError as e:
             raise ArchLawError(f"bad JSON at line {e.lineno}: {e.msg}", where=str(p)) from None
+        except RecursionError:
+            raise ArchLawError("unreadable JSON: nested too deeply", where=str(p)) from None
+        except ValueError as e:  # an integer over Python's int_max_str_digits (4,300 digits)
+            raise ArchLawError(f"unreadable JSON: {str(e).split(':')[0]}", where=str(p)) from None
+        return Certificate.from_json(doc, where=str(p))
     return Certificate.from_sexp(text, where=str(p))
 
 

@@ -8,20 +8,39 @@ Each subcommand lives in its own module ``archlaw.bridge.cmd_<name>`` that defin
 
 Command modules import heavy libraries (torch) inside `run`, so that `archlaw --help` and
 `archlaw laws` start fast. A user error is raised as `ArchLawError` and printed on one line
-(exit status 2); Ctrl-C exits with 130 and a one-line note.
+(exit status 2), as is a bad argument (argparse's usage block is replaced by a pointer to
+``--help``); Ctrl-C exits with 130 and a one-line note. Anything else escaping a command is a bug
+in ArchLaw: the last-resort handler prints one line ``internal error: ...`` and exits with
+`INTERNAL_ERROR` (70, sysexits' EX_SOFTWARE); ``ARCHLAW_DEBUG=1`` shows the traceback instead.
+Long digit runs in an error are elided (`archlaw.bridge.limits.shorten_numerals`).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import re
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from .errors import ArchLawError
 
 #: Subcommands in the order `archlaw --help` lists them.
 COMMANDS = ("demo", "laws", "export", "lint-lean", "check", "verify", "add")
+
+#: Exit status of a bug in ArchLaw (an exception other than `ArchLawError` escaping a command).
+INTERNAL_ERROR = 70
+#: Set to 1 to see the traceback of an internal error instead of its one line.
+DEBUG_ENV = "ARCHLAW_DEBUG"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad argument reported on one line (exit status 2, as argparse)."""
+
+    def error(self, message: str) -> "NoReturn":  # type: ignore[override]
+        _print_error(f"{message} (see `{self.prog} --help`)", prog=self.prog)
+        sys.exit(2)
 
 
 def _module(name: str):
@@ -29,11 +48,11 @@ def _module(name: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="archlaw",
         description="Laws of neural architectures, proved in Lean 4, checked on torch models.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
         mod = _module(name)
@@ -43,11 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_error(message: str) -> None:
+def _print_error(message: str, prog: str = "archlaw") -> None:
     from .console import make_console
+    from .limits import shorten_numerals
     from rich.markup import escape
 
-    make_console(stderr=True, soft_wrap=True).print(f"[bold red]archlaw: error:[/] {escape(message)}")
+    text = escape(re.sub(r"\s*\n\s*", " ", shorten_numerals(message)))  # one line, whatever it quotes
+    make_console(stderr=True, soft_wrap=True).print(f"[bold red]{escape(prog)}: error:[/] {text}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +82,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _print_error("interrupted")
         return 130
+    except (Exception, SystemExit) as e:  # noqa: BLE001 - the last resort: a bug, said on one line
+        # SystemExit too: no command calls sys.exit, so one escaping `run` came from code it ran
+        if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        first = (str(e).strip().splitlines() or [""])[0][:300]
+        _print_error(f"internal error: {type(e).__name__}{': ' + first if first else ''} (a bug in "
+                     f"ArchLaw; rerun with {DEBUG_ENV}=1 for the traceback, and report it)")
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

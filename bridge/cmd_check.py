@@ -37,12 +37,16 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--param", action="append", default=[], metavar="K=V",
                    help="keyword argument for the model callable (repeatable)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--seed", type=int, default=0, help="seed of every sampled case (default 0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of every sampled case, 0 to 2^63-1 (default 0)")
     p.add_argument("--budget", type=int, default=10**6,
-                   help="most cases per field; finite domains up to this size are exhaustive")
-    p.add_argument("--samples", type=int, default=1000, help="samples of infinite binders")
+                   help="most cases per field, at most 10^8; finite domains up to this size are "
+                        "exhaustive (default 10^6)")
+    p.add_argument("--samples", type=int, default=1000,
+                   help="samples of infinite binders, at most 10^7 (default 1000)")
     p.add_argument("--max-length", type=int, default=None,
-                   help="longest sampled list (default 10x the binding's max_train_length)")
+                   help="longest sampled list, at most 10^4 (default 10x the binding's "
+                        "max_train_length)")
     add_precision_arguments(p)
     p.add_argument("--certificate", metavar="OUT", default=None,
                    help="for a certified theorem, write OUT.sexp and OUT.json")
@@ -115,6 +119,10 @@ def parse_params(items: list[str]) -> dict[str, Any]:
         if not k.isidentifier():
             raise ArchLawError(f"--param {item!r}: {k!r} is not a Python identifier")
         val: Any = v
+        if v.strip().lstrip("+-").isdigit() and len(v.strip().lstrip("+-")) > 4300:
+            # past Python's int/str limit float() would turn it into inf: refuse, not convert
+            raise ArchLawError(f"--param {k}={v}: an integer of more than 4,300 digits is not "
+                               "accepted")
         for conv in (int, float):
             try:
                 val = conv(v)
@@ -205,7 +213,9 @@ def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any],
                                "current directory and on sys.path)") from None
         raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}"
                            f"{_module_file_hint(mod_name)}") from None
-    except Exception as e:  # noqa: BLE001 - any error of user code becomes one line
+    except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - any error of
+        # user code becomes one line; sys.exit(0) or a KeyboardInterrupt raised by it too, which
+        # would otherwise end `verify` with status 0 and no output
         raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}"
                            f"{_module_file_hint(mod_name)}") from None
     fn = mod
@@ -223,7 +233,7 @@ def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any],
                            f"{_first_line(e)}") from None
     except ArchLawError as e:
         raise ArchLawError(f"{flag} {ref!r} with --param {_params_text(params)}: {e}") from None
-    except Exception as e:  # noqa: BLE001 - any error of user code becomes one line
+    except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - as above
         raise ArchLawError(f"{flag} {ref!r} failed with --param {_params_text(params)}: "
                            f"{_first_line(e)}") from None
     if isinstance(out, Mapping) and out and all(isinstance(b, Binding) for b in out.values()):
@@ -322,6 +332,9 @@ def run(args: argparse.Namespace) -> int:
     if args.max_length is not None and args.max_length < 1:
         raise ArchLawError(f"--max-length {args.max_length}: must be at least 1 (the longest "
                            "sampled list)")
+    from .limits import check_settings
+
+    check_settings(check_kwargs(args))  # bounded work: --seed, --budget, --samples, --max-length
     export, origin = load_export_origin(args.root, args.from_file)
     decl = export.find(args.law)
     params = parse_params(args.param)

@@ -21,12 +21,17 @@ from .words import plural
 
 HELP = "the tour: the laws, every registered model checked against them, and the learned adder"
 
+#: Longest operands of the closing addition: the Mealy adder runs one step per digit, so this
+#: bounds the demo's last step to seconds (`archlaw add` is the way to add longer numbers).
+MAX_DIGITS = 100_000
+
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", type=str, default=None, help="Lake project to read laws from")
     p.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda")
     p.add_argument("--digits", type=int, default=1000,
-                   help="length of the operands of the closing addition (default 1000)")
+                   help=f"length of the operands of the closing addition, 1 to {MAX_DIGITS:,} "
+                        "(default 1000)")
     p.add_argument("--skip-registry", action="store_true",
                    help="skip step 2 (checking every registered model)")
 
@@ -145,11 +150,10 @@ def run(args: argparse.Namespace) -> int:
 
     from .console import make_console
     from .devices import resolve_device
-    from .errors import ArchLawError
     from .library import load_export_explained
+    from .limits import bounded_int
 
-    if args.digits < 1:
-        raise ArchLawError(f"argument --digits: {args.digits} is not accepted; expected an integer ≥ 1")
+    bounded_int(args.digits, "--digits", 1, MAX_DIGITS)
     device = str(resolve_device(args.device))
     torch.set_num_threads(min(2, torch.get_num_threads()))
     con = make_console()

@@ -42,11 +42,21 @@ _GET_LEAN = (
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, default=None, help="the Lake project (default: the "
                         "one around the current directory)")
-    parser.add_argument("--out", type=Path, default=None,
+    parser.add_argument("--out", default=None,
                         help="where to write (default: <root>/build/archlaw/laws.sexp); written "
                              "atomically, a symlink written through, a device or FIFO refused")
     parser.add_argument("--source", action="store_true",
                         help="without Lean, write the source reader's export instead of failing")
+
+
+def _out_file(out: str) -> Path:
+    """`--out` as a path, refused on one line when it cannot name a file: empty (``Path('')``
+    would be the current directory) or a directory."""
+    if not out.strip() or Path(out).is_dir():
+        raise ArchLawError(f"--out {out!r}: {'is a directory' if out.strip() else 'is empty'}; "
+                           "--out takes the path of the file to write, e.g. "
+                           "build/archlaw/laws.sexp")
+    return Path(out)
 
 
 def _toolchain(root: Path) -> str:
@@ -121,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     root = resolve_root(args.root)
-    out = Path(args.out) if args.out is not None else export_path(root)
+    out = _out_file(args.out) if args.out is not None else export_path(root)
     console = make_console(stderr=True, soft_wrap=True)
     if shutil.which("lake") is not None:
         exp = export_with_lean(root, out)

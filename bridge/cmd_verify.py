@@ -65,10 +65,13 @@ def run(args: argparse.Namespace) -> int:
                                "pass --model MODULE:CALLABLE", where=args.cert)
     else:
         recorded = cert.model.get("ref")
+        # the recorded value is quoted as data, never as a command to paste: a certificate can
+        # name any importable callable (os:system)
         raise ArchLawError("--model MODULE:CALLABLE is required (verify never imports code named "
                            "inside a certificate on its own"
-                           + (f"; it records {recorded!r}: pass --model {recorded} or "
-                              "--trust-model-ref to use it)" if recorded else ")"), where=args.cert)
+                           + (f"; the certificate records the model reference {repr(recorded)[:100]}, "
+                              "unchecked: read it before trusting it)" if recorded else ")"),
+                           where=args.cert)
     # everything that needs no model first: a certificate that fails here runs no code
     export, origin = load_export_origin(args.root, args.from_file)
     res = static_checks(cert, export)

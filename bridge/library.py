@@ -4,7 +4,8 @@ Order of preference:
 
 1. an export file given explicitly (``--from FILE``): used if its recorded SHA-256 hashes match
    the Lean files of the root now, refused with `StaleExportError` naming the changed, added and
-   removed files otherwise;
+   removed files otherwise (and refused when it is not a regular UTF-8 file of at most
+   `archlaw.bridge.limits.MAX_FILE_BYTES`);
 2. the Lean export that ``archlaw export`` writes, ``<root>/build/archlaw/laws.sexp`` (git-ignored
    through ``build/``), when it exists, says it was produced by Lean and is not stale;
 3. otherwise the reader of the Lean source (`archlaw.bridge.source_reader`) over the root:
@@ -182,7 +183,11 @@ _FILE_CACHE: dict[tuple[Path, str], Export] = {}
 
 def _read_file_cached(path: Path) -> tuple[Export, str]:
     """The export in the file at `path`, and the text it was parsed from."""
-    text = interchange.read_text(path)
+    from .limits import read_user_text
+
+    # a regular UTF-8 file within MAX_FILE_BYTES: --from on a FIFO would block, on /dev/zero
+    # never end, on a multi-GB file exhaust memory
+    text = read_user_text(path, "export")
     key = (path.resolve(), text)
     hit = _FILE_CACHE.get(key)
     if hit is None:

@@ -62,9 +62,17 @@ GEN_NAMES = ("K", "P", "G")
 K, P, G = 0, 1, 2
 
 
+#: Largest base of a trained cell (as ``archlaw add --base``): the cell has 2B+2 inputs, its
+#: laws 2·B² (cell) and B³ (cocycle) cases, and training steps grow as 50·B past base 16, so a
+#: base from a flag or a certificate (``--param base=100000``) would train for hours and fill GBs.
+MAX_BASE = 36
+
+
 @dataclass(frozen=True)
 class CellConfig:
-    """Shape and training of a carry cell. `base` B ≥ 2; `hidden` width of the two hidden layers."""
+    """Shape and training of a carry cell. `base` B from 2 to `MAX_BASE`; `hidden` width of the
+    two hidden layers. A base outside that range is an `ArchLawError` (it may come from a flag or
+    a certificate's recorded parameters)."""
 
     base: int = 10
     hidden: int = 128
@@ -75,6 +83,14 @@ class CellConfig:
     #: fraction of the final steps trained straight-through (hard carry forward, soft gradient)
     hard_fraction: float = 0.3
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.base, bool) or not isinstance(self.base, int) \
+                or not 2 <= self.base <= MAX_BASE:
+            from archlaw.bridge.limits import shorten_numerals
+
+            raise ArchLawError(f"base {shorten_numerals(repr(self.base)[:200])} is not accepted; "
+                               f"expected an integer from 2 to {MAX_BASE}")
 
     def to_dict(self) -> dict:
         return asdict(self)
