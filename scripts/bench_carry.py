@@ -23,6 +23,13 @@ torch's thread count and OMP_WAIT_POLICY are set explicitly and reported.
 each seed 0..N-1, one training run of the cell (`CellConfig.for_base`, or ``--sweep-steps``), whether
 the decoded cell is exact on all 2·B² inputs, and its time; JSON in
 ``docs/bench/carry_train_sweep.json``.
+
+``--memory 1e4,1e5,1e6`` instead measures memory: the peak RSS of ``archlaw add @a @b`` (each run a
+fresh process, read with ``os.wait4``) at each length, for the log-depth adder (its scan chunked,
+`SCAN_POSITIONS`) and, up to ``--memory-seq-max`` digits, the sequential one; and, as the
+baseline measured in the same run, ``archlaw add 1 2`` and the unchunked scan of before
+(``LookaheadAdder.run`` with one chunk). Each sum is checked against Python's integers. JSON in
+``docs/bench/carry_memory.json`` (``--memory-json``).
 """
 
 from __future__ import annotations
@@ -78,6 +85,13 @@ def main(argv=None) -> int:
     ap.add_argument("--sweep-steps", type=int, default=None,
                     help="training steps in the sweep (default: CellConfig.for_base's)")
     ap.add_argument("--sweep-json", default=str(ROOT / "docs/bench/carry_train_sweep.json"))
+    ap.add_argument("--memory", default=None, metavar="LENGTHS",
+                    help="only measure peak memory of `archlaw add` at these comma-separated "
+                         "lengths (e.g. 1e4,1e5,1e6)")
+    ap.add_argument("--memory-seq-max", type=float, default=1e5,
+                    help="longest operands for the sequential adder in --memory (it runs about "
+                         "7,000 digits/s)")
+    ap.add_argument("--memory-json", default=str(ROOT / "docs/bench/carry_memory.json"))
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -88,6 +102,8 @@ def main(argv=None) -> int:
     print(json.dumps(env))
     if args.train_sweep:
         return _train_sweep(args, env)
+    if args.memory:
+        return _memory(args, env)
 
     t0 = time.time()
     import tempfile
@@ -222,6 +238,86 @@ def _train_sweep(args: argparse.Namespace, env: dict) -> int:
         print(f"base {base}: {sm['exact']} of {sm['runs']} seeds exact at {sm['steps']} steps; "
               f"seconds {sm['seconds']}")
     return 0
+
+
+#: Run in a fresh process by `_memory`: the log-depth adder with its scan in one chunk (as it was
+#: before chunking), on random operands of argv[1] digits; prints the sum's digits (top first).
+_UNCHUNKED = """
+import sys, torch
+from archlaw.models.carry import CellConfig, LookaheadAdder
+from archlaw.models.carry_data import format_digits, parse_number
+from archlaw.models.carry_store import load_or_train
+torch.set_num_threads(1)
+c = load_or_train(CellConfig(), device="cpu")
+x, y = (parse_number(open(p).read(), 10, p) for p in sys.argv[1:3])
+w = max(len(x), len(y))
+xs = torch.tensor([x + [0] * (w - len(x))]); ys = torch.tensor([y + [0] * (w - len(y))])
+print(format_digits(LookaheadAdder(c.cell, c.combine).run(xs, ys, positions=10 ** 15)[0], 10))
+"""
+
+
+def _peak_rss(cmd: list[str], env: dict) -> tuple[float, float, str]:
+    """(peak RSS in MB, seconds, stdout) of `cmd` run as a fresh process."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryFile() as out:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        secs = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{cmd[3:]} exited {proc.returncode}")
+        out.seek(0)
+        return usage.ru_maxrss / 1024, secs, out.read().decode().strip()
+
+
+def _memory(args: argparse.Namespace, env_info: dict) -> int:
+    """Peak RSS of `archlaw add` by length and adder, against a baseline measured in this run."""
+    import random
+    import tempfile
+
+    sys.set_int_max_str_digits(0)
+    lengths = [int(float(v)) for v in args.memory.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="archlaw_mem_"))
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
+    if not args.cached_cell:
+        env["ARCHLAW_CACHE"] = str(work / "cache")
+    load_or_train(CellConfig(), device="cpu",
+                  root=Path(env["ARCHLAW_CACHE"]) if "ARCHLAW_CACHE" in env else None)
+    add = [sys.executable, "-c", "from archlaw.cli.app import main; raise SystemExit(main())",
+           "add", "--threads", "1", "--device", "cpu"]
+    base_mb, _, s = _peak_rss(add + ["1", "2"], env)
+    assert s == "3", s
+    rows = [{"what": "archlaw add 1 2 (baseline)", "digits": 1, "peak_rss_mb": round(base_mb, 1)}]
+    print(f"baseline `archlaw add 1 2`: peak RSS {base_mb:.0f} MB", flush=True)
+    rng = random.Random(args.seed)
+    for n in lengths:
+        x = rng.randrange(10 ** (n - 1), 10 ** n)
+        y = rng.randrange(10 ** (n - 1), 10 ** n)
+        a, b = work / f"a{n}.txt", work / f"b{n}.txt"
+        a.write_text(f"{x}\n")
+        b.write_text(f"{y}\n")
+        runs = [("archlaw add --adder log-depth (chunked scan)", add + ["--adder", "log-depth"]),
+                ("LookaheadAdder.run, one unchunked scan (before)", [sys.executable, "-c", _UNCHUNKED])]
+        if n <= args.memory_seq_max:
+            runs.append(("archlaw add (sequential)", add))
+        for what, cmd in runs:
+            mb, secs, out = _peak_rss(cmd + [f"@{a}" if cmd[3:4] == ["add"] else str(a),
+                                             f"@{b}" if cmd[3:4] == ["add"] else str(b)], env)
+            exact = out == str(x + y)
+            rows.append({"what": what, "digits": n, "peak_rss_mb": round(mb, 1),
+                         "above_baseline_mb": round(mb - base_mb, 1),
+                         "bytes_per_digit_above_baseline": round((mb - base_mb) * 2 ** 20 / n, 1),
+                         "seconds": round(secs, 2), "exact": exact})
+            print(f"{n:>10,} digits  {what:<48} peak RSS {mb:7.0f} MB "
+                  f"({(mb - base_mb) * 2 ** 20 / n:8.1f} B/digit above baseline)  {secs:6.1f} s  "
+                  f"exact={exact}", flush=True)
+    out = Path(args.memory_json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"env": env_info, "argv": sys.argv[1:], "rows": rows}, indent=2))
+    return 0 if all(r.get("exact", True) for r in rows) else 1
 
 
 def _plot(results: dict, png: Path) -> None:

@@ -155,7 +155,7 @@ def main() -> int:
 
     from archlaw.bridge.console import make_console
     from archlaw.bridge.devices import resolve_device
-    from archlaw.models import equivariant as E
+    from archlaw.models.equivariance import modules as E
     from archlaw.models.equivariance.bindings import check_layer, law_statement
     from archlaw.models.equivariance.baselines import BaselineCNN, BaselineMLP
     from archlaw.models.equivariance.data import DiskCountTask, MotifTask, PatternTask

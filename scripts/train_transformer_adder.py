@@ -33,6 +33,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+from archlaw.bridge import atomic  # noqa: E402
 from archlaw.bridge.devices import resolve_device  # noqa: E402
 from archlaw.models.carry_data import random_operands, reference_add  # noqa: E402
 from archlaw.models.carry_transformer import AlignedAdderTransformer, TransformerConfig  # noqa: E402
@@ -54,9 +55,24 @@ def exact_match(model: AlignedAdderTransformer, length: int, n: int, g: torch.Ge
     return ok / n
 
 
+def save_checkpoint(path: Path, state: dict) -> None:
+    """Write a checkpoint atomically (`archlaw.bridge.atomic`): a kill mid-save leaves the
+    previous checkpoint, never a torn one. `state` holds only tensors, numbers, strings and
+    containers of them, so that `load_checkpoint` reads it without unpickling code."""
+    with atomic.open_atomic(path) as fh:
+        torch.save(state, fh)
+
+
+def load_checkpoint(path: Path, device: str | torch.device) -> dict:
+    """A checkpoint written by `save_checkpoint`, read with ``weights_only=True``: torch's
+    restricted unpickler, which builds tensors and plain containers and refuses anything that
+    would import or call code named in the file."""
+    return torch.load(path, map_location=device, weights_only=True)
+
+
 def load(run_dir: Path) -> tuple[AlignedAdderTransformer, dict]:
     """The trained model and its summary from a run directory (for the benchmark)."""
-    ck = torch.load(run_dir / "checkpoint.pt", map_location="cpu", weights_only=False)
+    ck = load_checkpoint(run_dir / "checkpoint.pt", "cpu")
     model = AlignedAdderTransformer(TransformerConfig(**ck["config"]))
     model.load_state_dict(ck["model"])
     model.eval()
@@ -99,7 +115,7 @@ def main(argv=None) -> int:
     g = torch.Generator().manual_seed(args.seed)
     step, cur_len, spent = 0, 3, 0.0
     if ck_path.exists():
-        ck = torch.load(ck_path, map_location=device, weights_only=False)
+        ck = load_checkpoint(ck_path, device)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         g.set_state(ck["rng"])
@@ -107,9 +123,9 @@ def main(argv=None) -> int:
         print(f"resumed at step {step} (curriculum length {cur_len}, {spent / 60:.1f} min spent)")
 
     def save() -> None:
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "rng": g.get_state(),
-                    "step": step, "cur_len": cur_len, "seconds": spent, "config": cfg.to_dict(),
-                    "args": vars(args)}, ck_path)
+        save_checkpoint(ck_path, {"model": model.state_dict(), "opt": opt.state_dict(),
+                                  "rng": g.get_state(), "step": step, "cur_len": cur_len,
+                                  "seconds": spent, "config": cfg.to_dict(), "args": vars(args)})
 
     log = open(run_dir / "log.jsonl", "a")
     t0 = time.time()
@@ -154,7 +170,7 @@ def main(argv=None) -> int:
                "device": str(device), "config": cfg.to_dict(), "lr": args.lr, "seed": args.seed,
                "curriculum_length": cur_len, "exact_match_8_digits": em8,
                "eval": "10,000 random pairs of 8 digits, seed 123456"}
-    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+    atomic.write_text(run_dir / "summary.json", json.dumps(summary, indent=2))
     if args.docs_json:
         write_docs_json(run_dir, Path(args.docs_json))
     print(json.dumps(summary, indent=2))
@@ -165,8 +181,7 @@ def write_docs_json(run_dir: Path, out: Path) -> None:
     """The run's ``summary.json`` and ``log.jsonl`` as one JSON file at `out`."""
     summary = json.loads((run_dir / "summary.json").read_text())
     log = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines() if line]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"summary": summary, "log": log}, indent=1))
+    atomic.write_text(out, json.dumps({"summary": summary, "log": log}, indent=1))
 
 
 if __name__ == "__main__":

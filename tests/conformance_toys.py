@@ -12,7 +12,7 @@ import torch
 
 from archlaw.bridge.binding import Binding, ListBatch
 from archlaw.bridge.ir import (
-    PROP, TYPE, App, Export, Field, Lam, Law, Lit, Param, Pi, Theorem, Var, arrow, const,
+    ATTESTED_IN_MEMORY, PROP, TYPE, App, Export, Field, Lam, Law, Lit, Param, Pi, Theorem, Var, arrow, const,
 )
 from archlaw.bridge.sorts import Finite, FloatTensor
 
@@ -166,8 +166,9 @@ def export(statement: str = "lean", axioms: tuple[str, ...] | None = ("propext",
     laws = tuple(dataclasses.replace(law, statement_provenance=statement,
                                      axioms=() if statement == "lean" else None)
                  for law in (COCYCLE, CELL))
+    # built in memory: its lean producer is taken as given (a file's would only be declared)
     return Export(statement, "4.20.0" if statement == "lean" else None, (),
-                  (*laws, theorem(statement, axioms)))
+                  (*laws, theorem(statement, axioms)), attestation=ATTESTED_IN_MEMORY)
 
 
 # -- equivariance: f (g • x) = g • f x for the cyclic group C_n rolling signals ------------------

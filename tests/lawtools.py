@@ -78,3 +78,15 @@ def tagged_in(root: Path) -> list[tuple[str, str]]:
                                                                      "class", "inductive", "lemma"))
                 out.append((f.relative_to(root).as_posix(), cmd[kw + 1].text))
     return out
+
+
+def record_as_made_by_lake(root: Path, path: Path) -> Path:
+    """Stand in for ``archlaw export`` with lake (not installed here): record in ArchLaw's cache,
+    through the same code path that command uses, that lake made the export file at `path` from
+    the Lean files of `root`. Nothing here claims lake ran: the test that calls this decides that
+    the file is Lean's. Set ``ARCHLAW_CACHE`` to a temporary folder first."""
+    from archlaw.bridge import attestation, interchange, library
+
+    exp = interchange.read(path)
+    return attestation.record_lake_export(root, library.hash_lean_files(root),
+                                          interchange.read_text(path), exp.lean_version)

@@ -278,7 +278,7 @@ def _as_lean(export, laws: bool = True):
     `laws`, every law too; otherwise every law marked `source`."""
     import dataclasses
 
-    from archlaw.bridge.ir import Export, Law
+    from archlaw.bridge.ir import ATTESTED_IN_MEMORY, Export, Law
 
     thm_name = carry_decl("adder_theorem", export).name
 
@@ -290,7 +290,8 @@ def _as_lean(export, laws: bool = True):
                     else dataclasses.replace(d, statement_provenance="source"))
         return d
 
-    return Export("lean", "4.20.0", export.hashes, tuple(mark(d) for d in export.declarations))
+    return Export("lean", "4.20.0", export.hashes, tuple(mark(d) for d in export.declarations),
+                  attestation=ATTESTED_IN_MEMORY)
 
 
 def test_a_certificate_needs_a_lean_statement(export, tmp_path):

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 import conformance_toys as T
+from lawtools import record_as_made_by_lake
 from archlaw.bridge import interchange
 from archlaw.bridge.certificate import (
     Certificate, load_certificate, make_certificate, verify_certificate, weights_sha256,
@@ -91,7 +92,7 @@ def test_verify_rejects_changed_weights_checks_and_axioms():
     assert not r.ok and r.reason.startswith("weights hash mismatch")
     changed = dataclasses.replace(cert, checks=(dataclasses.replace(cert.checks[0], cases=199),))
     r = verify_certificate(changed, ex, T.cell_binding(10))
-    assert not r.ok and "changed" in r.reason
+    assert not r.ok and r.reason == "checks[0].cases: certificate 199, re-derived 200"
     r = verify_certificate(cert, ex, T.cell_binding(10, wrong="1,1,1"))  # same weights, wrong model
     assert not r.ok and r.reason.startswith("re-check failed")
     bad = dataclasses.replace(cert, axioms=("propext", "sorryAx"))
@@ -115,13 +116,16 @@ def test_malformed_certificates_are_one_line_errors(tmp_path):
 
 
 @pytest.fixture()
-def export_file(tmp_path):
-    """A lean export of the toy laws, fresh against an (empty) Lake project at tmp_path/proj."""
+def export_file(tmp_path, monkeypatch):
+    """A lean export of the toy laws, fresh against an (empty) Lake project at tmp_path/proj, and
+    recorded in a temporary ArchLaw cache as made by lake (the stand-in for `archlaw export`)."""
     proj = tmp_path / "proj"
     proj.mkdir()
     (proj / "lean-toolchain").write_text("leanprover/lean4:v4.20.0\n")
     path = tmp_path / "laws.sexp"
     interchange.write(T.export(), path)
+    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path / "cache"))
+    record_as_made_by_lake(proj, path)
     return path
 
 
@@ -143,14 +147,18 @@ def test_cli_check_certify_and_verify(export_file, tmp_path, capsys):
     assert cert.trust_base.lean_version == "4.20.0"
     ref = ["--model", "conformance_toys:cell_binding"]
     assert main(["verify", str(tmp_path / "adder.sexp"), *_root(export_file), *ref]) == 0
-    assert capsys.readouterr().out.startswith("ok ")
+    ok, rest = capsys.readouterr().out.split("\n", 1)
+    assert ok.startswith("ok ")
+    # what verify cannot re-derive here is said, with the recorded values, never silently taken
+    assert rest.startswith("  not re-derivable here, taken as recorded: trust_base.device='cpu'")
     assert main(["verify", str(tmp_path / "adder.sexp"), *_root(export_file),
                  "--trust-model-ref"]) == 0
     assert capsys.readouterr().out.startswith("ok ")
+    # a --param that changes what the certificate records builds another model: refused by name
     rc = main(["verify", str(tmp_path / "adder.json"), *_root(export_file), *ref,
                "--param", "scale=1.0001"])
     line = capsys.readouterr().out.strip()
-    assert rc == 1 and "weights hash mismatch" in line and "\n" not in line
+    assert rc == 1 and "model.params.scale: certificate (absent)" in line and "\n" not in line
 
 
 def test_cli_check_violation_exits_1_with_counterexample_and_seed(export_file, capsys):

@@ -22,6 +22,6 @@ def test_table_caption_records_bounds_and_mode():
     rep = check_law(load_export().find("CarryCell"), cell_binding(table_cell(3)), max_length=7)
     out = " ".join(_render(rep).split())     # the caption wraps at the table's width
     assert f"settings: {rep.settings_text()}" in out
-    for word in ("max_length=7", "min_length=0", "max_depth=", "nat_max=", "float64=False",
+    for word in ("max_length=7", "min_length=0", "max_depth=", "nat_max=", "dtype=float32",
                  "mode=eval"):
         assert word in out

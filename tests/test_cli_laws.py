@@ -15,7 +15,7 @@ import pytest
 from archlaw.bridge import interchange, library
 from archlaw.cli import main
 
-from lawtools import FOLD, GOLDEN, REPO, lean_export_of, tagged_in
+from lawtools import FOLD, GOLDEN, REPO, lean_export_of, record_as_made_by_lake, tagged_in
 
 
 def test_laws_table(capsys):
@@ -57,12 +57,14 @@ def test_require_verified_fails_on_source(capsys):
     assert "not verified" in err and "'source'" in err and "no Lean export" in err
 
 
-def test_require_verified_refuses_sorry(proj, tmp_path, capsys):
+def test_require_verified_refuses_sorry(proj, tmp_path, capsys, monkeypatch):
     exp = lean_export_of(proj)
     decls = list(exp.declarations)
     decls[1] = dataclasses.replace(decls[1], axioms=("propext", "sorryAx"))
     out = tmp_path / "sorry.sexp"
     interchange.write(dataclasses.replace(exp, declarations=tuple(decls)), out)
+    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path / "cache"))
+    record_as_made_by_lake(proj, out)
     assert main(["laws", "--root", str(proj), "--from", str(out)]) == 0
     assert "sorryAx" in capsys.readouterr().out
     assert main(["laws", "--root", str(proj), "--from", str(out), "--require-verified"]) == 1
@@ -70,13 +72,16 @@ def test_require_verified_refuses_sorry(proj, tmp_path, capsys):
     assert "sorryAx" in err and decls[1].name in err
 
 
-def test_require_verified_passes_on_fresh_clean_lean_export(proj, capsys):
+def test_require_verified_passes_on_fresh_clean_lean_export(proj, capsys, tmp_path, monkeypatch):
     p = library.export_path(proj)
     p.parent.mkdir(parents=True)
     interchange.write(lean_export_of(proj), p)
+    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path / "cache"))
+    record_as_made_by_lake(proj, p)
     assert main(["laws", "--root", str(proj), "--require-verified", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["verified"] and data["origin"] == "lean-export"
+    assert data["verified"] and data["origin"] == "lean-export" and data["declared_why"] is None
+    assert {d["statement"] for d in data["declarations"]} == {"lean"}
 
 
 def test_stale_from_file_is_an_error(proj, tmp_path, capsys):
@@ -113,9 +118,13 @@ def test_export_with_a_fake_lake_adds_hashes(proj, tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/lake")
     monkeypatch.setattr(cmd_export, "_run", fake_run)
     assert main(["export", "--root", str(proj)]) == 0
-    assert calls == [["lake", "build"], ["lake", "exe", "archlaw-export",
-                                         str(library.export_path(proj).resolve())]]
+    out = library.export_path(proj).resolve()
+    # lake writes a unique temporary file beside OUT, which is re-written to OUT atomically
+    assert calls[0] == ["lake", "build"] and calls[1][:3] == ["lake", "exe", "archlaw-export"]
+    raw = Path(calls[1][3])
+    assert raw.parent == out.parent and raw.name.startswith(".laws.sexp.") and not raw.exists()
     assert library.load_export_explained(proj).origin == "lean-export"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["laws.sexp"]
 
 
 def test_lint_lean_passes_on_the_library(capsys):

@@ -304,7 +304,7 @@ def test_report_records_sampling_bounds_and_lengths_sampled():
     assert (d["max_length"], d["min_length"], d["max_depth"], d["nat_max"], d["float64"]) == (
         20, 3, 8, 1000, False)
     assert d["lengths_sampled"] == [lo, hi]
-    assert "max_length=20 min_length=3 max_depth=8 nat_max=1000 float64=False" in rep.summary()
+    assert "max_length=20 min_length=3 max_depth=8 nat_max=1000 dtype=float32" in rep.summary()
     bad = check_law(T.FOLDR, T.fold_binding(wrong_beyond=4), samples=100, seed=1)
     f = next(f for f in bad.fields if not f.passed)
     assert "max_length=80 min_length=0" in f.replay and "case" in f.replay

@@ -18,6 +18,10 @@ def test_demo_runs_and_labels_what_it_shows(tmp_path, monkeypatch, capsys):
     assert "5000-digit + 5000-digit addition by the hard-decoded adder: exact" in out
     assert f"ArchLaw.Carry.CarryCell: pass — statement {prov}, check exhaustive (200 cases)" in out
     assert ("Certified: nothing" in out) == (prov == "source")
+    # the carry section's title says what was shown: without Lean, stated, not proved here
+    proved = "3. The carry: a learned adder held to a law proved in Lean" in out
+    stated = "3. The carry: a learned adder held to a law stated in Lean, not proved here" in out
+    assert (proved, stated) == ((True, False) if prov == "lean" else (False, True))
 
 
 def test_demo_bad_digits_is_one_line():

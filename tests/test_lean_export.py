@@ -26,10 +26,29 @@ def _neutral(d: ir.Declaration) -> ir.Declaration:
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory):
-    out = tmp_path_factory.mktemp("export") / "laws.sexp"
-    export_with_lean(REPO, out)
-    return interchange.read(out), source_reader.read_root(REPO)
+def exported(tmp_path_factory):
+    """The export lake made of this repository, recorded in a temporary ArchLaw cache."""
+    d = tmp_path_factory.mktemp("export")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ARCHLAW_CACHE", str(d / "cache"))
+    export_with_lean(REPO, d / "laws.sexp")
+    yield d / "laws.sexp"
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def both(exported):
+    return interchange.read(exported), source_reader.read_root(REPO)
+
+
+def test_what_lake_exported_counts_as_lean_later(exported, monkeypatch):
+    """`archlaw export` recorded its export: read back from the file, it is Lean's, not only
+    declared; with another (empty) cache the same file is only declared."""
+    monkeypatch.setenv("ARCHLAW_CACHE", str(exported.parent / "cache"))
+    assert library.load_export_explained(REPO, exported).export.lean_verified
+    monkeypatch.setenv("ARCHLAW_CACHE", str(exported.parent / "empty-cache"))
+    loaded = library.load_export_explained(REPO, exported)
+    assert not loaded.export.lean_verified and "no record" in loaded.declared_why
 
 
 def test_exporter_writes_a_lean_export_with_fresh_hashes(both):

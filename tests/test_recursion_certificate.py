@@ -12,7 +12,7 @@ import pytest
 
 from archlaw.bridge.certificate import make_certificate, verify_certificate
 from archlaw.bridge.conformance import check_theorem
-from archlaw.bridge.ir import Export
+from archlaw.bridge.ir import ATTESTED_IN_MEMORY, Export
 from archlaw.bridge.library import load_export
 from archlaw.models.recursion import fixtures as fx
 
@@ -20,7 +20,7 @@ from archlaw.models.recursion import fixtures as fx
 def _as_lean(export: Export) -> Export:
     decls = tuple(dataclasses.replace(d, statement_provenance="lean", axioms=("propext",))
                   for d in export.declarations)
-    return Export("lean", "4.20.0", export.hashes, decls)
+    return Export("lean", "4.20.0", export.hashes, decls, attestation=ATTESTED_IN_MEMORY)
 
 
 @pytest.fixture(scope="module")

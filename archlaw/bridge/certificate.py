@@ -21,10 +21,14 @@ and as JSON (``.json``); `load_certificate` reads either; a malformed entry is a
 ``malformed certificate`` error.
 
 `verify_certificate` re-checks one: first `static_checks` (allowed axioms, the library's theorem
-exists, is ``lean`` with the same axioms and the same statement hash), then the weights' hash
-(a missing hash never matches), and the checks re-run with the recorded settings (certified
-again, the same conclusion, every check exhaustive, passed, with the same number of cases). It
-returns a one-line reason on mismatch.
+exists under exactly that name, is ``lean`` from an export lake re-derived here, with the same
+axioms and the same statement hash), then the model's reference and parameters against those it
+was built from, the weights' hash (a missing hash never matches), and the checks re-run with the
+recorded settings (certified again). From that re-run and the export loaded it then re-derives the
+certificate the same model would get now, and refuses any field that differs, naming it (e.g.
+``checks[0].domains[1].sort``, ``trust_base.dtype``). The fields it cannot re-derive here
+(`NOT_REDERIVABLE`: the device and torch version of the original run, ...) it lists in its result
+with their recorded values instead of accepting them silently. It returns a one-line reason.
 """
 
 from __future__ import annotations
@@ -42,11 +46,12 @@ from .conformance import (
     ALLOWED_AXIOMS, ConformanceReport, assumed_laws, check_theorem, statement_sha256,
 )
 from .errors import ArchLawError
+from .words import plural
 
 __all__ = [
     "Certificate", "CheckRecord", "TrustBase", "make_certificate", "weights_sha256", "bindings_sha256",
     "load_certificate", "verify_certificate", "static_checks", "VerifyResult", "CERTIFICATE_VERSION",
-    "RUNNER_ASSUMPTION",
+    "RUNNER_ASSUMPTION", "REPLAYED_SETTINGS", "NOT_REDERIVABLE", "rederived_mismatches",
 ]
 
 CERTIFICATE_VERSION = 2
@@ -189,11 +194,16 @@ class Certificate:
                 raise ValueError("model and settings must be mappings")
             if not isinstance(model.get("params") or {}, Mapping):
                 raise ValueError("model params must be a mapping of keyword arguments")
+            from .limits import check_settings
+
+            # the settings are replayed by `verify`: the same bounds as `archlaw check`'s flags
+            check_settings(settings, "settings.", where=where)
             return Certificate(d["theorem"], d["statement"], d["conclusion"], tuple(d["axioms"]),
                                checks, d["weights_sha256"],
                                TrustBase(*(tb[k] for k in _TRUST_KEYS)), d["statement_sha256"],
                                dict(model), dict(settings))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as e:
+            # OverflowError: a huge integer that the S-expression reader took as float inf
             raise ArchLawError(f"malformed certificate: missing or bad entry {e}", where=where) from None
 
     # -- S-expressions -------------------------------------------------------------------------
@@ -263,21 +273,27 @@ class Certificate:
             }
         except ArchLawError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
-            # a check without entries, a model entry that is not JSON, ...
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as e:
+            # a check without entries, a model entry that is not JSON (or nested too deeply), ...
             raise ArchLawError(f"malformed certificate: bad entry ({type(e).__name__}: "
                                f"{str(e).splitlines()[0] if str(e) else e!r})", where=where) from None
         return Certificate.from_json(as_json, where)
 
     def write(self, path: str | Path) -> tuple[Path, Path]:
-        """Write ``<stem>.sexp`` and ``<stem>.json`` next to `path`; returns both paths."""
+        """Write ``<stem>.sexp`` and ``<stem>.json`` next to `path`; returns both paths.
+
+        Written as a pair (`archlaw.bridge.atomic.write_all`): both files are complete and
+        synced under temporary names before either is moved into place, so a kill never leaves
+        a torn file; it can at worst fall between the two renames, leaving a new ``.sexp``
+        beside the previous ``.json``, which `pair_mismatch` reports."""
+        from . import atomic
+
         p = Path(path)
         stem = p.with_suffix("") if p.suffix in (".sexp", ".json") else p
         sx, js = stem.with_suffix(".sexp"), stem.with_suffix(".json")
         try:
-            sx.parent.mkdir(parents=True, exist_ok=True)
-            sx.write_text(self.to_sexp())
-            js.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+            atomic.write_all([(sx, self.to_sexp().encode("utf-8")),
+                              (js, (json.dumps(self.to_json(), indent=2) + "\n").encode("utf-8"))])
         except OSError as e:
             raise ArchLawError(f"cannot write the certificate: {e.strerror or e}",
                                where=str(e.filename or sx)) from None
@@ -321,27 +337,183 @@ def make_certificate(report: ConformanceReport, binding: Any, *, model: Mapping[
 
 
 def load_certificate(path: str | Path) -> Certificate:
-    """Read a certificate written by `Certificate.write` (S-expression or JSON, by content)."""
+    """Read a certificate written by `Certificate.write` (S-expression or JSON, by content).
+    The file must be a regular UTF-8 file of at most `archlaw.bridge.limits.MAX_FILE_BYTES`;
+    anything unreadable (an integer past Python's 4,300-digit conversion limit, nesting that
+    exhausts the parser's recursion, ...) is a one-line error naming the file."""
+    from .limits import read_user_text
+
     p = Path(path)
-    try:
-        text = p.read_text()
-    except OSError as e:
-        raise ArchLawError(f"cannot read certificate: {e.strerror}", where=str(p)) from None
+    text = read_user_text(p, "certificate")
     if text.lstrip().startswith("{"):
         try:
-            return Certificate.from_json(json.loads(text), where=str(p))
+            doc = json.loads(text)
         except json.JSONDecodeError as e:
             raise ArchLawError(f"bad JSON at line {e.lineno}: {e.msg}", where=str(p)) from None
+        except RecursionError:
+            raise ArchLawError("unreadable JSON: nested too deeply", where=str(p)) from None
+        except ValueError as e:  # an integer over Python's int_max_str_digits (4,300 digits)
+            raise ArchLawError(f"unreadable JSON: {str(e).split(':')[0]}", where=str(p)) from None
+        return Certificate.from_json(doc, where=str(p))
     return Certificate.from_sexp(text, where=str(p))
+
+
+def pair_mismatch(path: str | Path, cert: Certificate) -> str | None:
+    """None when `path`'s sibling (``.json`` beside a ``.sexp``, and the reverse) is absent or
+    holds the same certificate as `cert` (read from `path`); else one line saying that the pair
+    does not match: a write interrupted between its two renames, or one file edited."""
+    p = Path(path)
+    if p.suffix not in (".sexp", ".json"):
+        return None
+    other = p.with_suffix(".json" if p.suffix == ".sexp" else ".sexp")
+    if not other.is_file():
+        return None
+    try:
+        twin = load_certificate(other)
+    except ArchLawError as e:
+        return f"{p.name} and {other.name} are not the same certificate ({other.name} is unreadable: {e})"
+    a, b = cert.to_json(), twin.to_json()
+    if a != b:
+        diff = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+        return (f"{p.name} and {other.name} are not the same certificate (they differ in "
+                f"{', '.join(diff)}): a write was interrupted or one file was edited; "
+                f"{p.name} is the one read")
+    return None
 
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """`ok`, and a one-line `reason` (what matched, or the first mismatch)."""
+    """`ok`, and a one-line `reason` (what matched, or the mismatches, each naming its field);
+    `not_rederived`: the fields taken as recorded because they cannot be re-derived here, each
+    ``field=value (why)``."""
 
     ok: bool
     reason: str
     report: ConformanceReport | None = None
+    not_rederived: tuple[str, ...] = ()
+
+
+#: The settings the checks are replayed with (keyword arguments of `check_theorem`); any other
+#: settings entry is refused, since it would be recorded but never replayed.
+REPLAYED_SETTINGS = ("seed", "budget", "samples", "max_length", "float64", "dtype", "rtol", "atol")
+#: The fields `verify_certificate` cannot re-derive here, and why. Each one present is listed in
+#: `VerifyResult.not_rederived` with its recorded value; every other field is re-derived from the
+#: re-run and the export loaded, and a difference is refused. (``settings.float64`` is re-derived:
+#: the re-run's dtype must be the recorded ``trust_base.dtype``.)
+NOT_REDERIVABLE = {
+    "trust_base.device": "the device of the original run",
+    "trust_base.torch": "the torch version of the original run",
+    "trust_base.export_origin": "where it was issued; the export's content is compared through "
+                                "trust_base.export_sha256",
+    "settings.seed": "an exhaustive check draws no samples",
+    "settings.samples": "an exhaustive check draws no samples",
+    "settings.budget": "any budget of at least every domain's size enumerates the same cases",
+    "settings.max_length": "it bounds only list domains, whose sizes are compared",
+    "model.ref": "not told which module:callable built the model",
+    "model.params": "not told which parameters built the model",
+}
+
+
+def _short(v: Any) -> str:
+    """A value as it appears in a mismatch line: repr, cut to 80 characters."""
+    text = repr(v)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _leaves(x: Any, path: str = "") -> dict[str, Any]:
+    """Every leaf of a certificate's JSON by its path: ``trust_base.dtype``,
+    ``checks[0].domains[1].sort``; an empty list or mapping is a leaf."""
+    if isinstance(x, Mapping) and x:
+        out: dict[str, Any] = {}
+        for k, v in x.items():
+            out.update(_leaves(v, f"{path}.{k}" if path else str(k)))
+        return out
+    if isinstance(x, (list, tuple)) and x:
+        out = {}
+        for i, v in enumerate(x):
+            out.update(_leaves(v, f"{path}[{i}]"))
+        return out
+    return {path: x}
+
+
+def rederived_mismatches(cert: Certificate, now: Certificate) -> list[str]:
+    """The fields in which `cert` differs from `now`, the certificate re-derived from the re-run
+    and the export loaded, one ``field: certificate X, re-derived Y`` each, in the certificate's
+    order. The model and settings entries and the `NOT_REDERIVABLE` fields are not compared here
+    (`verify_certificate` handles them)."""
+    def compared(path: str) -> bool:
+        return not (path.startswith(("model.", "settings.")) or path in ("model", "settings")
+                    or path in NOT_REDERIVABLE)
+
+    absent = object()
+    mine, theirs = _leaves(cert.to_json()), _leaves(now.to_json())
+    out = []
+    for path in [*mine, *(p for p in theirs if p not in mine)]:
+        a, b = mine.get(path, absent), theirs.get(path, absent)
+        if not compared(path) or a == b and type(a) is type(b):
+            continue
+        line = (f"{path}: certificate {'(absent)' if a is absent else _short(a)}, re-derived "
+                f"{'(absent)' if b is absent else _short(b)}")
+        if path == "trust_base.dtype":
+            line += f" (the re-run's dtype, with settings.float64={bool(cert.settings.get('float64'))})"
+        out.append(line)
+    return out
+
+
+def _model_mismatches(cert: Certificate, model_ref: str | None,
+                      params: Mapping[str, Any] | None) -> tuple[list[str], list[str]]:
+    """(mismatches, not re-derived) of the certificate's model entries against the reference and
+    parameters the model being verified was built from (None: not known to the caller)."""
+    bad: list[str] = []
+    notes: list[str] = []
+    for k in sorted(set(cert.model) - {"ref", "params"}):
+        bad.append(f"model.{k}: not a model entry (accepted: ref, params)")
+    ref = cert.model.get("ref")
+    if model_ref is None:
+        if ref is not None:
+            notes.append(f"model.ref={_short(ref)} ({NOT_REDERIVABLE['model.ref']})")
+    elif ref is None:
+        notes.append(f"model.ref: the certificate records none; the model was built by "
+                     f"{_short(model_ref)}")
+    elif ref != model_ref:
+        bad.append(f"model.ref: certificate {_short(ref)}, the model verified was built by "
+                   f"{_short(model_ref)}")
+    recorded = dict(cert.model.get("params") or {})
+    if params is None:
+        if recorded:
+            notes.append(f"model.params={_short(recorded)} ({NOT_REDERIVABLE['model.params']})")
+    elif "params" not in cert.model:
+        if params:
+            notes.append(f"model.params: the certificate records none; the model was built with "
+                         f"{_short(dict(params))}")
+    else:
+        missing = object()
+        for k in sorted(set(recorded) | set(params)):
+            a, b = recorded.get(k, missing), params.get(k, missing)
+            if a != b or type(a) is not type(b):
+                bad.append(f"model.params.{k}: certificate "
+                           f"{'(absent)' if a is missing else _short(a)}, the model verified was "
+                           f"built with {'(absent)' if b is missing else _short(b)}")
+    return bad, notes
+
+
+def _settings_notes(cert: Certificate, now: Certificate) -> tuple[list[str], list[str]]:
+    """(mismatches, not re-derived) of the settings and the other `NOT_REDERIVABLE` fields."""
+    bad = [f"settings.{k}: not a setting the checks are replayed with (accepted: "
+           f"{', '.join(REPLAYED_SETTINGS)})" for k in cert.settings if k not in REPLAYED_SETTINGS]
+    notes = []
+    here = {"trust_base.device": "this re-run's", "trust_base.torch": "this torch's",
+            "trust_base.export_origin": "the export loaded here"}
+    mine, ours = cert.trust_base.to_json(), now.trust_base.to_json()
+    for path, why in NOT_REDERIVABLE.items():
+        group, _, key = path.partition(".")
+        if group == "trust_base":
+            same = "the same as" if mine[key] == ours[key] else "DIFFERENT from"
+            notes.append(f"{path}={_short(mine[key])} ({why}; {same} {here[path]}, "
+                         f"{_short(ours[key])})")
+        elif group == "settings" and key in cert.settings:
+            notes.append(f"{path}={_short(cert.settings[key])} ({why})")
+    return bad, notes
 
 
 def static_checks(cert: Certificate, export: Any) -> VerifyResult | None:
@@ -359,57 +531,86 @@ def static_checks(cert: Certificate, export: Any) -> VerifyResult | None:
         thm = export.find(cert.theorem)
     except ArchLawError as e:
         return VerifyResult(False, f"theorem not in the library: {e}")
+    if thm.name != cert.theorem:   # find also takes a unique suffix; a certificate names it fully
+        return VerifyResult(False, f"theorem: certificate {cert.theorem!r}, the library's "
+                                   f"declaration is {thm.name!r}")
     if getattr(thm, "kind", "") != "theorem":
         return VerifyResult(False, f"{cert.theorem} is not a theorem")
     if thm.statement_provenance != "lean":
         return VerifyResult(False, f"the library's {cert.theorem} has statement provenance "
                                    f"{thm.statement_provenance!r}, not 'lean'")
+    if not export.lean_verified:
+        return VerifyResult(False, f"statement: the library's {cert.theorem} is lean (declared): "
+                                   "the export says Lean made it, but lake did not re-derive it "
+                                   "from these Lean files here (`archlaw laws` says why), so no "
+                                   "certificate rests on it")
     if thm.axioms is None or tuple(sorted(thm.axioms)) != tuple(sorted(cert.axioms)):
         return VerifyResult(False, f"the library's axioms for {cert.theorem} "
                                    f"({thm.axioms}) differ from the certificate's ({list(cert.axioms)})")
     now = statement_sha256(thm, [law for _, law in assumed_laws(thm, export)])
     if now != cert.statement_sha256:
-        return VerifyResult(False, f"statement mismatch: the library's statement of {cert.theorem} "
+        return VerifyResult(False, f"statement mismatch (statement_sha256): the library's "
+                                   f"statement of {cert.theorem} "
                                    f"hashes {now}, the certificate's {cert.statement_sha256 or 'none'}")
     return None
 
 
-def verify_certificate(cert: Certificate, export: Any, binding: Any) -> VerifyResult:
+def verify_certificate(cert: Certificate, export: Any, binding: Any, *,
+                       model_ref: str | None = None, params: Mapping[str, Any] | None = None,
+                       export_origin: str | None = None) -> VerifyResult:
     """Re-check `cert` against the library `export` and the model `binding` (see the module
-    docstring). Never raises for a mismatch: returns ``VerifyResult(False, reason)``."""
+    docstring). `model_ref` and `params`: the ``module:callable`` and keyword arguments that
+    built `binding`, compared with ``model.ref`` and ``model.params`` (None: unknown, listed as
+    not re-derived); `export_origin`: where `export` was loaded from (as `make_certificate`
+    takes it). Never raises for a mismatch: returns ``VerifyResult(False, reason)``."""
     static = static_checks(cert, export)
     if static is not None:
         return static
     thm = export.find(cert.theorem)
+    bad, model_notes = _model_mismatches(cert, model_ref, params)
+    if bad:
+        return VerifyResult(False, "; ".join(bad))
     got = bindings_sha256(binding)
     if got is None:
         return VerifyResult(False, "the model has no module: no weights hash to compare")
+    # the fields the model came from, named in every later refusal: an edited parameter shows
+    # up only as the model it builds (other weights, other domains)
+    built = ("" if model_ref is None else f" (the model built by model.ref={model_ref!r}"
+             + "".join(f", model.params.{k}={_short(v)}" for k, v in (params or {}).items()) + ")")
     if got != cert.weights_sha256:
-        return VerifyResult(False, f"weights hash mismatch: certificate {cert.weights_sha256}, "
-                                   f"model {got}")
+        return VerifyResult(False, f"weights hash mismatch (weights_sha256): certificate "
+                                   f"{cert.weights_sha256}, model {got}{built}")
     s = dict(cert.settings)
     kwargs = {k: s[k] for k in ("seed", "budget", "samples", "max_length") if k in s}
     if s.get("float64"):
         kwargs["float64"] = True
+    # the dtype and a tolerance override are replayed as recorded (`archlaw.cli.check.settings_record`)
+    from .sorts import TOLERANCES, Tolerance
+
+    if "dtype" in s:
+        known = {str(d).replace("torch.", ""): d for d in TOLERANCES}
+        if s["dtype"] not in known:
+            return VerifyResult(False, f"the certificate records dtype {s['dtype']!r}; accepted: "
+                                       f"{', '.join(known)}")
+        kwargs["dtype"] = known[s["dtype"]]
+    if isinstance(s.get("rtol"), (int, float)) and isinstance(s.get("atol"), (int, float)):
+        kwargs["tolerance"] = Tolerance(float(s["rtol"]), float(s["atol"]))
     try:
         rep = check_theorem(thm, export, binding, **kwargs)
     except ArchLawError as e:
         return VerifyResult(False, f"re-check failed: {e}")
     if not rep.certified:
-        return VerifyResult(False, "re-check failed: " + "; ".join(rep.reasons), rep)
+        return VerifyResult(False, "re-check failed: " + "; ".join(rep.reasons) + built, rep)
     if rep.conclusion != cert.conclusion:
         return VerifyResult(False, f"conclusion mismatch: certificate {cert.conclusion!r}, "
-                                   f"re-check {rep.conclusion!r}", rep)
-    now = {(h, r.law, f.field): f for h, r in rep.hypotheses for f in r.fields}
-    for c in cert.checks:
-        f = now.get((c.hypothesis, c.law, c.field))
-        if f is None:
-            return VerifyResult(False, f"check {c.law}.{c.field} ({c.hypothesis}) no longer exists", rep)
-        if f.check != c.kind or f.cases != c.cases:
-            return VerifyResult(False, f"check {c.law}.{c.field} changed: certificate {c.kind} "
-                                       f"{c.cases} cases, now {f.check} {f.cases}", rep)
-    if len(now) != len(cert.checks):
-        return VerifyResult(False, f"the theorem now has {len(now)} checks, the certificate "
-                                   f"{len(cert.checks)}", rep)
-    return VerifyResult(True, f"verified: {len(cert.checks)} checks re-run exhaustive and passed, "
-                              "weights, axioms, statement and conclusion match", rep)
+                                   f"re-check {rep.conclusion!r}{built}", rep)
+    now = make_certificate(rep, binding, model=cert.model, settings=cert.settings,
+                           export_origin=export_origin or "unknown (not given to verify)")
+    bad = rederived_mismatches(cert, now)
+    bad_settings, notes = _settings_notes(cert, now)
+    bad += bad_settings
+    if bad:
+        return VerifyResult(False, "; ".join(bad) + built, rep)
+    return VerifyResult(True, f"verified: {len(cert.checks)} checks re-run exhaustive and passed; "
+                              "weights, axioms, statement, conclusion, checks, domains and trust "
+                              "base re-derived and equal", rep, tuple(notes + model_notes))

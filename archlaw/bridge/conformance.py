@@ -27,8 +27,10 @@ Anything less is a `ConformanceReport` that says what it is on both axes, with t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import math
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
@@ -39,12 +41,14 @@ from .domains import (
     DEFAULT_BUDGET, DEFAULT_SAMPLES, BinderDomain, CheckKind, build_domain, default_config,
 )
 from .errors import ArchLawError
+from .instances import is_instance, resolve_instance
 from .interpret import Evaluator
 from .ir import (
     App, Export, Law, Lit, Param, Pi, Term, Theorem, Var, TYPE, declaration_text, free_vars, is_prop,
     pretty, substitute,
 )
 from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
+from .words import plural
 
 __all__ = [
     "check_law", "check_theorem", "LawReport", "FieldResult", "Counterexample",
@@ -126,8 +130,13 @@ class FieldResult:
     #: (shortest, longest) list length among the cases checked, over every list binder; None
     #: when the field has no list binder.
     lengths: tuple[int, int] | None = None
+    #: wall-clock seconds the field's check took (in ``to_json(timing=True)``, as ``--json``
+    #: prints; never part of a verdict nor of equality)
+    seconds: float = dataclasses.field(default=0.0, compare=False)
 
-    def to_json(self) -> dict:
+    def to_json(self, timing: bool = False) -> dict:
+        """JSON-ready data; `timing` adds ``seconds`` (it differs run to run, so it is left out
+        by default: the same seed gives the same JSON)."""
         return {
             "lengths_sampled": list(self.lengths) if self.lengths is not None else None,
             "field": self.field, "statement": self.statement, "passed": self.passed,
@@ -138,6 +147,7 @@ class FieldResult:
             "domains": [d.to_json() for d in self.domains],
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
             "seed": self.seed, "replay": self.replay,
+            **({"seconds": self.seconds} if timing else {}),
         }
 
 
@@ -154,7 +164,8 @@ class LawReport:
     seed: int
     budget: int
     samples: int
-    #: sampling bounds the check ran with (`archlaw.bridge.sorts.SampleConfig`) and float64
+    #: sampling bounds the check ran with (`archlaw.bridge.sorts.SampleConfig`) and whether
+    #: its dtype was float64 (`dtype` says which)
     max_length: int = 0
     min_length: int = 0
     max_depth: int = 0
@@ -163,6 +174,9 @@ class LawReport:
     #: the module's mode during the check: "eval", "eval (switched from train for the check;
     #: restored after)", or "no module"
     mode: str = "no module"
+    #: the tolerance given in place of the dtype's policy row (`--rtol/--atol`), None for the
+    #: policy; recorded so that a replay is exact
+    tolerance_override: Tolerance | None = None
 
     @property
     def passed(self) -> bool:
@@ -178,7 +192,8 @@ class LawReport:
         """The replay settings in one line (what `--seed ... --max-length ...` reproduces)."""
         lens = self.lengths
         return (_replay_settings(self.seed, self.budget, self.samples, self.max_length,
-                                 self.min_length, self.max_depth, self.nat_max, self.float64)
+                                 self.min_length, self.max_depth, self.nat_max, self.dtype,
+                                 self.tolerance_override)
                 + (f" lengths sampled {lens[0]}..{lens[1]}" if lens else "")
                 + f" mode={self.mode}")
 
@@ -198,7 +213,8 @@ class LawReport:
     def failures(self) -> tuple[FieldResult, ...]:
         return tuple(f for f in self.fields if not f.passed)
 
-    def to_json(self) -> dict:
+    def to_json(self, timing: bool = False) -> dict:
+        """JSON-ready data; `timing` adds each field's and the law's wall time (``seconds``)."""
         return {
             "law": self.law, "statement": self.statement, "check": self.check,
             "passed": self.passed, "cases": self.cases, "worst_error": _num(self.worst_error),
@@ -206,8 +222,11 @@ class LawReport:
             "budget": self.budget, "samples": self.samples, "max_length": self.max_length,
             "min_length": self.min_length, "max_depth": self.max_depth, "nat_max": self.nat_max,
             "float64": self.float64, "mode": self.mode,
+            "tolerance_override": None if self.tolerance_override is None else
+            {"rtol": self.tolerance_override.rtol, "atol": self.tolerance_override.atol},
+            **({"seconds": sum(f.seconds for f in self.fields)} if timing else {}),
             "lengths_sampled": list(self.lengths) if self.lengths is not None else None,
-            "fields": [f.to_json() for f in self.fields],
+            "fields": [f.to_json(timing) for f in self.fields],
         }
 
     def summary(self) -> str:
@@ -217,7 +236,8 @@ class LawReport:
                  f"  settings: {self.settings_text()}"]
         for f in self.fields:
             lines.append(f"  {f.field}: {'pass' if f.passed else 'FAIL'} {f.check} "
-                         f"{f.cases} cases, {f.violations} violations, worst error "
+                         f"{plural(f.cases, 'case')}, {plural(f.violations, 'violation')}, "
+                         "worst error "
                          f"{f.worst_error:.3g}")
             if f.counterexample is not None:
                 lines.append("    counterexample: " + f.counterexample.text().replace("\n", "\n    "))
@@ -226,11 +246,16 @@ class LawReport:
 
 
 def _replay_settings(seed: int, budget: int, samples: int, max_length: int, min_length: int,
-                     max_depth: int, nat_max: int, float64: bool) -> str:
+                     max_depth: int, nat_max: int, dtype: str,
+                     tolerance: Tolerance | None = None) -> str:
     """The settings that replay a check, in one line: a counterexample's `replay` and the start
-    of `LawReport.settings_text`."""
+    of `LawReport.settings_text`. Each is the `archlaw check` flag of that name (``dtype`` is
+    ``--dtype``); ``rtol``/``atol`` appear only when given in place of the dtype's policy row,
+    at full precision (repr) so that a replay compares alike."""
+    tol = "" if tolerance is None else f" rtol={tolerance.rtol!r} atol={tolerance.atol!r}"
     return (f"seed={seed} budget={budget} samples={samples} max_length={max_length} "
-            f"min_length={min_length} max_depth={max_depth} nat_max={nat_max} float64={float64}")
+            f"min_length={min_length} max_depth={max_depth} nat_max={nat_max} dtype={dtype}"
+            + tol)
 
 
 def _num(x: float) -> float | str:
@@ -266,26 +291,34 @@ def binding_device(binding: Binding) -> torch.device:
 
 
 @contextlib.contextmanager
-def _float64(module: torch.nn.Module | None, on: bool) -> Iterator[None]:
-    """Run `module` in float64 for the duration (restored exactly after: float32 -> float64 ->
-    float32 is lossless)."""
-    if not on or module is None:
+def _module_dtype(module: torch.nn.Module | None, dtype: torch.dtype | None) -> Iterator[None]:
+    """Run `module` with its floating parameters and buffers cast to `dtype` for the duration
+    (None: as it is). Restored exactly after to the very tensors it held: the originals are
+    kept, not converted back, since a round trip through float16 or bfloat16 loses bits."""
+    if dtype is None or module is None:
         yield
         return
-    dtypes = {n: t.dtype for n, t in list(module.named_parameters()) + list(module.named_buffers())}
-    module.double()
+    params = [(m, k, p, p.data) for m in module.modules() for k, p in m._parameters.items()
+              if p is not None]
+    buffers = [(m, k, b) for m in module.modules() for k, b in m._buffers.items() if b is not None]
+    module.to(dtype)
     try:
         yield
     finally:
-        for n, t in list(module.named_parameters()) + list(module.named_buffers()):
-            if dtypes.get(n) is not None and t.dtype != dtypes[n]:
-                t.data = t.data.to(dtypes[n])
+        for m, k, p, data in params:
+            p.data = data
+            m._parameters[k] = p
+        for m, k, b in buffers:
+            m._buffers[k] = b
 
 
 def _check_binding(law: Law, binding: Binding) -> None:
     missing = []
+    instances = []
     for p in law.params:
-        if p.is_sort:
+        if is_instance(p):  # [Add V]: resolved from V's encoding below, never a symbol
+            instances.append(p)
+        elif p.is_sort:
             if p.name not in binding.sorts:
                 missing.append(f"sort {p.name} (binding.sorts)")
         elif is_prop(p.sort):
@@ -297,6 +330,8 @@ def _check_binding(law: Law, binding: Binding) -> None:
             missing.append(f"symbol {p.name} : {pretty(p.sort)} (binding.symbols)")
     if missing:
         raise ArchLawError(f"the binding does not bind {', '.join(missing)}", where=f"law {law.name}")
+    for p in instances:
+        resolve_instance(p, binding.sorts, binding.params, binding.symbols, where=f"law {law.name}")
 
 
 def _model_name(binding: Binding) -> str:
@@ -319,12 +354,14 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
 
     `budget`: most cases per field (a finite domain up to this size is enumerated: check kind
     ``exhaustive``); `samples`: samples of infinite binders; `seed`: everything sampled derives
-    from it (replay with the same seed, budget and samples); `dtype`: of sampled floats
-    (float32 by default); `float64`: run the module and samples in float64 (the module is
-    converted for the duration and restored); `max_length` / `max_depth`: sampling bounds
+    from it (replay with the same seed, budget and samples); `dtype`: run the module and the
+    samples in this dtype (the module's floating tensors are cast for the duration and restored
+    exactly; the float sampler's extreme scales are those that fit it, and the tolerance is its
+    policy row); None: float32 samples and the module as it is; `float64`: the same as
+    ``dtype=torch.float64`` (an alias); `max_length` / `max_depth`: sampling bounds
     (default 10x the binding's training maxima); `min_length`: shortest sampled list;
-    `tolerance`: override the dtype's default
-    (`archlaw.bridge.sorts.TOLERANCES`); `fields`: a subset of field names; `chunk_cases`: cap
+    `tolerance`: override the dtype's default (`archlaw.bridge.sorts.TOLERANCES`; recorded in
+    the report and its replay line); `fields`: a subset of field names; `chunk_cases`: cap
     on cases per batch (memory is bounded anyway); `progress(field, done, total)` is called after
     every chunk (the CLI draws a rich progress bar with it). Raises `ArchLawError` when the binding does
     not fit the law.
@@ -337,7 +374,12 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     if min_length < 0 or (max_length is not None and min_length > max_length):
         raise ArchLawError(f"min_length must be in [0, max_length] (got {min_length})")
     _check_binding(law, binding)
-    dt = torch.float64 if float64 else (dtype or torch.float32)
+    if float64 and dtype not in (None, torch.float64):
+        raise ArchLawError(f"float64=True is an alias of dtype=torch.float64; got dtype={dtype} "
+                           "too")
+    if float64:
+        dtype = torch.float64
+    dt = dtype or torch.float32
     dev = torch.device(device) if device is not None else binding_device(binding)
     cfg = default_config(binding, max_length=max_length, max_depth=max_depth, dtype=dt, device=dev,
                          min_length=min_length)
@@ -345,16 +387,20 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     symbol_sorts = {p.name: p.sort for p in law.params}
     params = dict(binding.params)
     chosen = law.fields if fields is None else tuple(law.field(f) for f in fields)
+    dt_name = str(dt).replace("torch.", "")
     settings = _replay_settings(seed, budget, samples, cfg.max_length, cfg.min_length,
-                                cfg.max_depth, cfg.nat_max, float64)
+                                cfg.max_depth, cfg.nat_max, dt_name, tolerance)
     results = []
-    with _eval_mode(binding.module) as mode, _float64(binding.module, float64), torch.no_grad():
+    with _eval_mode(binding.module) as mode, _module_dtype(binding.module, dtype), \
+            torch.no_grad():
         for fld in chosen:
-            results.append(_check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget,
-                                        samples, seed, chunk_cases, progress, settings))
+            t0 = time.perf_counter()
+            res = _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget,
+                               samples, seed, chunk_cases, progress, settings)
+            results.append(dataclasses.replace(res, seconds=time.perf_counter() - t0))
     return LawReport(law.name, law.statement_provenance, tuple(results), _model_name(binding),
-                     str(dev), str(dt).replace("torch.", ""), seed, budget, samples,
-                     cfg.max_length, cfg.min_length, cfg.max_depth, cfg.nat_max, float64, mode)
+                     str(dev), dt_name, seed, budget, samples, cfg.max_length, cfg.min_length,
+                     cfg.max_depth, cfg.nat_max, dt == torch.float64, mode, tolerance)
 
 
 @contextlib.contextmanager
@@ -398,7 +444,7 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
                        tag=f"{law.name}.{fld.name}", cfg=cfg)
     base = Evaluator(binding.sorts, params, binding.symbols, symbol_sorts, 1, cfg.device, cfg.dtype,
                      tol, where)
-    discrete = _is_discrete(concl, base)
+    discrete = _is_discrete((*hyps, concl), base)
     cases = violations = vacuous = 0
     worst = 0.0
     first_bad: int | None = None
@@ -434,8 +480,12 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
                        dom.describe(), cex, seed, replay, lengths)
 
 
-def _is_discrete(concl: Term, ev: Evaluator) -> bool:
-    """True when every equation in the conclusion is at a discrete sort."""
+def _is_discrete(props: tuple[Term, ...], ev: Evaluator) -> bool:
+    """True when every equation in `props` (a field's hypotheses and conclusion: an equation
+    compared up to a tolerance in a hypothesis decides which cases count, so it matters too) is
+    at a sort whose encoding compares exactly (`Encoding.discrete`, derived from the sort's
+    parts). A sort that cannot be resolved counts as not exact; an encoding that does not
+    declare `discrete` is an `ArchLawError`."""
     ok = True
 
     def walk(t: Term) -> None:
@@ -443,9 +493,10 @@ def _is_discrete(concl: Term, ev: Evaluator) -> bool:
         if isinstance(t, App):
             if t.head_name in ("Eq", "Ne") and len(t.args) == 2:
                 try:
-                    if not ev.resolve(t.args[0].sort).discrete:
-                        ok = False
+                    enc = ev.resolve(t.args[0].sort)
                 except ArchLawError:
+                    enc = None
+                if enc is None or not enc.discrete:
                     ok = False
             for a in t.args:
                 walk(a)
@@ -453,7 +504,8 @@ def _is_discrete(concl: Term, ev: Evaluator) -> bool:
             walk(t.var.sort)
             walk(t.body)
 
-    walk(concl)
+    for p in props:
+        walk(p)
     return ok
 
 
@@ -503,7 +555,8 @@ class SideCondition:
 
 @dataclass(frozen=True)
 class ConformanceReport:
-    """A theorem checked on a model, on both axes: `statement` (``lean``/``source``) and
+    """A theorem checked on a model, on both axes: `statement` (``lean``/``source``, or ``lean
+    (declared)`` from a lean export that lake did not re-derive here) and
     `check` (``exhaustive`` iff every law hypothesis was checked exhaustively). `certified` is
     True only for statement lean + allowed axioms + every hypothesis exhaustive and passed +
     every side condition true; `reasons` says what is missing otherwise."""
@@ -540,7 +593,8 @@ class ConformanceReport:
         state = "passed" if self.passed else "FAILED"
         return f"{state} (statement {self.statement}, check {self.check}) — not certified"
 
-    def to_json(self) -> dict:
+    def to_json(self, timing: bool = False) -> dict:
+        """JSON-ready data; `timing` adds each hypothesis's wall times (``seconds``)."""
         return {
             "theorem": self.theorem, "statement": self.statement,
             "axioms": list(self.axioms) if self.axioms is not None else None,
@@ -549,7 +603,7 @@ class ConformanceReport:
                        "lean_version": self.lean_version},
             "check": self.check, "passed": self.passed,
             "certified": self.certified, "verdict": self.verdict(), "reasons": list(self.reasons),
-            "hypotheses": [{"name": n, **r.to_json()} for n, r in self.hypotheses],
+            "hypotheses": [{"name": n, **r.to_json(timing)} for n, r in self.hypotheses],
             "side_conditions": [{"name": s.name, "statement": s.statement, "holds": s.holds}
                                 for s in self.side_conditions],
         }
@@ -590,6 +644,8 @@ def law_binding(law: Law, hypothesis: Term, binding: Binding) -> Binding:
     params: dict[str, int] = {}
     symbols: dict[str, Any] = {}
     for p in law.params:
+        if is_instance(p):  # resolved by check_law from the sort's encoding
+            continue
         if p.name not in subst:
             if is_prop(p.sort):
                 continue
@@ -658,6 +714,8 @@ def check_theorem(theorem: Theorem, export: Export, bindings: Binding | Mapping[
                                    f"one under {h.name!r} or {law.short_name!r}",
                                    where=f"theorem {theorem.name}")
         rep = check_law(law, b, **check_kwargs)
+        # a law from a lean export that lake did not re-derive here shows as `lean (declared)`
+        rep = dataclasses.replace(rep, statement=export.statement_label(law.statement_provenance))
         reports.append((h.name, rep))
         reasons.extend(_law_trust_reasons(h.name, law))
         for f in rep.fields:
@@ -691,6 +749,10 @@ def check_theorem(theorem: Theorem, export: Export, bindings: Binding | Mapping[
     if theorem.statement_provenance != "lean":
         reasons.append(f"statement provenance is {theorem.statement_provenance!r}: the proof was "
                        "not checked by Lean")
+    elif not export.lean_verified:
+        reasons.append("statement is lean (declared): the export says it was made by Lean, but "
+                       "lake did not re-derive it from these Lean files here (`archlaw laws` says "
+                       "why; `archlaw export` with Lean re-derives it)")
     if theorem.axioms is None:
         reasons.append("the theorem's axioms are unknown")
     else:
@@ -698,7 +760,8 @@ def check_theorem(theorem: Theorem, export: Export, bindings: Binding | Mapping[
         if bad:
             reasons.append(f"axioms outside the allowed list: {', '.join(bad)}")
     conclusion = instantiate(theorem, single)
-    return ConformanceReport(theorem.name, theorem.statement_provenance, theorem.axioms,
+    return ConformanceReport(theorem.name, export.statement_label(theorem.statement_provenance),
+                             theorem.axioms,
                              conclusion, tuple(reports), tuple(sides), not reasons, tuple(reasons),
                              statement_sha256(theorem, [law for _, law in assumed]),
                              export_sha256(export),

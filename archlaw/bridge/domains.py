@@ -18,7 +18,10 @@ S samples, sorted so that the smallest come first (sum of the binders' size keys
 the sum of sampled `Fin` values), then
 their contents, block by block, each block from its own generator seeded by (seed, tag, block).
 Blocks depend only on the plans, never on chunking, so a case replays exactly from the seed.
-Float inputs are Gaussian with scaled extremes (see `archlaw.bridge.sorts.FloatTensor`); lists
+Float inputs are Gaussian with scaled extremes (see `archlaw.bridge.sorts.FloatTensor`), except
+the first three samples in check order, whose float entries (in every float binder, pair part and
+list element) are the degenerate inputs `archlaw.bridge.sorts.DEGENERATE`: all zeros, all equal,
+one non-zero entry (lengths and discrete parts stay as drawn); lists
 have lengths uniform in ``[0, max_length]``, by default 10x the binding's ``max_train_length``
 (32 when unknown); trees up to 10x ``max_train_depth`` (8 when unknown).
 
@@ -35,7 +38,7 @@ from typing import Any, Iterator, Literal, Sequence
 
 import torch
 
-from .sorts import Encoding, Finite, SampleConfig, take
+from .sorts import DEGENERATE, Encoding, Finite, SampleConfig, degenerate, take
 
 __all__ = ["BinderDomain", "Domain", "build_domain", "derive_seed", "default_config",
            "DEFAULT_BUDGET", "DEFAULT_SAMPLES", "MAX_SCALARS"]
@@ -187,6 +190,10 @@ class Domain:
         gen = torch.Generator().manual_seed(derive_seed(self.seed, self.tag, "block", b))
         vals = {i: self.binders[i][1].materialize(self._plans[i][s0:s1], gen, self.cfg)
                 for i in self.sample_idx}
+        if b == 0:  # the check's first samples are the degenerate float inputs
+            kinds = torch.full((s1 - s0,), -1, dtype=torch.long)
+            kinds[:len(DEGENERATE)] = torch.arange(min(len(DEGENERATE), s1 - s0))
+            vals = {i: degenerate(self.binders[i][1], v, kinds) for i, v in vals.items()}
         self._cached = (b, vals)
         return vals
 

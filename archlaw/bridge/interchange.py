@@ -12,8 +12,6 @@ Nesting deeper than `MAX_DEPTH` (120) parentheses is refused with its ``line:col
 
 from __future__ import annotations
 
-import contextlib
-
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -95,18 +93,16 @@ def dumps(export: Export) -> str:
 
 
 def write(export: Export, path: str | Path) -> None:
-    """Write atomically, so an interrupted write never leaves a truncated export behind; creates
-    the parent folder. An OSError (a parent that is a file, no permission, a full disk) is a
-    one-line `ArchLawError` naming the path."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
+    """Write atomically (`archlaw.bridge.atomic`: a unique temporary file, synced, then renamed),
+    so neither an interrupted write nor a concurrent one leaves a truncated or empty export
+    behind; creates the parent folder; a symlink is written through, a device or FIFO refused.
+    An OSError (a parent that is a file, no permission, a full disk) is a one-line
+    `ArchLawError` naming the path."""
+    from . import atomic
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(dumps(export), encoding="utf-8")
-        tmp.replace(path)
+        atomic.write_text(path, dumps(export))
     except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise ArchLawError(f"cannot write the export: {e.strerror or e}", where=str(path)) from None
 
 

@@ -46,6 +46,7 @@ import torch
 from .binding import ListBatch
 from .errors import ArchLawError
 from .ir import ARROW_VAR, App, Lam, Lit, Pi, Sort, Term, Var, is_prop, pretty
+from .outputs import validate_output
 from .sorts import (
     Encoding, Finite, FunctionSort, ListOf, ProdOf, Tolerance, list_width, flatten_list, pad_list,
     resolve_sort, take, unflatten, where as vwhere, batch_size, map_leaves,
@@ -153,10 +154,11 @@ class Partial(Fn):
 class SymbolFn(Fn):
     """A binding's callable for a symbol of arity k (from its sort ``A₁ → … → Aₖ → R``).
 
-    Results are validated: a tensor must have the batch's leading dimension, and a value of a
-    ``Fin n``/``Nat`` sort (`result`, when known) must be an integer tensor within range, since a
-    decoded model never produces anything else (``Fin`` arithmetic would otherwise wrap an
-    out-of-range value into a plausible one)."""
+    Results are validated against the declared result sort (`result`, when known) by
+    `archlaw.bridge.outputs.validate_output`: shape, dtype family and batch size, and for a
+    ``Fin n``/``Nat`` sort an integer tensor within range, since a decoded model never produces
+    anything else (``Fin`` arithmetic would otherwise wrap an out-of-range value into a plausible
+    one). Without a known sort, a tensor must still have the batch's leading dimension."""
 
     def __init__(self, name: str, f: Callable[..., Any], arity: int, where: str = "",
                  result: Encoding | None = None):
@@ -164,14 +166,15 @@ class SymbolFn(Fn):
 
     def invoke(self, *args: Any) -> Any:
         out = _guard(lambda: self.f(*args), f"symbol {self.name!r}", args, self.where)
-        if args and isinstance(out, torch.Tensor):
-            n = _first_batch(args)
-            if n is not None and (out.dim() == 0 or out.shape[0] != n):
-                raise ArchLawError(f"symbol {self.name!r} returned shape {tuple(out.shape)} for a "
-                                   f"batch of {n} cases; a binding's callables are batched "
-                                   "(leading dim N)", where=self.where or None)
+        n = _first_batch(args) if args else None
         if self.result is not None:
-            _validate(out, self.result, self.name, self.where)
+            # checked here, where the value came from, so no later symbol takes the blame
+            validate_output(out, self.result, n, self.name, self.where)
+        elif n is not None and isinstance(out, torch.Tensor) and (out.dim() == 0
+                                                                 or out.shape[0] != n):
+            raise ArchLawError(f"symbol {self.name!r} returned shape {tuple(out.shape)} for a "
+                               f"batch of {n} cases; a binding's callables are batched "
+                               "(leading dim N)", where=self.where or None)
         return out
 
 
@@ -197,27 +200,6 @@ def _shape(v: Any) -> str:
     if isinstance(v, tuple):
         return "(" + ", ".join(_shape(x) for x in v) + ")"
     return type(v).__name__
-
-
-def _validate(v: Any, enc: Encoding, name: str, where: str) -> None:
-    """Refuse discrete values of the wrong dtype or out of range (see `SymbolFn`)."""
-    if isinstance(enc, ProdOf) and isinstance(v, tuple) and len(v) == 2:
-        _validate(v[0], enc.fst, name, where)
-        _validate(v[1], enc.snd, name, where)
-        return
-    if enc.kind not in ("Fin", "Nat") or not isinstance(v, torch.Tensor):
-        return
-    if v.is_floating_point() or v.is_complex():
-        raise ArchLawError(f"symbol {name!r} returned {v.dtype} values for the sort "
-                           f"{enc.describe()}; decode them (argmax, .long()) in the binding",
-                           where=where or None)
-    if v.numel():
-        lo, hi = int(v.min()), int(v.max())
-        top = enc.n if isinstance(enc, Finite) else None
-        if lo < 0 or (top is not None and hi >= top):
-            bad = lo if lo < 0 else hi
-            raise ArchLawError(f"symbol {name!r} returned {bad}, outside {enc.describe()}",
-                               where=where or None)
 
 
 def _first_batch(args: tuple[Any, ...]) -> int | None:
@@ -407,7 +389,7 @@ class Evaluator:
             val = _guard(val, f"symbol {name!r}", (), self.where)
         out = _guard(lambda: enc.broadcast(val, self.n, self.device, self.dtype),
                      f"broadcasting symbol {name!r} to {enc.describe()}", (val,), self.where)
-        _validate(out, enc, name, self.where)
+        validate_output(out, enc, self.n, name, self.where)
         return out
 
     def _codomain(self, sort: Term, k: int) -> Encoding | None:

@@ -37,12 +37,13 @@ Trust
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Literal, Union
 
 __all__ = [
     "Sort", "Var", "App", "Lit", "Lam", "Pi", "Term",
     "Param", "Field", "SourceRange", "Law", "Theorem", "Declaration", "Export",
+    "ATTESTED_IN_MEMORY", "ATTESTED_BY_LAKE",
     "PROP", "TYPE", "ARROW_VAR", "StatementProvenance", "BinderInfo",
     "const", "arrow", "is_prop", "free_vars", "substitute", "pretty",
 ]
@@ -344,6 +345,15 @@ def split_telescope(statement: Term) -> tuple[tuple[Param, ...], Term]:
     return tuple(keep), rest
 
 
+#: `Export.attestation` of an export built in memory by the Python API (tests, fixtures): its
+#: ``lean`` producer is taken as given. The interchange reader never sets it.
+ATTESTED_IN_MEMORY = "in-memory"
+#: `Export.attestation` of an export that lake re-derived from the Lean files of this tree: in
+#: this run (``archlaw export``), or in an earlier run recorded in ArchLaw's cache
+#: (`archlaw.bridge.attestation`).
+ATTESTED_BY_LAKE = "lake"
+
+
 @dataclass(frozen=True)
 class Export:
     """A whole interchange file: header plus declarations, in source order."""
@@ -354,6 +364,20 @@ class Export:
     hashes: tuple[tuple[str, str], ...]
     declarations: tuple[Declaration, ...]
     version: int = 1
+    #: why a ``lean`` producer is believed: `ATTESTED_IN_MEMORY` or `ATTESTED_BY_LAKE`; None when
+    #: only the text it was read from says so (anyone can write ``(producer "lean")`` and correct
+    #: hashes). Not part of the value: never written, not compared.
+    attestation: str | None = field(default=None, compare=False)
+
+    @property
+    def lean_verified(self) -> bool:
+        """A ``lean`` export that lake re-derived here, or one built in memory by the API."""
+        return self.producer == "lean" and self.attestation in (ATTESTED_IN_MEMORY, ATTESTED_BY_LAKE)
+
+    def statement_label(self, provenance: str) -> str:
+        """How a declaration's statement provenance is shown: ``lean (declared)`` for ``lean``
+        from an export that is not `lean_verified`, else the provenance itself."""
+        return "lean (declared)" if provenance == "lean" and not self.lean_verified else provenance
 
     @property
     def laws(self) -> tuple[Law, ...]:
@@ -362,6 +386,24 @@ class Export:
     @property
     def theorems(self) -> tuple[Theorem, ...]:
         return tuple(d for d in self.declarations if isinstance(d, Theorem))
+
+    def closest_names(self, name: str, n: int = 5) -> tuple[str, ...]:
+        """At most `n` full names of declarations closest to `name` (`difflib`, ignoring case),
+        closest first; `name` is compared with each full name and each of its dotted suffixes
+        (``FoldLaw`` is close to ``ArchLaw.FoldLaws``)."""
+        import difflib
+
+        by_key: dict[str, list[str]] = {}
+        for d in self.declarations:
+            parts = d.name.split(".")
+            for i in range(len(parts)):
+                by_key.setdefault(".".join(parts[i:]).lower(), []).append(d.name)
+        out: list[str] = []
+        for key in difflib.get_close_matches(name.lower(), list(by_key), n=4 * n, cutoff=0.6):
+            for full in by_key[key]:
+                if full not in out:
+                    out.append(full)
+        return tuple(out[:n])
 
     def find(self, name: str) -> Declaration:
         """Look a declaration up by full name, or by a unique suffix (``FoldLaws``)."""
@@ -373,9 +415,11 @@ class Export:
             return suffix[0]
         from .errors import ArchLawError
 
-        known = ", ".join(sorted(d.name for d in self.declarations))
         if not suffix:
-            raise ArchLawError(f"no law or theorem named {name!r}; known: {known}")
+            close = self.closest_names(name)
+            raise ArchLawError(f"no law or theorem named {name!r}; "
+                               + (f"closest: {', '.join(close)}; " if close else "")
+                               + f"`archlaw laws` lists all {len(self.declarations)}")
         raise ArchLawError(
             f"{name!r} is ambiguous: {', '.join(d.name for d in suffix)}; give the full name"
         )

@@ -4,11 +4,17 @@ Order of preference:
 
 1. an export file given explicitly (``--from FILE``): used if its recorded SHA-256 hashes match
    the Lean files of the root now, refused with `StaleExportError` naming the changed, added and
-   removed files otherwise;
+   removed files otherwise (and refused when it is not a regular UTF-8 file of at most
+   `archlaw.bridge.limits.MAX_FILE_BYTES`);
 2. the Lean export that ``archlaw export`` writes, ``<root>/build/archlaw/laws.sexp`` (git-ignored
-   through ``build/``), when it exists, was produced by Lean and is not stale;
+   through ``build/``), when it exists, says it was produced by Lean and is not stale;
 3. otherwise the reader of the Lean source (`archlaw.bridge.source_reader`) over the root:
    statement provenance ``source``, axioms unknown.
+
+A file's ``(producer "lean")`` is only declared: the export counts as Lean's (`Export.lean_verified`)
+only when ArchLaw's cache records that lake made that very text from the Lean files and toolchain
+as they are now (`archlaw.bridge.attestation`); otherwise `Loaded.declared_why` says why not, and
+it is shown ``lean (declared)`` and never certified.
 
 The root is a Lake project (a directory with ``lakefile.lean``, ``lakefile.toml`` or
 ``lean-toolchain``). By default
@@ -23,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from . import interchange
+from . import attestation, interchange
 from .errors import ArchLawError, StaleExportError
 from .ir import Export
 
@@ -114,27 +120,33 @@ class Loaded:
     origin: str          # "file", "lean-export" or "source-reader"
     path: Optional[Path]
     reason: str
+    #: for a ``lean`` export that lake did not re-derive here: why it is only declared
+    declared_why: Optional[str] = None
 
 
 def load_export_explained(root: Optional[Path] = None, from_file: Optional[Path] = None) -> Loaded:
     """`load_export`, also saying where the export came from and why."""
     if from_file is not None:
         from_file = Path(from_file)
-        exp = _read_file_cached(from_file)
+        exp, text = _read_file_cached(from_file)
         r = resolve_root(root) if root is not None else _root_for_file(from_file)
         check_fresh(exp, r, str(from_file))
-        return Loaded(exp, "file", from_file, f"read from {from_file} (fresh against {r})")
+        att = _attest(exp, text, r)
+        return Loaded(att.export, "file", from_file, f"read from {from_file} (fresh against {r})"
+                      + _declared_note(att), att.why)
     r = resolve_root(root)
     p = export_path(r)
     why_not = f"no Lean export at {p} (install Lean and run `archlaw export`)"
     if p.is_file():
         try:
-            exp = _read_file_cached(p)
+            exp, text = _read_file_cached(p)
             if exp.producer != "lean":
                 why_not = f"the export at {p} was written by the source reader, not by Lean"
             else:
                 check_fresh(exp, r, str(p))
-                return Loaded(exp, "lean-export", p, f"fresh Lean export at {p}")
+                att = _attest(exp, text, r)
+                return Loaded(att.export, "lean-export", p, f"fresh Lean export at {p}"
+                              + _declared_note(att), att.why)
         except StaleExportError as e:
             why_not = f"the Lean export is stale ({e}); run `archlaw export`"
         except ArchLawError as e:
@@ -169,15 +181,43 @@ def _read_source_cached(root: Path) -> Export:
 _FILE_CACHE: dict[tuple[Path, str], Export] = {}
 
 
-def _read_file_cached(path: Path) -> Export:
-    text = interchange.read_text(path)
+def _read_file_cached(path: Path) -> tuple[Export, str]:
+    """The export in the file at `path`, and the text it was parsed from."""
+    from .limits import read_user_text
+
+    # a regular UTF-8 file within MAX_FILE_BYTES: --from on a FIFO would block, on /dev/zero
+    # never end, on a multi-GB file exhaust memory
+    text = read_user_text(path, "export")
     key = (path.resolve(), text)
     hit = _FILE_CACHE.get(key)
     if hit is None:
         if len(_FILE_CACHE) > 16:
             _FILE_CACHE.clear()
         hit = _FILE_CACHE[key] = interchange.loads(text, where=str(path))
-    return hit
+    return hit, text
+
+
+#: The lake-attested copy of each parsed export (by the parsed one's id, which it keeps alive), so
+#: that an unchanged file gives the same `Export` object on every call, as `_FILE_CACHE` does.
+#: The record is looked up on every call: a record removed since counts at once.
+_ATTESTED: dict[int, tuple[Export, Export]] = {}
+
+
+def _attest(exp: Export, text: str, root: Path) -> attestation.Attested:
+    att = attestation.attest(exp, text, root)
+    if att.export is exp:
+        return att
+    hit = _ATTESTED.get(id(exp))
+    if hit is not None and hit[0] is exp:
+        return attestation.Attested(hit[1])
+    if len(_ATTESTED) > 16:
+        _ATTESTED.clear()
+    _ATTESTED[id(exp)] = (exp, att.export)
+    return att
+
+
+def _declared_note(att: attestation.Attested) -> str:
+    return "" if att.why is None else f"; statements lean (declared): {att.why}"
 
 
 def _root_for_file(path: Path) -> Path:

@@ -11,7 +11,7 @@ encoding               batched value for N cases
 `Finite(n)`            ``torch.long`` (N,) with entries in ``[0, n)`` (``Fin n``)
 `NatEnc()`             ``torch.long`` (N,), entries ``>= 0`` (``Nat``)
 `BoolEnc()`            ``torch.bool`` (N,) (``Bool``; propositions evaluate to this too)
-`FloatTensor(shape)`   floating (N, *shape); dtype follows the check (float32 or float64 mode)
+`FloatTensor(shape)`   floating (N, *shape); dtype follows the check (`dtype`, float32 by default)
 `ListOf(elem)`         `ListBatch`: elem's batched value with leading dims (N, L), lengths (N,)
 `ProdOf(a, b)`         a tuple ``(a_value, b_value)``
 `FunctionSort(a, b)`   a callable from batched a to batched b (never enumerated or sampled)
@@ -28,7 +28,10 @@ Extending. A family module registers an encoding for a library type (a tree type
     def _btree(args, params):        # args: the encodings of the type's arguments
         return TreeEncoding(args[0])  # a subclass of `Encoding`
 
-A custom encoding subclasses `Encoding` and implements the methods marked *required* below;
+A custom encoding subclasses `Encoding`, states `discrete` (True only when its `equal` is
+exact; derived from the encodings it holds, as `ListOf` and `ProdOf` do: there is no default,
+and a check refuses an encoding that does not say) and implements the methods marked
+*required* below;
 its batched values must either be tensors/tuples/`ListBatch` (handled by `take`/`where` here)
 or objects with ``take(idx)``, ``where(mask, other)`` and ``batch_size``.
 """
@@ -47,9 +50,10 @@ from .ir import App, Lit, Pi, Sort, Term, Var, pretty
 
 __all__ = [
     "Encoding", "Finite", "NatEnc", "BoolEnc", "FloatTensor", "FloatVec", "ListOf", "ProdOf",
-    "FunctionSort", "SampleConfig", "Tolerance", "TOLERANCES", "tolerance_for",
+    "FunctionSort", "SampleConfig", "Tolerance", "TOLERANCES", "tolerance_for", "float_close",
     "register_sort", "resolve_sort", "static_nat", "one_hot", "decode_argmax",
     "take", "where", "batch_size", "pad_list", "flatten_list", "describe", "map_leaves",
+    "DEGENERATE", "degenerate",
 ]
 
 
@@ -59,15 +63,52 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Tolerance:
-    """Float comparison: a case passes iff ``max|l - r| <= atol + rtol * max(max|l|, max|r|)``
-    (max over the value's elements) and every element of both sides is finite.
+    """Float comparison, per *group*. A value of sort ``Float[d₁, d₂, …]`` with two or more
+    axes has one group per index of its first axis (a channel of ``Float[C, H, W]``, a row of
+    ``Float[L, d]``); a ``Float`` or ``Float[d]`` is one group; a list compares each element as
+    a value of its own sort, and a ``List Float`` as one group (so ``List (Float[d])`` and
+    ``Float[L, d]``, and ``List Float`` and ``Float[L]``, are compared alike). A group passes
+    iff ``max|l - r| <= atol + rtol * max(max|l|, max|r|)``, both maxima over the group's
+    entries, and every entry of both sides is finite; a case passes iff all its groups do. The
+    scale is never taken over the whole value: one large channel (1e8 times the others) would
+    otherwise hide any error in the small ones. The groups are no smaller, because a float32
+    sum rounds relative to its terms, not its result: a smaller group (one row of a channel)
+    can cancel to a small maximum and fail a conforming layer (seen on a D4 group convolution).
 
-    The reported error of a case is the relative error ``max|l - r| / max(max|l|, max|r|)``
-    (0 when both sides are exactly equal, ``inf`` when either side holds a NaN or Inf).
+    The reported error of a case is the worst group's relative error
+    ``max|l - r| / max(max|l|, max|r|)`` (0 for an exactly equal group, ``inf`` when either side
+    holds a NaN or Inf). See `float_close`.
     """
 
     rtol: float
     atol: float
+
+
+def float_close(x: torch.Tensor, y: torch.Tensor, tol: Tolerance,
+                live: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The `Tolerance` rule on float values (N, …, k) whose groups are their last axis (each
+    group k entries; callers reshape to put a group there): (ok bool (N,), error float64 (N,)).
+    `live`: bool, broadcastable to `x`, False on entries that are not compared (list
+    padding)."""
+    n = x.shape[0]
+    a = x.detach()
+    b = y.detach().to(a.dtype)
+    if live is not None:
+        live = live.to(a.device)
+        a = torch.where(live, a, torch.zeros_like(a))
+        b = torch.where(live, b, torch.zeros_like(b))
+    if not a.numel():
+        z = torch.zeros(n, dtype=torch.float64, device=x.device)
+        return torch.ones(n, dtype=torch.bool, device=x.device), z
+    # reductions in the values' own dtype (no float64 copy of the batch); a NaN or Inf in a
+    # group makes its max |l - r| or max |l|, |r| non-finite (amax propagates NaN)
+    diff = (a - b).abs().amax(-1).reshape(n, -1).to(torch.float64)
+    scale = torch.maximum(a.abs().amax(-1), b.abs().amax(-1)).reshape(n, -1).to(torch.float64)
+    finite = torch.isfinite(diff) & torch.isfinite(scale)
+    ok = (finite & (diff <= tol.atol + tol.rtol * scale)).all(1)
+    rel = torch.where(diff == 0, torch.zeros_like(diff), diff / scale.clamp_min(1e-300))
+    err = torch.where(finite, rel, torch.full_like(rel, math.inf)).amax(1)
+    return ok.to(x.device), err.to(x.device)
 
 
 #: The default policy, by dtype of the compared values.
@@ -207,7 +248,7 @@ class SampleConfig:
 class Encoding:
     """Base class of sort encodings (see the module docstring).
 
-    Required: `describe`, `kind`, `equal`, `render`. Finite encodings: `cardinality`,
+    Required: `describe`, `kind`, `discrete`, `equal`, `render`. Finite encodings: `cardinality`,
     `enumerate`. Sampled encodings: `plan`, `materialize` (and `size_key`, `numel` for
     ordering and memory). `lit`, `broadcast`, `empty` when the sort has numerals, 0-ary
     symbols, or appears as list elements.
@@ -215,8 +256,16 @@ class Encoding:
 
     #: Short family name used by interpretations to dispatch on sorts ("Fin", "Nat", "Float" ...).
     kind: str = "?"
-    #: True when values are compared exactly (after decoding).
-    discrete: bool = True
+
+    @property
+    def discrete(self) -> bool:
+        """True when `equal` compares values exactly (after decoding), False when it compares
+        any part up to a tolerance. Every encoding states it, derived from its component
+        encodings where it has any (`ListOf`, `ProdOf`): a certificate rests on it (Lean's ``=``
+        is exact equality), so there is no default to inherit by mistake."""
+        raise ArchLawError(f"encoding {type(self).__name__} ({self.describe()}) does not say "
+                           "whether it compares exactly: define `discrete` on it (True only when "
+                           "its `equal` is exact, derived from its component encodings)")
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -275,6 +324,8 @@ class Encoding:
 class LongScalar(Encoding):
     """The shared part of the exact integer encodings (`Finite`, `NatEnc`): long (N,) values,
     compared exactly and printed as integers."""
+
+    discrete = True
 
     def materialize(self, plan, gen, cfg):
         return plan.to(cfg.device)
@@ -346,6 +397,7 @@ class BoolEnc(Encoding):
     """``Bool`` (and decided propositions): torch.bool (N,)."""
 
     kind = "Bool"
+    discrete = True
 
     def describe(self) -> str:
         return "Bool"
@@ -380,12 +432,30 @@ class BoolEnc(Encoding):
 #: Scales applied to a fraction of sampled float inputs ("scaled extremes").
 EXTREME_SCALES = (1e-4, 1e-2, 1e2, 1e4)
 
+#: Headroom of a scaled sample: its entries reach about 5·s (Gaussian tails), and a layer may
+#: multiply two of them and sum about 100 such products (a dot product, an attention score).
+_SAMPLE_PEAK = 5.0
+_PRODUCT_TERMS = 100.0
+
+
+def extreme_scales(dtype: torch.dtype) -> tuple[float, ...]:
+    """The `EXTREME_SCALES` whose samples fit `dtype`: those s for which the sum of 100 products
+    of two entries of size 5·s stays finite and above the smallest normal number, i.e.
+    ``tiny <= (5 s)^2 <= max / 100`` (`torch.finfo`). float32, float64 and bfloat16 keep all four;
+    float16 (largest value 65504) keeps 1e-2 only: its ×1e4 samples overflowed to inf, so that
+    every float16 model failed, at the identity element too."""
+    fi = torch.finfo(dtype)
+    return tuple(s for s in EXTREME_SCALES
+                 if fi.tiny <= (_SAMPLE_PEAK * s) ** 2 <= fi.max / _PRODUCT_TERMS)
+
 
 @dataclass(frozen=True)
 class FloatTensor(Encoding):
     """A float sort: tensors of `shape` per case, (N, *shape) batched. `dtype` None follows the
     check (float32, or float64 in float64 mode). Sampled as standard Gaussians, except that one
-    in eight samples is scaled by one of `EXTREME_SCALES`, and the first sample is all zeros."""
+    in eight samples is scaled by one of `EXTREME_SCALES` (those that fit the dtype:
+    `extreme_scales`); a check's first three samples are the `DEGENERATE` inputs (all zeros
+    first; see `degenerate` and `archlaw.bridge.domains`)."""
 
     shape: tuple[int, ...] = ()
     dtype: torch.dtype | None = None
@@ -407,29 +477,20 @@ class FloatTensor(Encoding):
         dtype = self.dtype or cfg.dtype
         x = torch.randn((n, *self.shape), generator=gen, dtype=torch.float64)
         scale = torch.ones(n, dtype=torch.float64)
-        pick = torch.randint(0, 8 * len(EXTREME_SCALES), (n,), generator=gen)
-        for j, s in enumerate(EXTREME_SCALES):
+        scales = extreme_scales(dtype)
+        pick = torch.randint(0, 8 * max(1, len(scales)), (n,), generator=gen)
+        for j, s in enumerate(scales):
             scale[pick == j] = s
         x = x * scale.reshape(n, *([1] * len(self.shape)))
         return x.to(dtype=dtype, device=cfg.device)
 
     def equal(self, x, y, tol):
-        tol = tol or tolerance_for(x.dtype)
+        # one group per index of the first axis of a value of 2 or more axes, else one group
+        # for the whole value: see `Tolerance`
         n = x.shape[0]
-        a = x.detach().reshape(n, -1)
-        b = y.detach().reshape(n, -1).to(a.dtype)
-        if not a.shape[1]:
-            z = torch.zeros(n, dtype=torch.float64, device=x.device)
-            return torch.ones(n, dtype=torch.bool, device=x.device), z
-        # reductions in the values' own dtype (no float64 copy of the batch); a NaN or Inf
-        # anywhere makes the row's max |l - r| or max |l|, |r| non-finite (amax propagates NaN)
-        diff = (a - b).abs().amax(1).to(torch.float64)
-        scale = torch.maximum(a.abs().amax(1), b.abs().amax(1)).to(torch.float64)
-        finite = torch.isfinite(diff) & torch.isfinite(scale)
-        ok = finite & (diff <= tol.atol + tol.rtol * scale)
-        rel = torch.where(diff == 0, torch.zeros_like(diff), diff / scale.clamp_min(1e-300))
-        err = torch.where(finite, rel, torch.full_like(rel, math.inf))
-        return ok.to(x.device), err.to(x.device)
+        groups = self.shape[0] if len(self.shape) >= 2 else 1
+        return float_close(x.reshape(n, groups, -1), y.reshape(n, groups, -1),
+                           tol or tolerance_for(x.dtype))
 
     def render(self, v, i):
         t = v[i].detach().cpu()
@@ -456,6 +517,39 @@ class FloatTensor(Encoding):
 #: The name `binding.py`'s docstring uses for a vector-valued float sort.
 FloatVec = FloatTensor
 
+#: The degenerate float inputs a check draws first (`degenerate`), in this order: all zeros;
+#: all entries equal (to 1); a single non-zero entry (the first, 1). They are the classic
+#: failure points of norms without an epsilon (0/0) and of softmax-like normalisations.
+DEGENERATE = ("zeros", "all-equal", "one non-zero entry")
+
+
+def degenerate(enc: Encoding, v: Any, kinds: torch.Tensor) -> Any:
+    """`v` with the float entries of case i replaced by degenerate input ``kinds[i]`` (an index
+    into `DEGENERATE`; -1 leaves the case as drawn). ``kinds``: long (N,). Applies to float
+    sorts and, through them, to products (each part) and lists (every element of the list);
+    other sorts are returned unchanged. Only the float leaves change, so lengths, depths and
+    discrete parts stay as sampled."""
+    if isinstance(enc, FloatTensor) and isinstance(v, torch.Tensor):
+        n = v.shape[0]
+        flat = v.reshape(n, -1).clone()
+        k = kinds.to(flat.device)
+        flat[k == 0] = 0
+        flat[k == 1] = 1
+        if flat.shape[1]:
+            one = k == 2
+            flat[one] = 0
+            flat[one, 0] = 1
+        return flat.reshape(v.shape)
+    if isinstance(enc, ProdOf) and isinstance(v, tuple):
+        return (degenerate(enc.fst, v[0], kinds), degenerate(enc.snd, v[1], kinds))
+    if isinstance(enc, ListOf) and isinstance(v, ListBatch):
+        n, length = v.batch_size, list_width(v)
+        if not n * length:
+            return v
+        elems = degenerate(enc.elem, flatten_list(v), kinds.repeat_interleave(length))
+        return ListBatch(unflatten(elems, n, length), v.lengths)
+    return v
+
 
 @dataclass(frozen=True)
 class ListOf(Encoding):
@@ -464,6 +558,10 @@ class ListOf(Encoding):
 
     elem: Encoding
     kind = "List"
+
+    @property
+    def discrete(self) -> bool:  # type: ignore[override]
+        return self.elem.discrete
 
     def describe(self) -> str:
         e = self.elem.describe()
@@ -496,6 +594,13 @@ class ListOf(Encoding):
         xs, ys = pad_list(x, length), pad_list(y, length)
         if length == 0:
             return same_len, (~same_len).to(torch.float64)
+        if isinstance(self.elem, FloatTensor) and not self.elem.shape:
+            # a list of scalars is one group, as a Float[L] is (see `Tolerance`)
+            pos = torch.arange(length, device=x.lengths.device).unsqueeze(0)
+            live = pos < torch.minimum(x.lengths, y.lengths).unsqueeze(1)
+            ok_f, err_f = float_close(xs.values.unsqueeze(1), ys.values.unsqueeze(1),
+                                      tol or tolerance_for(xs.values.dtype), live.unsqueeze(1))
+            return same_len & ok_f, torch.where(same_len, err_f, torch.full_like(err_f, math.inf))
         ok_e, err_e = self.elem.equal(flatten_list(xs), flatten_list(ys), tol)
         pos = torch.arange(length, device=x.lengths.device).unsqueeze(0)
         live = pos < torch.minimum(x.lengths, y.lengths).unsqueeze(1)
@@ -590,6 +695,11 @@ class FunctionSort(Encoding):
     dom: Encoding
     cod: Encoding
     kind = "Fun"
+
+    @property
+    def discrete(self) -> bool:  # type: ignore[override]
+        # a function compared as its table of values is exact only if those values are
+        return self.dom.discrete and self.cod.discrete
 
     def describe(self) -> str:
         return f"{_paren(self.dom)} → {self.cod.describe()}"

@@ -5,6 +5,11 @@ computed and what was checked (statement provenance and check kind, separately) 
 so ``archlaw add X Y`` composes with pipes. The cell is loaded from the user cache, or trained
 and cached first (about ten seconds on a CPU; a progress bar is shown).
 
+An operand longer than a shell argument (128 KiB) is given as ``@FILE`` or as ``-`` (stdin).
+Memory grows with the digits only through the operands, the digit tensors and the sum (measured
+by ``scripts/bench_carry.py --memory``); the log-depth adder's scan runs in chunks of
+`archlaw.models.carry.SCAN_POSITIONS` positions, so its working memory is a fixed figure.
+
 Exit status: 0 the sum was printed (every law line passed); 1 refused, with one line on stderr and
 nothing on stdout: a law FAILed on the cell (no sum is given from a cell that breaks its law), or
 ``--certificate`` cannot be issued (not certified, or ``--adder log-depth``: ``add_correct`` is
@@ -34,8 +39,10 @@ REFUSED = 1
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("x", metavar="X", help="first number, most significant digit first")
-    parser.add_argument("y", metavar="Y", help="second number, most significant digit first")
+    parser.add_argument("x", metavar="X", help="first number, most significant digit first; "
+                        "@FILE reads it from FILE, - from stdin (for numbers longer than a shell "
+                        "argument, 128 KiB)")
+    parser.add_argument("y", metavar="Y", help="second number, as X")
     parser.add_argument("--base", default="10",
                         help=f"digit base, an integer from 2 to {MAX_BASE} (default 10); digits "
                              "are 0-9 then a-z")
@@ -47,7 +54,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", default="1",
                         help=f"torch CPU threads, 1 to {MAX_THREADS} (default 1: the cell is tiny, "
                              "more threads only wait)")
-    parser.add_argument("--retrain", action="store_true", help="train a fresh cell even if cached")
+    parser.add_argument("--retrain", action="store_true",
+                        help="train a fresh cell even if cached (the cached entry is replaced "
+                             "only once the new one is saved)")
     parser.add_argument("--certificate", metavar="PATH", default=None,
                         help="also write the certificate of ArchLaw.Carry.add_correct (PATH.sexp "
                              "and PATH.json), for the sequential adder only; refused (exit 1) "
@@ -68,6 +77,44 @@ def _parse_int_arg(text: str, name: str, lo: int, hi: int | None) -> int:
     return v
 
 
+def read_operand(arg: str, name: str, stdin_used: bool = False) -> tuple[str, str]:
+    """(the operand's text, the name to use in its errors): `arg` itself; the contents of FILE
+    for ``@FILE``; stdin for ``-`` (once: both operands cannot come from stdin). The text is
+    UTF-8; surrounding whitespace, such as a final newline, is dropped by `parse_number`.
+    An unreadable file is an `ArchLawError` naming the argument and the file."""
+    if arg == "-":
+        if stdin_used:
+            raise ArchLawError(f"argument {name}: '-' (stdin) is already the other operand; "
+                               "accepted: a number, @FILE, or '-' for one operand only")
+        try:
+            return sys.stdin.buffer.read().decode("utf-8"), f"{name} (stdin)"
+        except UnicodeDecodeError as e:
+            raise ArchLawError(f"argument {name}: stdin is not UTF-8 text (byte {e.start + 1}); "
+                               "accepted: digits as text") from None
+    if not arg.startswith("@"):
+        return arg, name
+    path = arg[1:]
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().decode("utf-8"), f"{name} ({arg})"
+    except OSError as e:
+        raise ArchLawError(f"argument {name}: cannot read {path!r}: {e.strerror or e}; "
+                           "accepted: @FILE naming a readable file of digits") from None
+    except UnicodeDecodeError as e:
+        raise ArchLawError(f"argument {name}: {path!r} is not UTF-8 text (byte {e.start + 1}); "
+                           "accepted: a file of digits") from None
+
+
+def _digits_tensor(digits: list[int], width: int, dev: object) -> object:
+    """Little-endian `digits` as a (1, width) long tensor, zero-padded: 8 bytes a digit, with
+    no padded copy of the list."""
+    import torch
+
+    t = torch.zeros(1, width, dtype=torch.long)
+    t[0, :len(digits)] = torch.tensor(digits, dtype=torch.long)
+    return t.to(dev)
+
+
 def _refuse(message: str) -> int:
     """Print the one-line refusal on stderr; the exit status of a refusal."""
     from rich.markup import escape
@@ -83,8 +130,12 @@ def run(args: argparse.Namespace) -> int:
     seed = _parse_int_arg(args.seed, "--seed", 0, MAX_SEED)
     from archlaw.models.carry_data import parse_number
 
-    xd = parse_number(args.x, base, "X")
-    yd = parse_number(args.y, base, "Y")
+    xt, xname = read_operand(args.x, "X")
+    xd = parse_number(xt, base, xname)
+    del xt
+    yt, yname = read_operand(args.y, "Y", stdin_used=args.x == "-")
+    yd = parse_number(yt, base, yname)
+    del yt
     threads = _parse_int_arg(args.threads, "--threads", 1, MAX_THREADS)
     if args.certificate and args.adder != "sequential":
         return _refuse("--certificate with --adder log-depth: the certificate is of "
@@ -132,8 +183,8 @@ def run(args: argparse.Namespace) -> int:
         cached = load_or_train(cfg, device=dev, retrain=args.retrain, progress=progress)
 
     width = max(len(xd), len(yd))
-    xs = torch.tensor([xd + [0] * (width - len(xd))], dtype=torch.long, device=dev)
-    ys = torch.tensor([yd + [0] * (width - len(yd))], dtype=torch.long, device=dev)
+    xs, ys = _digits_tensor(xd, width, dev), _digits_tensor(yd, width, dev)
+    del xd, yd  # the tensors hold the digits from here on
     report = adder_report(cached.cell, cached.combine if args.adder == "log-depth" else None)
     if not report.passed:
         return _refuse(f"no sum: the base-{base} cell at {cached.path} breaks its law: "

@@ -6,7 +6,9 @@ also a dict of them keyed by hypothesis, law or law short name). LAW is a law or
 theorem name (full, or a unique suffix) from the library export. For a law, every field is
 checked (`archlaw.bridge.conformance.check_law`); for a theorem, every law hypothesis, plus the
 certification decision (`check_theorem`), and ``--certificate OUT`` writes ``OUT.sexp`` and
-``OUT.json`` when, and only when, the theorem is certified.
+``OUT.json`` when, and only when, the theorem is certified. ``--dtype`` runs the module and the
+samples in one dtype (``--float64`` its alias) and ``--rtol/--atol`` override the tolerance policy;
+the replay line, the JSON and a certificate's settings record both.
 
 Exit status: 0 all checks passed (and the certificate, if asked, was written); 1 a violation, or
 a certificate was asked for and cannot be issued (the reasons are printed); 2 a user error.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import importlib
 import json
 import sys
@@ -29,20 +32,68 @@ HELP = "check a law or theorem on a model (module:callable returning a Binding)"
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("law", metavar="LAW", help="law or theorem name (full or unique suffix)")
     p.add_argument("--model", required=True, metavar="MODULE:CALLABLE",
-                   help="a callable returning an archlaw Binding, called with the --param values")
+                   help="a callable returning an archlaw Binding, called with the --param "
+                        "values; MODULE is imported from the current directory or sys.path")
     p.add_argument("--param", action="append", default=[], metavar="K=V",
                    help="keyword argument for the model callable (repeatable)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--seed", type=int, default=0, help="seed of every sampled case (default 0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of every sampled case, 0 to 2^63-1 (default 0)")
     p.add_argument("--budget", type=int, default=10**6,
-                   help="most cases per field; finite domains up to this size are exhaustive")
-    p.add_argument("--samples", type=int, default=1000, help="samples of infinite binders")
+                   help="most cases per field, at most 10^8; finite domains up to this size are "
+                        "exhaustive (default 10^6)")
+    p.add_argument("--samples", type=int, default=1000,
+                   help="samples of infinite binders, at most 10^7 (default 1000)")
     p.add_argument("--max-length", type=int, default=None,
-                   help="longest sampled list (default 10x the binding's max_train_length)")
-    p.add_argument("--float64", action="store_true", help="run the model and samples in float64")
+                   help="longest sampled list, at most 10^4 (default 10x the binding's "
+                        "max_train_length)")
+    add_precision_arguments(p)
     p.add_argument("--certificate", metavar="OUT", default=None,
                    help="for a certified theorem, write OUT.sexp and OUT.json")
     add_model_place_arguments(p)
+
+
+#: The dtypes ``--dtype`` accepts: the rows of the tolerance policy (`sorts.TOLERANCES`).
+DTYPES = ("float32", "float64", "float16", "bfloat16")
+
+
+def add_precision_arguments(p: argparse.ArgumentParser) -> None:
+    """``--dtype`` (``--float64`` its alias) and ``--rtol`` / ``--atol``."""
+    p.add_argument("--dtype", choices=DTYPES, default=None,
+                   help="run the model and the samples in this dtype (the module is cast for the "
+                        "check and restored; default: float32 samples, the module as it is)")
+    p.add_argument("--float64", action="store_true", help="the same as --dtype float64")
+    p.add_argument("--rtol", type=float, default=None,
+                   help="relative tolerance of float comparisons, in place of the dtype's policy "
+                        "row (the other of rtol/atol stays the row's)")
+    p.add_argument("--atol", type=float, default=None,
+                   help="absolute tolerance of float comparisons, in place of the dtype's policy "
+                        "row (the other of rtol/atol stays the row's)")
+
+
+def precision_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """``dtype`` (a torch dtype or None) and ``tolerance`` (a `Tolerance` when ``--rtol`` or
+    ``--atol`` is given, else None) for `check_law`, from the flags of `add_precision_arguments`."""
+    import math
+
+    import torch
+
+    from archlaw.bridge.sorts import Tolerance, tolerance_for
+
+    if args.float64 and args.dtype not in (None, "float64"):
+        raise ArchLawError(f"--float64 is an alias of --dtype float64; got --dtype {args.dtype} "
+                           "too: give one")
+    name = "float64" if args.float64 else args.dtype
+    dtype = getattr(torch, name) if name else None
+    for flag, v in (("--rtol", args.rtol), ("--atol", args.atol)):
+        if v is not None and not (math.isfinite(v) and v >= 0):
+            raise ArchLawError(f"{flag} {v}: expected a finite number >= 0, e.g. {flag} 1e-3")
+    tolerance = None
+    if args.rtol is not None or args.atol is not None:
+        row = tolerance_for(dtype or torch.float32)
+        tolerance = Tolerance(row.rtol if args.rtol is None else args.rtol,
+                              row.atol if args.atol is None else args.atol)
+    return {"dtype": dtype, "tolerance": tolerance}
 
 
 def add_model_place_arguments(p: argparse.ArgumentParser) -> None:
@@ -51,7 +102,9 @@ def add_model_place_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="auto",
                    help="move the model there: auto (cuda if available, else cpu), cpu, cuda, "
                         "cuda:N, or keep (leave it where the binding put it)")
-    p.add_argument("--root", default=None, help="project root holding lean/ (default: this one)")
+    p.add_argument("--root", default=None,
+                   help="a Lake project's root, where the laws are read from (default: the one "
+                        "around the current directory)")
     p.add_argument("--from", dest="from_file", default=None, metavar="FILE",
                    help="read the laws from an interchange file (refused when stale)")
 
@@ -66,6 +119,10 @@ def parse_params(items: list[str]) -> dict[str, Any]:
         if not k.isidentifier():
             raise ArchLawError(f"--param {item!r}: {k!r} is not a Python identifier")
         val: Any = v
+        if v.strip().lstrip("+-").isdigit() and len(v.strip().lstrip("+-")) > 4300:
+            # past Python's int/str limit float() would turn it into inf: refuse, not convert
+            raise ArchLawError(f"--param {k}={v}: an integer of more than 4,300 digits is not "
+                               "accepted")
         for conv in (int, float):
             try:
                 val = conv(v)
@@ -79,26 +136,96 @@ def parse_params(items: list[str]) -> dict[str, Any]:
 def load_binding(ref: str, params: dict[str, Any], flag: str = "--model") -> Any:
     """Import ``module:callable``, call it with `params`, and check it returned a Binding. Any
     failure (a module that does not import, a bad ``--param`` value, the callable raising) is an
-    `ArchLawError` naming `flag` and the first line of the original error."""
+    `ArchLawError` naming `flag` and the first line of the original error. The module is
+    imported with the current directory first on ``sys.path`` (as ``python -m`` does); when its
+    file is there but fails to import, the error says so."""
     from archlaw.bridge.binding import Binding
 
     if not isinstance(ref, str) or ref.count(":") != 1 or not all(ref.split(":")):
         raise ArchLawError(f"{flag} {ref!r}: expected module:callable, e.g. "
                            "archlaw.models.carry:tiny_binding")
     mod_name, attr = ref.split(":")
+    with _cwd_on_path():
+        return _import_and_call(ref, mod_name, attr, params, flag)
+
+
+@contextlib.contextmanager
+def _cwd_on_path() -> Iterator[None]:
+    """The current directory first on ``sys.path`` for the duration, as ``python -m`` and pytest
+    put it there, so that ``--model mymodels:build`` finds ``./mymodels.py`` without
+    PYTHONPATH. Restored after (the CLI is also called in-process, by tests and scripts)."""
+    import os
+
+    cwd = os.getcwd()
+    if cwd in sys.path or "" in sys.path:
+        yield
+        return
+    sys.path.insert(0, cwd)
+    importlib.invalidate_caches()  # a module file written since the last import is seen
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(cwd)
+
+
+def _local_module_file(mod_name: str) -> Any:
+    """The file of module `mod_name` in the current directory (``m.py`` or ``m/__init__.py``),
+    or None."""
+    from pathlib import Path
+
+    rel = Path(*mod_name.split("."))
+    for cand in (rel.with_suffix(".py"), rel / "__init__.py"):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def _module_file_hint(mod_name: str) -> str:
+    """``" (m.py is in the current directory but does not import: ...)"`` when the module's file
+    is here, so that a user whose own file fails to import is not told it is missing."""
+    cand = _local_module_file(mod_name)
+    if cand is None:
+        return ""
+    return (f" ({cand} is in the current directory but does not import: run "
+            f"`python -c 'import {mod_name}'` there for the traceback)")
+
+
+def _shadow_hint(mod_name: str, mod: Any) -> str:
+    """``" (./code.py is shadowed by ...)"`` when a module of that name was imported from
+    elsewhere (the standard library's ``code``, say) although the current directory holds one."""
+    from pathlib import Path
+
+    cand = _local_module_file(mod_name)
+    got = getattr(mod, "__file__", None)
+    if cand is None or (got is not None and Path(got).resolve() == cand.resolve()):
+        return ""
+    return (f" ({cand} in the current directory is shadowed by the module {mod_name} imported "
+            f"from {got or 'a built-in'}: rename your file)")
+
+
+def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any], flag: str) -> Any:
+    from archlaw.bridge.binding import Binding
+
     try:
         mod = importlib.import_module(mod_name)
     except ModuleNotFoundError as e:
         if e.name is not None and (mod_name == e.name or mod_name.startswith(e.name + ".")):
-            raise ArchLawError(f"{flag} {ref!r}: cannot import module {e.name!r}") from None
-        raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}") from None
-    except Exception as e:  # noqa: BLE001 - any error of user code becomes one line
-        raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}") from None
+            raise ArchLawError(f"{flag} {ref!r}: cannot import module {e.name!r} (looked in the "
+                               "current directory and on sys.path)") from None
+        raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}"
+                           f"{_module_file_hint(mod_name)}") from None
+    except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - any error of
+        # user code becomes one line; sys.exit(0) or a KeyboardInterrupt raised by it too, which
+        # would otherwise end `verify` with status 0 and no output
+        raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}"
+                           f"{_module_file_hint(mod_name)}") from None
     fn = mod
     for part in attr.split("."):
         fn = getattr(fn, part, None)
         if fn is None:
-            raise ArchLawError(f"{flag} {ref!r}: module {mod_name} has no attribute {attr!r}")
+            raise ArchLawError(f"{flag} {ref!r}: module {mod_name} has no attribute {attr!r}"
+                               f"{_shadow_hint(mod_name, mod)}")
     if not callable(fn):
         raise ArchLawError(f"{flag} {ref!r}: {attr} is not callable")
     try:
@@ -108,7 +235,7 @@ def load_binding(ref: str, params: dict[str, Any], flag: str = "--model") -> Any
                            f"{_first_line(e)}") from None
     except ArchLawError as e:
         raise ArchLawError(f"{flag} {ref!r} with --param {_params_text(params)}: {e}") from None
-    except Exception as e:  # noqa: BLE001 - any error of user code becomes one line
+    except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - as above
         raise ArchLawError(f"{flag} {ref!r} failed with --param {_params_text(params)}: "
                            f"{_first_line(e)}") from None
     if isinstance(out, Mapping) and out and all(isinstance(b, Binding) for b in out.values()):
@@ -157,21 +284,40 @@ def move_to_device(binding: Any, device: str) -> None:
 
 def check_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return {"seed": args.seed, "budget": args.budget, "samples": args.samples,
-            "float64": args.float64, "max_length": getattr(args, "max_length", None)}
+            "max_length": getattr(args, "max_length", None), **precision_kwargs(args)}
+
+
+def settings_record(kw: Mapping[str, Any]) -> dict[str, Any]:
+    """`check_kwargs` as JSON-ready data, as a certificate records its settings: the dtype by
+    name, a tolerance override as ``rtol`` and ``atol``; None values left out."""
+    out: dict[str, Any] = {}
+    for k, v in kw.items():
+        if v is None:
+            continue
+        if k == "dtype":
+            out[k] = str(v).replace("torch.", "")
+        elif k == "tolerance":
+            out["rtol"], out["atol"] = v.rtol, v.atol
+        else:
+            out[k] = v
+    return out
 
 
 @contextlib.contextmanager
 def progress_bar(enabled: bool) -> Iterator[Any]:
-    """A rich progress bar (on stderr, transient) fed by check_law's `progress` callback."""
-    if not enabled:
+    """A rich progress bar (on stderr, transient) fed by check_law's `progress` callback; none
+    when stderr is not a terminal (a pipe, a log), where rich would leave a blank line on it,
+    before an error's line too."""
+    from archlaw.bridge.console import make_console
+
+    con = make_console(stderr=True)
+    if not enabled or not con.is_terminal:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from archlaw.bridge.console import make_console
-
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=make_console(stderr=True), transient=True) as bar:
+                  TimeElapsedColumn(), console=con, transient=True) as bar:
         tasks: dict[str, Any] = {}
 
         def update(field: str, done: int, total: int) -> None:
@@ -188,6 +334,9 @@ def run(args: argparse.Namespace) -> int:
     if args.max_length is not None and args.max_length < 1:
         raise ArchLawError(f"--max-length {args.max_length}: must be at least 1 (the longest "
                            "sampled list)")
+    from archlaw.bridge.limits import check_settings
+
+    check_settings(check_kwargs(args))  # bounded work: --seed, --budget, --samples, --max-length
     export, origin = load_export_origin(args.root, args.from_file)
     decl = export.find(args.law)
     params = parse_params(args.param)
@@ -203,8 +352,10 @@ def run(args: argparse.Namespace) -> int:
                                "@[arch_theorem]s whose hypotheses are laws")
         with progress_bar(not args.json) as update:
             rep = check_law(decl, binding, progress=update, **kw)
+        # shown `lean (declared)` when the export's lean producer was not re-derived by lake here
+        rep = dataclasses.replace(rep, statement=export.statement_label(decl.statement_provenance))
         if args.json:
-            print(json.dumps(rep.to_json(), indent=2))
+            print(json.dumps(rep.to_json(timing=True), indent=2))
         else:
             render_law_report(rep)
         return 0 if rep.passed else 1
@@ -216,13 +367,13 @@ def run(args: argparse.Namespace) -> int:
         from archlaw.bridge.certificate import make_certificate
 
         cert = make_certificate(report, binding, model={"ref": args.model, "params": params},
-                                settings={k: v for k, v in kw.items() if v is not None},
+                                settings=settings_record(kw),
                                 export_origin=origin)
         written = cert.write(args.certificate)
     elif args.certificate:
         status = 1
     if args.json:
-        out = report.to_json()
+        out = report.to_json(timing=True)
         out["certificate"] = [str(p) for p in written] if written else None
         print(json.dumps(out, indent=2))
     else:
@@ -288,6 +439,6 @@ def render_theorem_verdict(report: Any, asked: str | None, written: Any, console
 
 
 if __name__ == "__main__":  # pragma: no cover
-    from .main import main
+    from .app import main
 
     sys.exit(main(["check", *sys.argv[1:]]))

@@ -17,14 +17,21 @@ import argparse
 import time
 from collections import Counter
 
+from archlaw.bridge.words import plural
+
 HELP = "the tour: the laws, every registered model checked against them, and the learned adder"
+
+#: Longest operands of the closing addition: the Mealy adder runs one step per digit, so this
+#: bounds the demo's last step to seconds (`archlaw add` is the way to add longer numbers).
+MAX_DIGITS = 100_000
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", type=str, default=None, help="Lake project to read laws from")
     p.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda")
     p.add_argument("--digits", type=int, default=1000,
-                   help="length of the operands of the closing addition (default 1000)")
+                   help=f"length of the operands of the closing addition, 1 to {MAX_DIGITS:,} "
+                        "(default 1000)")
     p.add_argument("--skip-registry", action="store_true",
                    help="skip step 2 (checking every registered model)")
 
@@ -82,9 +89,18 @@ def _registry(con, export) -> bool:
     for o in bad:
         con.print(f"[bold red]unexpected:[/] {o.entry.id}\n{o.text}", highlight=False)
     n_viol = sum(1 for o in outcomes if not o.entry.expect_pass)
-    con.print(f"{len(outcomes) - n_viol} conforming models checked, {n_viol} seeded violations; "
-              f"{len(bad)} unexpected outcome(s).")
+    con.print(f"{plural(len(outcomes) - n_viol, 'conforming model')} checked, "
+              f"{plural(n_viol, 'seeded violation')}; {plural(len(bad), 'unexpected outcome')}.")
     return not bad
+
+
+def carry_title(producer: str) -> str:
+    """Step 3's title, saying what is shown: with a Lean export the carry law's theorem was
+    kernel-checked; without Lean (statements from the source reader) it is stated, not proved
+    here."""
+    if producer == "lean":
+        return "3. The carry: a learned adder held to a law proved in Lean"
+    return "3. The carry: a learned adder held to a law stated in Lean, not proved here"
 
 
 def _carry(con, export, device: str, digits: int) -> bool:
@@ -96,7 +112,7 @@ def _carry(con, export, device: str, digits: int) -> bool:
     from archlaw.models.carry_laws import adder_report
     from archlaw.models.carry_store import load_or_train
 
-    con.rule("[bold]3. The carry: a learned adder held to a proved law[/]")
+    con.rule(f"[bold]{carry_title(export.producer)}[/]")
     cfg = CellConfig(base=10, seed=0)
     with Progress(console=con, transient=True) as prog:
         task = None
@@ -136,9 +152,9 @@ def run(args: argparse.Namespace) -> int:
     from archlaw.bridge.devices import resolve_device
     from archlaw.bridge.errors import ArchLawError
     from archlaw.bridge.library import load_export_explained
+    from archlaw.bridge.limits import bounded_int
 
-    if args.digits < 1:
-        raise ArchLawError(f"argument --digits: {args.digits} is not accepted; expected an integer ≥ 1")
+    bounded_int(args.digits, "--digits", 1, MAX_DIGITS)
     device = str(resolve_device(args.device))
     torch.set_num_threads(min(2, torch.get_num_threads()))
     con = make_console()
@@ -149,9 +165,13 @@ def run(args: argparse.Namespace) -> int:
         ok &= _registry(con, loaded.export)
     ok &= _carry(con, loaded.export, device, args.digits)
     con.rule()
-    if loaded.export.producer == "lean":
+    if loaded.export.lean_verified:
         con.print("Statements are `lean`: a theorem whose hypotheses held exhaustively is certified "
                   "(`archlaw check THEOREM --certificate OUT`).")
+    elif loaded.export.producer == "lean":
+        con.print("Certified: nothing. Statements are `lean (declared)`: the export says Lean made "
+                  "it, but lake did not re-derive it from these Lean files here; `archlaw export` "
+                  "with Lean does.")
     else:
         con.print("Certified: nothing. Every statement here is `source` (parsed from the Lean "
                   "source; no Lean toolchain, so no proof was checked). Exhaustive checks stay "

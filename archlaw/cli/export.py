@@ -6,7 +6,10 @@ With Lean (``lake`` on PATH): runs ``lake build`` and ``lake exe archlaw-export 
 exporter in ``lean/ArchLawExport.lean``, statement provenance ``lean``, axioms from
 ``collectAxioms``), then re-writes OUT with the SHA-256 of every Lean file of the project in its
 header, so that a later edit makes it stale. Default OUT: ``<root>/build/archlaw/laws.sexp``,
-which ``archlaw laws`` and the rest of ArchLaw pick up while it is fresh.
+which ``archlaw laws`` and the rest of ArchLaw pick up while it is fresh. It then records in
+ArchLaw's cache that lake made this text from these Lean files and toolchain
+(`archlaw.bridge.attestation`): only an export so recorded counts as Lean's later; any other file
+saying ``(producer "lean")`` is ``lean (declared)``.
 
 Without Lean it says how to get it; with ``--source`` it writes what the reader of the Lean source
 sees instead (statement provenance ``source``: statements parsed, proofs not checked).
@@ -20,9 +23,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from archlaw.bridge import interchange
+from archlaw.bridge import attestation, interchange
 from archlaw.bridge.errors import ArchLawError
-from archlaw.bridge.ir import Export
+from archlaw.bridge.ir import ATTESTED_BY_LAKE, Export
 from archlaw.bridge.library import export_path, hash_lean_files, resolve_root
 
 HELP = "export the laws with Lean (lake build + lake exe archlaw-export), hashing the Lean files"
@@ -39,10 +42,21 @@ _GET_LEAN = (
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, default=None, help="the Lake project (default: the "
                         "one around the current directory)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="where to write (default: <root>/build/archlaw/laws.sexp)")
+    parser.add_argument("--out", default=None,
+                        help="where to write (default: <root>/build/archlaw/laws.sexp); written "
+                             "atomically, a symlink written through, a device or FIFO refused")
     parser.add_argument("--source", action="store_true",
                         help="without Lean, write the source reader's export instead of failing")
+
+
+def _out_file(out: str) -> Path:
+    """`--out` as a path, refused on one line when it cannot name a file: empty (``Path('')``
+    would be the current directory) or a directory."""
+    if not out.strip() or Path(out).is_dir():
+        raise ArchLawError(f"--out {out!r}: {'is a directory' if out.strip() else 'is empty'}; "
+                           "--out takes the path of the file to write, e.g. "
+                           "build/archlaw/laws.sexp")
+    return Path(out)
 
 
 def _toolchain(root: Path) -> str:
@@ -69,22 +83,47 @@ def _run(cmd: list[str], root: Path) -> None:
 
 
 def export_with_lean(root: Path, out: Path) -> Export:
-    """Build, run the Lean exporter, and record the hashes in the header of `out`; the export
-    written."""
+    """Build, run the Lean exporter, record the hashes in the header of `out`, and record in
+    ArchLaw's cache that lake made it (`attestation.record_lake_export`); the export written,
+    marked `ATTESTED_BY_LAKE`.
+
+    The exporter writes a uniquely named temporary file beside `out`, which is read back and
+    written to `out` atomically (`archlaw.bridge.atomic`): a reader of `out` never sees the
+    exporter's half-written file or one without its hashes, and two concurrent exports never
+    share a temporary file."""
+    import contextlib
+    import os
+    import tempfile
+
+    from archlaw.bridge import atomic
+
+    dest = atomic.destination(out)  # a device or FIFO is refused before the build, not after
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, raw = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".lake.tmp")
+        os.close(fd)
     except OSError as e:
         raise ArchLawError(f"cannot create the export's folder: {e.strerror or e}",
                            where=str(out)) from None
-    _run(["lake", "build"], root)
-    _run(["lake", "exe", "archlaw-export", str(out.resolve())], root)
-    exp = interchange.read(out)
-    if exp.producer != "lean":
-        raise ArchLawError(f"the exporter wrote producer {exp.producer!r}, expected 'lean'",
-                           where=str(out))
-    exp = dataclasses.replace(exp, hashes=hash_lean_files(root))
-    interchange.write(exp, out)
-    return exp
+    # hashed before lake runs: the record must name the files lake built, not later edits
+    before = hash_lean_files(root)
+    try:
+        _run(["lake", "build"], root)
+        _run(["lake", "exe", "archlaw-export", str(Path(raw).resolve())], root)
+        exp = interchange.read(raw)
+        if exp.producer != "lean":
+            raise ArchLawError(f"the exporter wrote producer {exp.producer!r}, expected 'lean'",
+                               where=str(out))
+        if hash_lean_files(root) != before:
+            raise ArchLawError("the Lean files changed while lake ran; run `archlaw export` again",
+                               where=str(root))
+        exp = dataclasses.replace(exp, hashes=before)
+        interchange.write(exp, out)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(raw)
+    attestation.record_lake_export(root, before, interchange.dumps(exp), exp.lean_version)
+    return dataclasses.replace(exp, attestation=ATTESTED_BY_LAKE)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     root = resolve_root(args.root)
-    out = Path(args.out) if args.out is not None else export_path(root)
+    out = _out_file(args.out) if args.out is not None else export_path(root)
     console = make_console(stderr=True, soft_wrap=True)
     if shutil.which("lake") is not None:
         exp = export_with_lean(root, out)
@@ -104,10 +143,12 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[bold red]archlaw export:[/] {escape(message)}")
         return 1
     from archlaw.bridge.source_reader import read_root
+    from archlaw.bridge.words import plural
 
     exp = read_root(root)
     interchange.write(exp, out)  # creates the folder; an OSError is one line naming `out`
     console.print(f"[yellow]no Lean here:[/] wrote {escape(str(out))} from the Lean source: "
-                  f"{len(exp.laws)} laws, {len(exp.theorems)} theorems, statement provenance "
+                  f"{plural(len(exp.laws), 'law')}, {plural(len(exp.theorems), 'theorem')}, "
+                  "statement provenance "
                   "source (statements parsed, proofs not checked)")
     return 0

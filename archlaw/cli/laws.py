@@ -6,8 +6,10 @@ Where the laws come from is decided by `archlaw.bridge.library.load_export` (an 
 fresh Lean export, or the reader of the Lean source) and said above the table. Statement
 provenance ``lean`` means exported from a kernel-checked environment with its axioms listed;
 ``source`` means parsed from the Lean source without Lean: the statement is known, the proof is
-not checked. ``--require-verified`` exits 1 unless every entry is ``lean``, from a fresh export,
-with known axioms and no ``sorryAx``.
+not checked; ``lean (declared)`` means a file says ``lean`` but lake did not re-derive it from
+these Lean files (`archlaw.bridge.attestation`), so nothing vouches for it. ``--require-verified``
+exits 1 unless every entry is ``lean``, from a fresh export that lake re-derived here, with known
+axioms and no ``sorryAx``.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
+from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.ir import Declaration, Export, Law, Param, declaration_text, pretty
-from archlaw.bridge.library import Loaded, load_export_explained
+from archlaw.bridge.library import Loaded, load_export_explained, resolve_root
+from archlaw.bridge.words import plural
 
 HELP = "show every law and theorem with its statement provenance, axioms and source position"
 
@@ -32,7 +36,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="read this export file (refused if stale) instead of the default")
     parser.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
     parser.add_argument("--require-verified", action="store_true",
-                        help="exit 1 unless every entry is from a fresh Lean export free of sorryAx")
+                        help="exit 1 unless every entry is from a fresh Lean export that lake "
+                             "re-derived here (not only declared by a file), free of sorryAx")
     parser.add_argument("--statements", action="store_true",
                         help="also print each statement as Lean-like text")
 
@@ -43,15 +48,21 @@ def unverified_reason(loaded: Loaded) -> Optional[str]:
     if not exp.declarations:
         return "no laws or theorems were found, so nothing is verified"
     if exp.producer != "lean":
-        return (f"not verified: all {len(exp.declarations)} entries have statement provenance "
+        return (f"not verified: {'the' if len(exp.declarations) == 1 else 'all'} "
+                f"{plural(len(exp.declarations), 'entry', 'entries')} "
+                f"{'has' if len(exp.declarations) == 1 else 'have'} statement provenance "
                 f"'source' (parsed from the Lean source without Lean: proofs not checked, axioms "
                 f"unknown); {loaded.reason}")
+    if not exp.lean_verified:
+        return (f"not verified: all {len(exp.declarations)} entries are lean (declared): "
+                + (loaded.declared_why or "nothing shows that lake made this export"))
     unknown = [d.name for d in exp.declarations if d.axioms is None]
     if unknown:
         return f"not verified: axioms unknown for {', '.join(unknown)}"
     sorry = [d.name for d in exp.declarations if d.uses_sorry]
     if sorry:
-        return (f"not verified: {len(sorry)} entr{'y' if len(sorry) == 1 else 'ies'} depend on "
+        return (f"not verified: {plural(len(sorry), 'entry', 'entries')} "
+                f"depend{'s' if len(sorry) == 1 else ''} on "
                 f"sorryAx (unproved): {', '.join(sorry)}")
     return None
 
@@ -99,7 +110,9 @@ def export_json(loaded: Loaded) -> dict[str, Any]:
         "lean_version": exp.lean_version,
         "format_version": exp.version,
         "verified": unverified_reason(loaded) is None,
-        "declarations": [decl_json(d) for d in exp.declarations],
+        "declared_why": loaded.declared_why,
+        "declarations": [{**decl_json(d), "statement": exp.statement_label(d.statement_provenance)}
+                         for d in exp.declarations],
     }
 
 
@@ -109,14 +122,16 @@ def render(loaded: Loaded, console: Any, statements: bool = False) -> None:
     from rich.markup import escape
 
     exp = loaded.export
-    table = Table(title=f"{len(exp.laws)} laws, {len(exp.theorems)} theorems", title_justify="left")
+    table = Table(title=f"{plural(len(exp.laws), 'law')}, {plural(len(exp.theorems), 'theorem')}",
+                  title_justify="left")
     table.add_column("name", style="bold", overflow="fold")
     table.add_column("kind")
     table.add_column("statement")
     table.add_column("axioms", overflow="fold")
     table.add_column("source", overflow="fold")
     for d in exp.declarations:
-        prov = "[green]lean[/]" if d.statement_provenance == "lean" else "[yellow]source[/]"
+        label = exp.statement_label(d.statement_provenance)
+        prov = {"lean": "[green]lean[/]", "source": "[yellow]source[/]"}.get(label, f"[red]{label}[/]")
         ax = escape(_axioms_text(d))
         if d.uses_sorry:
             ax = f"[red]{ax}[/]"
@@ -127,7 +142,8 @@ def render(loaded: Loaded, console: Any, statements: bool = False) -> None:
     console.print(table)
     console.print("[dim]statement provenance: lean = exported from a kernel-checked environment "
                   "(axioms listed); source = parsed from the Lean source without Lean (statement "
-                  "known, proof not checked)[/]")
+                  "known, proof not checked); lean (declared) = a file says lean, but lake did not "
+                  "re-derive it here[/]")
     if statements:
         for d in exp.declarations:
             console.print()
@@ -139,6 +155,12 @@ def run(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     loaded = load_export_explained(args.root, args.from_file)
+    if not loaded.export.declarations:
+        raise ArchLawError(f"no laws or theorems: no declaration in "
+                           f"{plural(len(loaded.export.hashes), 'Lean file')} is tagged "
+                           "@[arch_law] or @[arch_theorem]; tag a Prop-valued structure "
+                           "@[arch_law] (import ArchLaw.Attr)",
+                           where=str(args.from_file or resolve_root(args.root)))
     if args.json:
         sys.stdout.write(json.dumps(export_json(loaded), ensure_ascii=False, indent=2) + "\n")
     else:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from archlaw.bridge.lean_lint import lint
 from archlaw.bridge.library import resolve_root
+from archlaw.bridge.words import plural
 
 HELP = "fail on sorry/admit/native_decide, Mathlib-only tactics or imports, and unreadable laws"
 
@@ -32,9 +33,9 @@ def run(args: argparse.Namespace) -> int:
     for p in report.problems:
         out.print(escape(str(p)), highlight=False)
     if report.ok:
-        out.print(f"[green]lint-lean: ok[/] ({report.files} Lean files, {report.tagged} tagged "
-                  "declarations read)")
+        out.print(f"[green]lint-lean: ok[/] ({plural(report.files, 'Lean file')}, "
+                  f"{plural(report.tagged, 'tagged declaration')} read)")
         return 0
-    out.print(f"[bold red]lint-lean: {len(report.problems)} problem(s)[/] in {report.files} Lean "
-              "files")
+    out.print(f"[bold red]lint-lean: {plural(len(report.problems), 'problem')}[/] in "
+              f"{plural(report.files, 'Lean file')}")
     return 1

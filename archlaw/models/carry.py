@@ -16,7 +16,8 @@ The laws (``lean/ArchLaw/Carry*.lean``) and what this module supplies for them:
   ``combine : Gen → Gen → Gen``: associativity (27 triples) and
   ``eval (combine x y) c = eval y (eval x c)`` (18 cases). `CombineMLP` is that combine;
   `LookaheadAdder` runs it as a Hillis–Steele parallel prefix scan (log₂ L rounds, each batched
-  over all positions), taking each position's generator from the certified cell's carries.
+  over all positions; in chunks of `SCAN_POSITIONS` positions, so memory stays bounded), taking
+  each position's generator from the certified cell's carries.
 
 Training (`train_cell`, `train_combine`) learns from additions of at most 4 digits, supervised only
 on the digits of the sum (the final carry is the last digit); no cell table is ever shown. During
@@ -42,23 +43,36 @@ from archlaw.bridge.devices import resolve_device
 from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.sorts import decode_argmax, one_hot
 
-from .carry_data import random_operands, reference_add
+from archlaw.models.carry_data import random_operands, reference_add
 
 __all__ = [
     "CellConfig", "default_steps", "CarryCellMLP", "MealyAdder", "CombineMLP", "LookaheadAdder", "GEN_NAMES",
     "K", "P", "G", "gen_eval", "cell_table_errors", "cocycle_errors", "combine_law_errors",
     "train_cell", "train_combine", "TrainReport", "hillis_steele_scan", "sequential_scan",
-    "table_cell", "table_combine", "COMBINE_TABLE", "CarryTrainingError",
+    "table_cell", "table_combine", "COMBINE_TABLE", "CarryTrainingError", "SCAN_POSITIONS",
 ]
+
+#: Digit positions (over the whole batch) per chunk of `LookaheadAdder.run`: bounds its working
+#: memory to about 3 KB × this (~100 MB measured), however long the operands
+#: (``scripts/bench_carry.py --memory``); without chunks it was ~1.2 KB a digit (12.4 GB at 10⁷).
+SCAN_POSITIONS = 1 << 15
 
 #: The three generators of the carry-lookahead monoid, in encoding order.
 GEN_NAMES = ("K", "P", "G")
 K, P, G = 0, 1, 2
 
 
+#: Largest base of a trained cell (as ``archlaw add --base``): the cell has 2B+2 inputs, its
+#: laws 2·B² (cell) and B³ (cocycle) cases, and training steps grow as 50·B past base 16, so a
+#: base from a flag or a certificate (``--param base=100000``) would train for hours and fill GBs.
+MAX_BASE = 36
+
+
 @dataclass(frozen=True)
 class CellConfig:
-    """Shape and training of a carry cell. `base` B ≥ 2; `hidden` width of the two hidden layers."""
+    """Shape and training of a carry cell. `base` B from 2 to `MAX_BASE`; `hidden` width of the
+    two hidden layers. A base outside that range is an `ArchLawError` (it may come from a flag or
+    a certificate's recorded parameters)."""
 
     base: int = 10
     hidden: int = 128
@@ -69,6 +83,14 @@ class CellConfig:
     #: fraction of the final steps trained straight-through (hard carry forward, soft gradient)
     hard_fraction: float = 0.3
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.base, bool) or not isinstance(self.base, int) \
+                or not 2 <= self.base <= MAX_BASE:
+            from archlaw.bridge.limits import shorten_numerals
+
+            raise ArchLawError(f"base {shorten_numerals(repr(self.base)[:200])} is not accepted; "
+                               f"expected an integer from 2 to {MAX_BASE}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -296,12 +318,29 @@ class LookaheadAdder(nn.Module):
         return torch.cat([ci[:, None], gen_eval(prefix, ci[:, None])], 1)
 
     @torch.no_grad()
-    def run(self, xs: torch.Tensor, ys: torch.Tensor, carry_in: torch.Tensor | None = None
-            ) -> torch.Tensor:
+    def run(self, xs: torch.Tensor, ys: torch.Tensor, carry_in: torch.Tensor | None = None,
+            positions: int | None = None) -> torch.Tensor:
+        """The sum digits, (N, L + 1) long, computed in chunks of about `positions` digit
+        positions (default `SCAN_POSITIONS`, counted over the batch), so that the working memory
+        (one-hot inputs and hidden activations of the cell and the combine, ~3 KB a position)
+        is bounded whatever L is. Within a chunk the scan is log-depth; the chunks run in order,
+        the carry out of one the carry into the next. That is the same sum by the eval law
+        ``eval (combine x y) c = eval y (eval x c)`` (checked exhaustively with the combine's
+        laws): the carry into position i of a chunk starting at s is
+        ``eval (sₛ ⋆ … ⋆ sᵢ₋₁) (eval (s₀ ⋆ … ⋆ sₛ₋₁) c_in)``."""
         n, length = xs.shape
-        c = self.carries(xs, ys, carry_in)
-        d, _ = self.cell.decode(xs.reshape(-1), ys.reshape(-1), c[:, :-1].reshape(-1))
-        return torch.cat([d.reshape(n, length), c[:, -1:]], 1)
+        step = max(1, (SCAN_POSITIONS if positions is None else positions) // max(n, 1))
+        out = torch.empty(n, length + 1, dtype=torch.long, device=xs.device)
+        c = torch.zeros(n, dtype=torch.long, device=xs.device) if carry_in is None \
+            else carry_in.long()
+        for s in range(0, length, step):
+            x, y = xs[:, s:s + step], ys[:, s:s + step]
+            cs = self.carries(x, y, c)
+            d, _ = self.cell.decode(x.reshape(-1), y.reshape(-1), cs[:, :-1].reshape(-1))
+            out[:, s:s + x.shape[1]] = d.reshape(n, x.shape[1])
+            c = cs[:, -1]
+        out[:, length] = c
+        return out
 
     def forward(self, xs: torch.Tensor, ys: torch.Tensor, carry_in: torch.Tensor | None = None
                 ) -> torch.Tensor:
@@ -542,4 +581,4 @@ def train_combine(cell: CarryCellMLP, steps: int = 400, batch: int = 256, max_di
 
 # Registers the carry's law bindings, the Gen sort and the `pytest --archlaw` fixtures
 # (`archlaw.models.registry` imports this module).
-from . import carry_laws as _carry_laws  # noqa: E402,F401
+from archlaw.models import carry_laws as _carry_laws  # noqa: E402,F401

@@ -30,7 +30,7 @@ import torch
 
 from archlaw.bridge.binding import Binding
 
-from .carry import (
+from archlaw.models.carry import (
     CarryCellMLP, CellConfig, CombineMLP, TrainReport, gen_eval, train_cell,
 )
 
@@ -84,8 +84,8 @@ def cached_binding(base: str | int = 10, seed: str | int = 0, device: str = "aut
     """The user cache's cell as a theorem-level binding (trained first when absent), for
     ``archlaw check ArchLaw.Carry.add_correct --model archlaw.models.carry_laws:cached_binding
     --param base=10`` and ``archlaw verify CERT --model ...``."""
-    from .carry import CellConfig
-    from .carry_store import load_or_train
+    from archlaw.models.carry import CellConfig
+    from archlaw.models.carry_store import load_or_train
 
     cached = load_or_train(CellConfig.for_base(int(base), int(seed)), device=device)
     return cell_binding(cached.cell, seed=cached.meta["cell"]["seed"], cache=str(cached.path))
@@ -220,7 +220,7 @@ def status_check(cell: CarryCellMLP) -> str:
     ``ArchLaw.Carry.status a b`` computes (G if a + b ≥ B, P if a + b = B - 1, else K).
     It is a check of the torch runner against a Lean definition, not of a law, so it carries no
     statement label; the lookahead theorems speak of ``status`` (via ``pairStatus``) itself."""
-    from .carry import G, K, P
+    from archlaw.models.carry import G, K, P
 
     base = cell.base
     dev = next(cell.parameters()).device
@@ -250,7 +250,7 @@ def _register_gen() -> None:
     from archlaw.bridge.interpret import interpretation
     from archlaw.bridge.sorts import Finite, register_sort
 
-    from .carry import GEN_NAMES
+    from archlaw.models.carry import GEN_NAMES
 
     @_dc(frozen=True)
     class GenEnc(Finite):
@@ -290,7 +290,7 @@ TINY_B2 = CellConfig(base=2, hidden=32, steps=300, seed=0)
 def tiny_b2() -> tuple[CarryCellMLP, TrainReport]:
     """The base-2 cell trained with `TINY_B2` on the CPU, one thread (so it is the same cell in
     any process), once per process: the ``carry-cell-trained-b2`` entries and the tests share it."""
-    from .registry import one_thread
+    from archlaw.models.registry import one_thread
 
     with one_thread():
         return train_cell(TINY_B2, device="cpu")
@@ -299,7 +299,7 @@ def tiny_b2() -> tuple[CarryCellMLP, TrainReport]:
 def _register_fixtures() -> None:
     from archlaw.models.registry import register
 
-    from .carry import table_cell, table_combine
+    from archlaw.models.carry import table_cell, table_combine
 
     def trained(bind):
         def binding() -> Binding:

@@ -14,43 +14,44 @@ An entry whose spec does not match the laws as they are now, whose weights do no
 recorded hash, or whose configuration differs from the one asked for, is retrained rather than
 trusted. Laws that cannot be read are an error, not a cache miss. Writes go to a temporary
 directory that is renamed into place, so two concurrent runs never see half an entry.
+
+Repair (`repair`, run before every lookup): a temporary folder (``<entry>.tmp-*``) older than
+`STALE_SECONDS` is from a killed write and is removed; an entry path that is not a folder (a
+regular file, a dangling link) is removed, so it is trained once and then found, not retrained on
+every run. Replacing an entry (``--retrain``, or a stale entry) first writes the new one
+completely, then renames the old one aside (``<entry>.old-*``), renames the new one in, and only
+then deletes the old: a kill between the two renames leaves the old entry aside, and the next
+lookup renames it back, so a kill never loses both.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import tempfile
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import torch
 
+from archlaw.bridge.cachedir import cache_root
+from archlaw.bridge.cachedir import cache_root_source as _root_source
 from archlaw.bridge.devices import resolve_device
 from archlaw.bridge.errors import ArchLawError
 
-from .carry import CarryCellMLP, CellConfig, CombineMLP, train_cell, train_combine
+from archlaw.models.carry import CarryCellMLP, CellConfig, CombineMLP, train_cell, train_combine
 
-__all__ = ["cache_root", "check_cache_root", "CachedAdder", "load_or_train", "entry_dir"]
+__all__ = ["cache_root", "check_cache_root", "CachedAdder", "load_or_train", "entry_dir", "repair",
+           "STALE_SECONDS"]
 
 #: Bump when the cell's architecture, training or the entry's layout changes, so old entries are
 #: not reused (2: saved through `archlaw.models.saved`).
 FORMAT = 2
-
-
-def cache_root() -> Path:
-    """``$ARCHLAW_CACHE``, else ``$XDG_CACHE_HOME/archlaw``, else ``~/.cache/archlaw``."""
-    if os.environ.get("ARCHLAW_CACHE"):
-        return Path(os.environ["ARCHLAW_CACHE"])
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "archlaw"
-
-
-def _root_source() -> str:
-    if os.environ.get("ARCHLAW_CACHE"):
-        return "$ARCHLAW_CACHE"
-    return "$XDG_CACHE_HOME/archlaw" if os.environ.get("XDG_CACHE_HOME") else "~/.cache/archlaw"
 
 
 def check_cache_root(root: Path | None = None) -> Path:
@@ -78,6 +79,76 @@ def entry_dir(cfg: CellConfig, root: Path | None = None) -> Path:
     return (root or cache_root()) / "carry" / f"base{cfg.base}-h{cfg.hidden}-seed{cfg.seed}"
 
 
+#: Age (seconds since last modified) past which a temporary folder is from a killed write: a
+#: write makes its folder after training, fills it and renames it within a second.
+STALE_SECONDS = 600.0
+_TMP, _OLD = ".tmp-", ".old-"
+#: A write's temporary folder: ``<entry>.tmp-*``, or ``<entry>.<8 characters>`` as
+#: ``tempfile.mkdtemp`` named them before the ``.tmp-`` prefix.
+_TEMP_NAME = re.compile(r"base\d+-h\d+-seed\d+(\.tmp-.+|\.[a-z0-9_]{8})")
+
+
+def _mtime(p: Path) -> float:
+    try:
+        return p.lstat().st_mtime
+    except OSError:  # removed meanwhile by another run
+        return 0.0
+
+
+def _remove(p: Path) -> None:
+    if p.is_dir() and not p.is_symlink():
+        shutil.rmtree(p, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
+def repair(d: Path, now: float | None = None) -> None:
+    """Repair the cache around entry `d` (see the module docstring): remove stale temporary
+    folders of any entry, an entry path that is not a folder, and set-aside old entries once
+    `d` exists; rename the newest set-aside entry back when `d` is missing. Never raises for
+    what it cannot remove: a lookup still follows."""
+    parent = d.parent
+    if not parent.is_dir():
+        return
+    if (d.is_symlink() or d.exists()) and not d.is_dir():
+        _remove(d)
+    asides = sorted(parent.glob(d.name + _OLD + "*"), key=_mtime, reverse=True)
+    if asides and not d.exists():
+        with contextlib.suppress(OSError):
+            os.replace(asides.pop(0), d)
+    if d.is_dir():
+        for p in asides:
+            _remove(p)
+    now = time.time() if now is None else now
+    for p in parent.iterdir():
+        if _TEMP_NAME.fullmatch(p.name):
+            if now - _mtime(p) > STALE_SECONDS:
+                _remove(p)
+
+
+def _install(tmp: Path, d: Path) -> bool:
+    """Move the complete entry `tmp` to `d`, the previous entry (if any) set aside first and
+    deleted only after; False (and `tmp` removed) when another writer's entry kept the place."""
+    for _ in range(3):
+        aside = None
+        if d.exists() or d.is_symlink():
+            aside = d.with_name(d.name + _OLD + uuid.uuid4().hex[:12])
+            try:
+                os.replace(d, aside)
+            except OSError:
+                continue
+        try:
+            os.replace(tmp, d)
+        except OSError:  # another writer (or a repair) filled `d` in between: try again
+            continue
+        if aside is not None:
+            _remove(aside)
+        return True
+    shutil.rmtree(tmp, ignore_errors=True)
+    return False
+
+
 @dataclass(frozen=True)
 class CachedAdder:
     """A cell and combine with the metadata of how they were trained and where they are stored."""
@@ -92,7 +163,7 @@ class CachedAdder:
 def _laws() -> tuple[list, list]:
     """(cell laws, combine laws): ``ArchLaw.Carry.CarryCell`` and ``ArchLaw.Carry.CombineLaws``
     as the library reads them now (an `ArchLawError` when it cannot be read)."""
-    from .carry_laws import carry_decl
+    from archlaw.models.carry_laws import carry_decl
 
     return [carry_decl("cell")], [carry_decl("combine")]
 
@@ -101,7 +172,7 @@ def _specs(cell: CarryCellMLP, comb: CombineMLP, laws: tuple[list, list]) -> tup
     """(cell spec, combine spec): what the laws say these modules implement."""
     from archlaw.models.saved import spec_of
 
-    from .carry_laws import cell_binding, combine_binding
+    from archlaw.models.carry_laws import cell_binding, combine_binding
 
     return spec_of(laws[0], cell_binding(cell)), spec_of(laws[1], combine_binding(comb))
 
@@ -138,6 +209,7 @@ def load_or_train(cfg: CellConfig = CellConfig(), device: str | torch.device = "
     d = entry_dir(cfg, root)
     if not d.is_dir():
         check_cache_root(root)  # before training: a cache that cannot hold the entry is an error
+    repair(d)
     laws = _laws()  # read first: unreadable laws are an error, not a cache miss
     if not retrain and d.exists():
         hit = _load(d, cfg, dev, laws)
@@ -158,7 +230,7 @@ def load_or_train(cfg: CellConfig = CellConfig(), device: str | torch.device = "
     }
     try:
         d.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=d.name + ".", dir=d.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=d.name + _TMP, dir=d.parent))
     except OSError as e:
         raise ArchLawError(f"cache directory {d.parent}: cannot write the trained cell "
                            f"({e.strerror}); accepted: a writable directory") from None
@@ -168,10 +240,5 @@ def load_or_train(cfg: CellConfig = CellConfig(), device: str | torch.device = "
     saved.save(tmp / "combine", comb, spec=comb_spec,
                seeds={"seed": crep.seed, "seeds_tried": list(crep.seeds_tried)},
                training=dict(crep.config), extra=meta)
-    if d.exists():
-        shutil.rmtree(d, ignore_errors=True)
-    try:
-        os.replace(tmp, d)
-    except OSError:  # another process won the race: keep theirs
-        shutil.rmtree(tmp, ignore_errors=True)
+    _install(tmp, d)  # the old entry is deleted only once the new one is in place
     return CachedAdder(cell.eval(), comb.eval(), meta, d, True)

@@ -19,7 +19,8 @@ must be, so a seeded violation is caught for the right reason, not for any failu
 `entries()` imports the known family modules (`FAMILY_MODULES`) lazily and tolerates those that
 do not exist yet; any other import error propagates. The environment variable
 ``ARCHLAW_FAMILIES`` (a comma-separated module list; empty for none) replaces that list, e.g. to
-run the plugin on a user's own registrations only.
+run the plugin on a user's own registrations only; a module it names that cannot be found is an
+`ArchLawError` naming it.
 """
 
 from __future__ import annotations
@@ -96,6 +97,15 @@ def _load_families() -> None:
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as e:
+            if env is not None and e.name is not None and \
+                    (e.name == mod or mod.startswith(e.name + ".")):
+                # a module the user named: skipping it would check nothing and say nothing
+                from archlaw.bridge.errors import ArchLawError
+
+                _loaded = False  # a corrected environment is read again
+                raise ArchLawError(f"ARCHLAW_FAMILIES={env!r}: cannot import module {mod!r} "
+                                   "(a comma-separated list of importable modules that "
+                                   "register models; empty for none)") from None
             if e.name != mod:
                 raise
 

@@ -80,8 +80,8 @@ def _signatures(laws: Sequence[Any], sorts: Mapping[str, Any], params: Mapping[s
     out: dict[str, str] = {}
     for law in laws:
         for p in law.params:
-            if p.is_sort or is_prop(p.sort):
-                continue
+            if p.is_sort or is_prop(p.sort) or p.binder == "inst_implicit":
+                continue  # an instance ([Add V]) is resolved from the sort, not a model symbol
             if isinstance(p.sort, App) and p.sort.head_name == "Nat" and not p.sort.args:
                 continue
             if symbols is not None and p.name not in symbols:
@@ -120,19 +120,23 @@ def _versions() -> dict[str, str]:
 def save(path: str | Path, module: Any, *, spec: ModelSpec, seeds: Mapping[str, Any] | None = None,
          training: Mapping[str, Any] | None = None, extra: Mapping[str, Any] | None = None
          ) -> tuple[Path, Path]:
-    """Write the module's weights and the metadata; returns (weights path, metadata path)."""
-    from safetensors.torch import save_file
+    """Write the module's weights and the metadata; returns (weights path, metadata path).
 
+    Both are written as a pair (`archlaw.bridge.atomic.write_all`: complete and synced under
+    temporary names, then renamed), so a reader never sees a torn file; the metadata, which
+    names the weights' hash, is renamed last."""
+    from safetensors.torch import save as to_bytes
+
+    from archlaw.bridge import atomic
     from archlaw.bridge.certificate import weights_sha256
 
     wpath, mpath = _paths(path)
-    wpath.parent.mkdir(parents=True, exist_ok=True)
     sd = {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
-    save_file(sd, str(wpath))
     meta = {"archlaw-model": FORMAT, "spec": spec.to_json(), "seeds": dict(seeds or {}),
             "training": dict(training or {}), "versions": _versions(),
             "weights_sha256": weights_sha256(module), "extra": dict(extra or {})}
-    mpath.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    atomic.write_all([(wpath, to_bytes(sd)),
+                      (mpath, (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode("utf-8"))])
     return wpath, mpath
 
 

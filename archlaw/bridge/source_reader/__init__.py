@@ -65,12 +65,13 @@ from ..errors import ArchLawError
 from ..ir import Declaration, Export
 from .commands import split_commands
 from .files import _load_hashed, lean_files, lean_source_dirs, load_files, module_name
-from .reader import ACCEPTED, ReadProblem, SourceReader
+from .reader import ACCEPTED, ReadProblem, SourceReader, _check_export_depth
+from .terms import MAX_DEPTH
 from .tokens import Tok, tokenize
 
 __all__ = [
     "read_root", "read_files", "read_text", "lean_source_dirs", "lean_files", "module_name",
-    "load_files", "ACCEPTED", "ReadProblem",
+    "load_files", "ACCEPTED", "ReadProblem", "MAX_DEPTH",
     # the stages that lean_lint and the tests use directly
     "SourceReader", "Tok", "tokenize", "split_commands",
 ]

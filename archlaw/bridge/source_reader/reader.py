@@ -16,7 +16,7 @@ from typing import Callable, Optional
 from ..errors import ArchLawError
 from ..ir import (
     PROP, TYPE, App, Declaration, Field, Law, Param, Pi, SourceRange, Sort, Term, Theorem, Var,
-    sort_of_pi, split_telescope,
+    children, sort_of_pi, split_telescope,
 )
 from .commands import Command, Scope, VarDecl, _split_modifiers, split_commands
 from .constants import _CORE, _CORE_FIELDS, ConstEntry, Library
@@ -572,7 +572,15 @@ class SourceReader:
                 if tag is None:
                     continue
                 try:
-                    out.append(self._read_tagged(ctx, cmd, tag))
+                    try:
+                        d = self._read_tagged(ctx, cmd, tag)
+                    except RecursionError:
+                        # the last resort behind MAX_DEPTH (e.g. abbrevs unfolding into abbrevs)
+                        kwt = cmd.toks[0]
+                        raise ArchLawError(f"{ctx.path}:{kwt.line}:{kwt.col}: nested too deeply "
+                                           "to read (Python's recursion limit)") from None
+                    _check_export_depth(d, ctx.path, cmd.toks[0])
+                    out.append(d)
                 except ArchLawError as e:
                     if on_error is None:
                         raise
@@ -650,6 +658,32 @@ class SourceReader:
         return Theorem(name=full, module=ctx.module, range=self._range(ctx, cmd), doc=cmd.doc,
                        params=out_params, statement_provenance="source", axioms=None,
                        conclusion=concl)
+
+
+def _sexp_depth(t: Term) -> int:
+    """Parenthesis nesting of `t` as the interchange format writes it (sorts included; a leaf
+    sort is one level), computed without recursion."""
+    deepest, stack = 0, [(t, 1)]
+    while stack:
+        u, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((c, d + 1) for c in children(u))
+    return deepest
+
+
+def _check_export_depth(d: Declaration, path: str, at: Tok) -> None:
+    """Refuse a declaration whose export would nest deeper than the interchange reader accepts
+    (`archlaw.bridge.interchange.MAX_DEPTH`): what the source reader writes must read back. A
+    term sits four levels down: (archlaw-export (law (fields (field NAME TERM))))."""
+    from ..interchange import MAX_DEPTH as FILE_DEPTH
+
+    terms = [p.sort for p in d.params]
+    terms += [f.statement for f in d.fields] if isinstance(d, Law) else [d.conclusion]
+    depth = 4 + max((_sexp_depth(t) for t in terms), default=0)
+    if depth > FILE_DEPTH:
+        raise ArchLawError(f"{path}:{at.line}:{at.col}: {d.name} would nest {depth} levels deep in "
+                           f"the export, past the {FILE_DEPTH} an export may have (its terms and "
+                           "their sorts together are too deep; name the parts with a def)")
 
 
 def _wrap(path: str, f: _Fail) -> ArchLawError:

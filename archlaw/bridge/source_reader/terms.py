@@ -59,7 +59,42 @@ _BINOPS: dict[str, tuple[int, str, str]] = {
     "↔": (20, "none", "Iff"), "<->": (20, "none", "Iff"),
     "<|": (10, "right", "<|"), "$": (10, "right", "<|"),
 }
+
+#: Deepest nesting of a term read: parentheses, operands of a chain such as ``a + b + ...``,
+#: binders, list and tuple items each count one level. Real statements stay near 10. A bound
+#: keeps the reader, the elaborator and every later pass (all recursive) far from Python's
+#: recursion limit, and the export within `archlaw.bridge.interchange.MAX_DEPTH` (120) once
+#: sorts and the declaration around a term are added.
+MAX_DEPTH = 64
+
 _STOP_KW = {"then", "else", "with", "where", "deriving", "at", "from", "in", "do", "by", "extends"}
+
+
+def _check_depth(s: S) -> None:
+    """Raise `_Fail` at the deepest node of `s` if its nesting exceeds `MAX_DEPTH`, counting the
+    levels the elaborated term will have: a chain ``a + b + c`` one per operator, a list or
+    tuple one per item (they become ``List.cons`` / ``Prod.mk`` chains), a binder one per name
+    (a ``Pi``/``Lam`` each). Iterative: it runs before anything recursive sees the term."""
+    stack: list[tuple[object, int]] = [(s, 1)]
+    while stack:
+        node, d = stack.pop()
+        if isinstance(node, BinderGroup):
+            if node.type is not None:
+                stack.append((node.type, d))
+            continue
+        if not isinstance(node, S):
+            continue
+        if d > MAX_DEPTH:
+            raise _Fail(node.pos, f"nested deeper than {MAX_DEPTH} levels (operator chains, "
+                        "binders and list items count one level each; a law's statement is far "
+                        "shallower: name the parts with a def)")
+        if node.kind in ("forall", "exists", "fun"):
+            groups, body = node.args
+            d += sum(len(g.names) for g in groups)
+            stack.extend((x, d) for x in (*groups, body))
+        else:
+            step = len(node.args) if node.kind in ("list", "tuple") else 1
+            stack.extend((x, d + max(step, 1)) for x in node.args)
 
 
 class _Parser:
@@ -69,6 +104,7 @@ class _Parser:
         self.toks = toks
         self.i = start
         self.end = len(toks) if end is None else end
+        self.nest = 0  # term() calls in progress (see `term`)
 
     # -- token helpers
     def peek(self, k: int = 0) -> Optional[Tok]:
@@ -110,6 +146,24 @@ class _Parser:
 
     # -- terms
     def term(self, prec: int = 0) -> S:
+        """A term; refused past `MAX_DEPTH` levels, counted both while parsing (each nested
+        term: the parser recurses) and on the finished outermost term (an operator chain
+        nests without recursing here, but every later pass recurses on it)."""
+        self.nest += 1
+        try:
+            if self.nest > MAX_DEPTH:
+                t = self.peek()
+                raise _Fail(t.pos() if t else self._end_pos(),
+                            f"nested deeper than {MAX_DEPTH} levels (a law's statement is far "
+                            "shallower; name the parts with a def)")
+            s = self._term(prec)
+        finally:
+            self.nest -= 1
+        if self.nest == 0:
+            _check_depth(s)
+        return s
+
+    def _term(self, prec: int) -> S:
         lhs = self.leading()
         while True:
             t = self.peek()

@@ -80,6 +80,10 @@ def _register_fixtures() -> None:
 
 
 
+#: Largest grid side `model_binding` accepts (the fixtures are trained and checked at 7).
+MAX_SIZE = 64
+
+
 def model_binding(model: str = "d4-cnn", size: int = 7, broken: float = 0.0, seed: int = 0) -> Any:
     """For ``archlaw check ArchLaw.Equivariant --model archlaw.models.equivariance.fixtures:model_binding
     --param model=d4-cnn [--param broken=1e-3]``: one of the registry's tiny fixtures (names as in
@@ -87,6 +91,10 @@ def model_binding(model: str = "d4-cnn", size: int = 7, broken: float = 0.0, see
     fx = _fixtures()
     if model not in fx:
         raise ArchLawError(f"--param model={model!r}; accepted: {', '.join(fx)}")
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_SIZE:
+        # bounded work: the checks run the model on size×size grids, whatever --param asks
+        raise ArchLawError(f"--param size={repr(size)[:50]}; expected an integer from 1 to "
+                           f"{MAX_SIZE}")
     m = fx[model]()
     if broken:
         m = SymmetryBreak(m, float(broken), seed=int(seed))

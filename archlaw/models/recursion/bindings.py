@@ -51,7 +51,9 @@ from torch import Tensor
 from archlaw.bridge.binding import Binding, ListBatch
 from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.interpret import Fn, SymbolFn, apply, interpretation
-from archlaw.bridge.sorts import Encoding, Finite, FloatTensor, SampleConfig, register_sort
+from archlaw.bridge.sorts import (
+    BoolEnc, Encoding, Finite, FloatTensor, LongScalar, SampleConfig, register_sort,
+)
 
 from archlaw.models.recursion.modules import (
     FiniteMealy, FiniteMoore, FloatMealy, LeftFold, MealyRunner, MooreRunner, TreeBatch, TreeFold,
@@ -154,6 +156,11 @@ class BTreeEncoding(Encoding):
     node: Encoding
     kind = "BTree"
 
+    @property
+    def discrete(self) -> bool:  # type: ignore[override]
+        # labels are compared exactly (`_canon`), so the tree is exact iff its labels are
+        return self.leaf.discrete and self.node.discrete
+
     def describe(self) -> str:
         return f"BTree ({self.leaf.describe()}) ({self.node.describe()})"
 
@@ -191,6 +198,14 @@ class BTreeEncoding(Encoding):
 def _btree_sort(args: tuple, params) -> Encoding:
     if len(args) != 2 or not all(isinstance(a, Encoding) for a in args):
         raise ArchLawError("ArchLaw.BTree takes two sorts: BTree L N")
+    for role, a in zip(("leaf", "node"), args):
+        # a `TreeBatch` stores one integer label per node and compares labels exactly
+        # (`_canon`): a float label would be truncated and called equal, so any other label
+        # sort is refused here rather than mis-compared
+        if not (isinstance(a, (LongScalar, BoolEnc)) and a.discrete):
+            raise ArchLawError(f"ArchLaw.BTree: {role} labels of sort {a.describe()} are not "
+                               "supported; tree labels must be Fin n, Nat or Bool (compared "
+                               "exactly)")
     return BTreeEncoding(args[0], args[1])
 
 
