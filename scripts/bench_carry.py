@@ -49,10 +49,11 @@ import torch  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from archlaw.models.carry import CellConfig, LookaheadAdder, MealyAdder  # noqa: E402
-from archlaw.models.carry import _train_cell_once, cell_table_errors  # noqa: E402
-from archlaw.models.carry_data import chain_operands, random_operands, reference_add  # noqa: E402
-from archlaw.models.carry_store import load_or_train  # noqa: E402
+from archlaw.models.carry.train import CellConfig
+from archlaw.models.carry.modules import LookaheadAdder, MealyAdder  # noqa: E402
+from archlaw.models.carry.train import _train_cell_once, cell_table_errors  # noqa: E402
+from archlaw.models.carry.data import chain_operands, random_operands, reference_add  # noqa: E402
+from archlaw.models.carry.store import load_or_train  # noqa: E402
 
 LENGTHS = (8, 16, 100, 1000, 10_000)
 #: random pairs per length (fewer at long lengths: the transformer's attention is quadratic)
@@ -244,9 +245,10 @@ def _train_sweep(args: argparse.Namespace, env: dict) -> int:
 #: before chunking), on random operands of argv[1] digits; prints the sum's digits (top first).
 _UNCHUNKED = """
 import sys, torch
-from archlaw.models.carry import CellConfig, LookaheadAdder
-from archlaw.models.carry_data import format_digits, parse_number
-from archlaw.models.carry_store import load_or_train
+from archlaw.models.carry.train import CellConfig
+from archlaw.models.carry.modules import LookaheadAdder
+from archlaw.models.carry.data import format_digits, parse_number
+from archlaw.models.carry.store import load_or_train
 torch.set_num_threads(1)
 c = load_or_train(CellConfig(), device="cpu")
 x, y = (parse_number(open(p).read(), 10, p) for p in sys.argv[1:3])

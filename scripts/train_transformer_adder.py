@@ -4,7 +4,7 @@
     nice -n 10 .venv/bin/python scripts/train_transformer_adder.py --steps 6000 --threads 1
 
 Task: additions of at most 8 digits (zero-padded, aligned, reversed), per-digit cross-entropy,
-see `archlaw.models.carry_transformer`. Curriculum on length: the longest operand starts at 3
+see `archlaw.models.carry.baselines`. Curriculum on length: the longest operand starts at 3
 digits and grows by one each time exact match at the current length reaches 90% (checked every
 `--eval-every` steps), up to 8; operand lengths are drawn uniformly from 1 up to the current
 maximum. 15% of positions are forced to sum to B - 1 so that carry chains are seen. AdamW with
@@ -35,8 +35,8 @@ import torch.nn.functional as F  # noqa: E402
 
 from archlaw.bridge import atomic  # noqa: E402
 from archlaw.bridge.devices import resolve_device  # noqa: E402
-from archlaw.models.carry_data import random_operands, reference_add  # noqa: E402
-from archlaw.models.carry_transformer import AlignedAdderTransformer, TransformerConfig  # noqa: E402
+from archlaw.models.carry.data import random_operands, reference_add  # noqa: E402
+from archlaw.models.carry.baselines import AlignedAdderTransformer, TransformerConfig  # noqa: E402
 
 MAX_TRAIN_DIGITS = 8
 

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archlaw import cli
-from archlaw.models import carry, carry_store
-from archlaw.models.carry import LookaheadAdder, table_cell, table_combine
-from archlaw.models.carry_data import reference_add
+from archlaw.models.carry import modules as carry, store as carry_store
+from archlaw.models.carry.modules import LookaheadAdder, table_cell, table_combine
+from archlaw.models.carry.data import reference_add
 
 
 @pytest.fixture()

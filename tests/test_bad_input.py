@@ -89,7 +89,7 @@ def _corpus(d: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     verify = ["verify", "--model", "exits_mod:f", *place]
     check = ["check", "adder_correct", "--model", "conformance_toys:cell_binding"]
     cells = ["check", "ArchLaw.Carry.CarryCell", "--root", str(REPO), "--model",
-             "archlaw.models.carry_laws:cached_binding"]
+             "archlaw.models.carry.fixtures:cached_binding"]
     fold = _deep_project(d / "fold", "n = n")
     return {
         "verify utf-16": ([*verify, str(d / "utf16.json")], {}),
@@ -107,7 +107,7 @@ def _corpus(d: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
         "verify model KeyboardInterrupt": (["verify", "--model", "interrupts_mod:f", *place,
                                             str(d / "good.json")], {}),
         "verify recorded base 100000": (["verify", str(d / "base.json"), *place, "--model",
-                                         "archlaw.models.carry_laws:cached_binding"], {}),
+                                         "archlaw.models.carry.fixtures:cached_binding"], {}),
         "verify recorded ref, no --model": (["verify", str(d / "good.json"), *place], {}),
         "laws --from fifo": (["laws", "--from", str(d / "fifo"), "--root", str(proj)], {}),
         "laws --from device": (["laws", "--from", "/dev/zero", "--root", str(proj)], {}),
@@ -277,8 +277,8 @@ def test_read_user_text_refuses_what_is_not_a_regular_utf8_file(tmp_path):
 
 
 def test_cell_base_is_bounded_before_any_training():
-    from archlaw.models.carry import MAX_BASE, CellConfig
-    from archlaw.models.carry_laws import cached_binding
+    from archlaw.models.carry.train import MAX_BASE, CellConfig
+    from archlaw.models.carry.fixtures import cached_binding
 
     for bad in (1, MAX_BASE + 1, 100000, "10", True):
         with pytest.raises(ArchLawError, match="base .* is not accepted; expected an integer "

@@ -18,15 +18,14 @@ from hypothesis import strategies as st
 from archlaw import cli
 from archlaw.bridge.conformance import check_law, check_theorem
 from archlaw.bridge.library import load_export
-from archlaw.models.carry import (
-    COMBINE_TABLE, CellConfig, LookaheadAdder, MealyAdder, cell_table_errors, cocycle_errors,
-    hillis_steele_scan, sequential_scan, table_cell, table_combine, train_cell,
+from archlaw.models.carry.modules import (
+    COMBINE_TABLE, LookaheadAdder, MealyAdder, hillis_steele_scan, sequential_scan, table_cell, table_combine,
 )
-from archlaw.models.carry_data import int_of_digits, reference_add
-from archlaw.models.carry_laws import (
-    carry_binding, carry_decl, cell_binding, combine_binding, tiny_b2,
-)
-from archlaw.models.carry_store import load_or_train
+from archlaw.models.carry.train import CellConfig, cell_table_errors, cocycle_errors, train_cell
+from archlaw.models.carry.data import int_of_digits, reference_add
+from archlaw.models.carry.bindings import carry_binding, carry_decl, cell_binding, combine_binding
+from archlaw.models.carry.fixtures import tiny_b2
+from archlaw.models.carry.store import load_or_train
 from archlaw.models.registry import one_thread
 
 
@@ -51,7 +50,7 @@ def test_cache_entry_is_saved_with_the_laws_spec_and_refused_when_stale(trained,
     import json
     import shutil
 
-    from archlaw.models import carry_store
+    from archlaw.models.carry import store as carry_store
     from archlaw.models.saved import read_meta
 
     _, cached = trained
@@ -213,7 +212,7 @@ def test_scan_agrees_with_the_sequential_chain(rows):
 @given(st.integers(0, 10 ** 60), st.integers(0, 10 ** 60), st.integers(0, 1))
 def test_log_depth_and_sequential_adders_agree_with_ints(trained, x, y, cin):
     _, cached = trained
-    from archlaw.models.carry_data import digits_of_int
+    from archlaw.models.carry.data import digits_of_int
 
     n = max(len(str(x)), len(str(y)))
     xs = torch.tensor([digits_of_int(x, 10, n)])
@@ -300,7 +299,7 @@ def test_a_certificate_needs_a_lean_statement(export, tmp_path):
     and it verifies."""
     from archlaw.bridge.certificate import make_certificate, verify_certificate
     from archlaw.bridge.errors import ArchLawError
-    from archlaw.models.carry_laws import adder_report
+    from archlaw.models.carry.bindings import adder_report
 
     cell = table_cell(10)
     rep = adder_report(cell, export=_as_source(export))
@@ -324,7 +323,7 @@ def test_a_lean_theorem_over_a_source_law_is_not_certified(export):
     """The theorem kernel-checked but the law it assumes read from source: the law's statement
     is not the one Lean checked, so the hypotheses held of an unchecked statement: no
     certificate. (Needs check_theorem to require every assumed law to be `lean`.)"""
-    from archlaw.models.carry_laws import adder_report
+    from archlaw.models.carry.bindings import adder_report
 
     rep = adder_report(table_cell(10), export=_as_lean(export, laws=False))
     assert rep.passed
@@ -336,7 +335,7 @@ def test_a_lean_theorem_over_a_source_law_is_not_certified(export):
 
 def _fake_cache(monkeypatch, tmp_path, cell, combine=None):
     """Make `archlaw add` find `cell` (and `combine`) in its cache, without training."""
-    from archlaw.models import carry_store
+    from archlaw.models.carry import store as carry_store
 
     monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path))
     cached = carry_store.CachedAdder(cell, combine or table_combine(),
@@ -356,7 +355,7 @@ def test_add_refuses_a_cell_that_breaks_its_law(monkeypatch, tmp_path, capsys, a
 
 
 def test_add_refuses_a_log_depth_adder_whose_runner_check_fails(monkeypatch, tmp_path, capsys):
-    from archlaw.models import carry_laws
+    from archlaw.models.carry import bindings as carry_laws
 
     _fake_cache(monkeypatch, tmp_path, table_cell(10))
     monkeypatch.setattr(carry_laws, "status_check",
@@ -406,7 +405,7 @@ def test_out_of_range_numbers_are_one_line(monkeypatch, tmp_path, capsys, argv, 
 @pytest.mark.parametrize("below", [False, True])
 def test_a_cache_that_is_not_a_directory_is_refused_before_training(monkeypatch, tmp_path, capsys,
                                                                     below):
-    from archlaw.models import carry_store
+    from archlaw.models.carry import store as carry_store
 
     trained_anything = []
     monkeypatch.setattr(carry_store, "train_cell", lambda *a, **k: trained_anything.append(1))
@@ -422,7 +421,7 @@ def test_a_cache_that_is_not_a_directory_is_refused_before_training(monkeypatch,
 def test_training_that_finds_no_exact_cell_is_one_line_naming_base_and_seeds(monkeypatch, tmp_path,
                                                                                capsys):
     from archlaw.bridge.errors import ArchLawError
-    from archlaw.models import carry
+    from archlaw.models.carry import train as carry
 
     with pytest.raises(ArchLawError, match=r"base 36 after seeds \[0, 1000\]"):
         train_cell(CellConfig(base=36, hidden=4, steps=1), device="cpu", max_tries=2)

@@ -12,8 +12,9 @@ import time
 
 import pytest
 
-from archlaw.models import carry_store
-from archlaw.models.carry import CellConfig, TrainReport, table_cell, table_combine
+from archlaw.models.carry import store as carry_store
+from archlaw.models.carry.train import CellConfig, TrainReport
+from archlaw.models.carry.modules import table_cell, table_combine
 
 #: table_cell(2) has hidden width 2·B² = 8, so a loaded entry fits this configuration
 CFG = CellConfig(base=2, hidden=8)

@@ -8,8 +8,8 @@ from rich.console import Console
 from archlaw.cli.check import render_law_report
 from archlaw.bridge.conformance import check_law
 from archlaw.bridge.library import load_export
-from archlaw.models.carry import table_cell
-from archlaw.models.carry_laws import cell_binding
+from archlaw.models.carry.modules import table_cell
+from archlaw.models.carry.bindings import cell_binding
 
 
 def _render(rep) -> str:

@@ -8,7 +8,7 @@ and cached first (about ten seconds on a CPU; a progress bar is shown).
 An operand longer than a shell argument (128 KiB) is given as ``@FILE`` or as ``-`` (stdin).
 Memory grows with the digits only through the operands, the digit tensors and the sum (measured
 by ``scripts/bench_carry.py --memory``); the log-depth adder's scan runs in chunks of
-`archlaw.models.carry.SCAN_POSITIONS` positions, so its working memory is a fixed figure.
+`archlaw.models.carry.modules.SCAN_POSITIONS` positions, so its working memory is a fixed figure.
 
 Exit status: 0 the sum was printed (every law line passed); 1 refused, with one line on stderr and
 nothing on stdout: a law FAILed on the cell (no sum is given from a cell that breaks its law), or
@@ -128,7 +128,7 @@ def _refuse(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     base = _parse_int_arg(args.base, "--base", 2, MAX_BASE)
     seed = _parse_int_arg(args.seed, "--seed", 0, MAX_SEED)
-    from archlaw.models.carry_data import parse_number
+    from archlaw.models.carry.data import parse_number
 
     xt, xname = read_operand(args.x, "X")
     xd = parse_number(xt, base, xname)
@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         return _refuse("--certificate with --adder log-depth: the certificate is of "
                        "ArchLaw.Carry.add_correct, which is about the sequential MealyAdder, not "
                        "the lookahead scan; use --adder sequential")
-    from archlaw.models.carry_store import check_cache_root
+    from archlaw.models.carry.store import check_cache_root
 
     check_cache_root()  # a cache that cannot be used is a user error, said before any training
     import os
@@ -153,10 +153,10 @@ def run(args: argparse.Namespace) -> int:
 
     dev = resolve_device(args.device)
     torch.set_num_threads(threads)
-    from archlaw.models.carry import CellConfig
-    from archlaw.models.carry_data import format_digits
-    from archlaw.models.carry_laws import adder_report
-    from archlaw.models.carry_store import entry_dir, load_or_train
+    from archlaw.models.carry.train import CellConfig
+    from archlaw.models.carry.data import format_digits
+    from archlaw.models.carry.bindings import adder_report
+    from archlaw.models.carry.store import entry_dir, load_or_train
 
     from archlaw.bridge.console import make_console
 
@@ -190,11 +190,11 @@ def run(args: argparse.Namespace) -> int:
         return _refuse(f"no sum: the base-{base} cell at {cached.path} breaks its law: "
                        f"{report.failure()} (try --retrain)")
     if args.adder == "log-depth":
-        from archlaw.models.carry import LookaheadAdder
+        from archlaw.models.carry.modules import LookaheadAdder
 
         out = LookaheadAdder(cached.cell, cached.combine).run(xs, ys)[0]
     else:
-        from archlaw.models.carry import MealyAdder
+        from archlaw.models.carry.modules import MealyAdder
 
         out = MealyAdder(cached.cell).run(xs, ys)[0]
     total = format_digits(out.cpu(), base)

@@ -139,11 +139,9 @@ def load_binding(ref: str, params: dict[str, Any], flag: str = "--model") -> Any
     `ArchLawError` naming `flag` and the first line of the original error. The module is
     imported with the current directory first on ``sys.path`` (as ``python -m`` does); when its
     file is there but fails to import, the error says so."""
-    from archlaw.bridge.binding import Binding
-
     if not isinstance(ref, str) or ref.count(":") != 1 or not all(ref.split(":")):
         raise ArchLawError(f"{flag} {ref!r}: expected module:callable, e.g. "
-                           "archlaw.models.carry:tiny_binding")
+                           "mymodels:build")
     mod_name, attr = ref.split(":")
     with _cwd_on_path():
         return _import_and_call(ref, mod_name, attr, params, flag)

@@ -107,10 +107,11 @@ def _carry(con, export, device: str, digits: int) -> bool:
     import torch
     from rich.progress import Progress
 
-    from archlaw.models.carry import CellConfig, MealyAdder
-    from archlaw.models.carry_data import int_of_digits, random_operands
-    from archlaw.models.carry_laws import adder_report
-    from archlaw.models.carry_store import load_or_train
+    from archlaw.models.carry.train import CellConfig
+    from archlaw.models.carry.modules import MealyAdder
+    from archlaw.models.carry.data import int_of_digits, random_operands
+    from archlaw.models.carry.bindings import adder_report
+    from archlaw.models.carry.store import load_or_train
 
     con.rule(f"[bold]{carry_title(export.producer)}[/]")
     cfg = CellConfig(base=10, seed=0)
@@ -150,7 +151,6 @@ def run(args: argparse.Namespace) -> int:
 
     from archlaw.bridge.console import make_console
     from archlaw.bridge.devices import resolve_device
-    from archlaw.bridge.errors import ArchLawError
     from archlaw.bridge.library import load_export_explained
     from archlaw.bridge.limits import bounded_int
 

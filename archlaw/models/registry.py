@@ -35,7 +35,7 @@ __all__ = ["ModelEntry", "Outcome", "register", "entries", "get", "run_entry", "
            "one_thread"]
 
 #: Family modules imported by `entries()` (missing ones are skipped).
-FAMILY_MODULES = ("archlaw.models.carry", "archlaw.models.equivariance.fixtures",
+FAMILY_MODULES = ("archlaw.models.carry.fixtures", "archlaw.models.equivariance.fixtures",
                   "archlaw.models.recursion.fixtures")
 
 

@@ -44,7 +44,8 @@ from archlaw.bridge.cachedir import cache_root_source as _root_source
 from archlaw.bridge.devices import resolve_device
 from archlaw.bridge.errors import ArchLawError
 
-from archlaw.models.carry import CarryCellMLP, CellConfig, CombineMLP, train_cell, train_combine
+from archlaw.models.carry.modules import CarryCellMLP, CombineMLP
+from archlaw.models.carry.train import CellConfig, train_cell, train_combine
 
 __all__ = ["cache_root", "check_cache_root", "CachedAdder", "load_or_train", "entry_dir", "repair",
            "STALE_SECONDS"]
@@ -163,7 +164,7 @@ class CachedAdder:
 def _laws() -> tuple[list, list]:
     """(cell laws, combine laws): ``ArchLaw.Carry.CarryCell`` and ``ArchLaw.Carry.CombineLaws``
     as the library reads them now (an `ArchLawError` when it cannot be read)."""
-    from archlaw.models.carry_laws import carry_decl
+    from archlaw.models.carry.bindings import carry_decl
 
     return [carry_decl("cell")], [carry_decl("combine")]
 
@@ -172,7 +173,7 @@ def _specs(cell: CarryCellMLP, comb: CombineMLP, laws: tuple[list, list]) -> tup
     """(cell spec, combine spec): what the laws say these modules implement."""
     from archlaw.models.saved import spec_of
 
-    from archlaw.models.carry_laws import cell_binding, combine_binding
+    from archlaw.models.carry.bindings import cell_binding, combine_binding
 
     return spec_of(laws[0], cell_binding(cell)), spec_of(laws[1], combine_binding(comb))
 

@@ -22,7 +22,6 @@ that cannot be read are an error: nothing here is checked against anything but i
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,13 +29,11 @@ import torch
 
 from archlaw.bridge.binding import Binding
 
-from archlaw.models.carry import (
-    CarryCellMLP, CellConfig, CombineMLP, TrainReport, gen_eval, train_cell,
-)
+from archlaw.models.carry.modules import CarryCellMLP, CombineMLP, gen_eval
 
 __all__ = [
     "cell_binding", "carry_binding", "combine_binding", "LawLine", "AdderReport", "adder_report",
-    "LAW_NAMES", "carry_decl", "cached_binding", "status_check", "TINY_B2", "tiny_b2",
+    "LAW_NAMES", "carry_decl", "status_check",
 ]
 
 #: Full names of the Lean declarations this module binds (``lean/ArchLaw/Carry/``).
@@ -78,17 +75,6 @@ def combine_binding(comb: CombineMLP, **metadata: Any) -> Binding:
     return Binding(sorts={}, params={}, symbols={"combine": comb.decode},
                    model_symbols=frozenset({"combine"}), max_train_length=4, module=comb,
                    metadata=_meta(comb, **metadata))
-
-
-def cached_binding(base: str | int = 10, seed: str | int = 0, device: str = "auto") -> Binding:
-    """The user cache's cell as a theorem-level binding (trained first when absent), for
-    ``archlaw check ArchLaw.Carry.add_correct --model archlaw.models.carry_laws:cached_binding
-    --param base=10`` and ``archlaw verify CERT --model ...``."""
-    from archlaw.models.carry import CellConfig
-    from archlaw.models.carry_store import load_or_train
-
-    cached = load_or_train(CellConfig.for_base(int(base), int(seed)), device=device)
-    return cell_binding(cached.cell, seed=cached.meta["cell"]["seed"], cache=str(cached.path))
 
 
 @dataclass(frozen=True)
@@ -220,7 +206,7 @@ def status_check(cell: CarryCellMLP) -> str:
     ``ArchLaw.Carry.status a b`` computes (G if a + b ≥ B, P if a + b = B - 1, else K).
     It is a check of the torch runner against a Lean definition, not of a law, so it carries no
     statement label; the lookahead theorems speak of ``status`` (via ``pairStatus``) itself."""
-    from archlaw.models.carry import G, K, P
+    from archlaw.models.carry.modules import G, K, P
 
     base = cell.base
     dev = next(cell.parameters()).device
@@ -250,7 +236,7 @@ def _register_gen() -> None:
     from archlaw.bridge.interpret import interpretation
     from archlaw.bridge.sorts import Finite, register_sort
 
-    from archlaw.models.carry import GEN_NAMES
+    from archlaw.models.carry.modules import GEN_NAMES
 
     @_dc(frozen=True)
     class GenEnc(Finite):
@@ -276,58 +262,3 @@ def _register_gen() -> None:
 
 
 _register_gen()
-
-
-# ---------------------------------------------------------------------------------------------
-# Tiny seeded fixtures for `pytest --archlaw` (built on first use, cached for the session)
-
-
-#: The trained fixture's configuration: base 2, small budget.
-TINY_B2 = CellConfig(base=2, hidden=32, steps=300, seed=0)
-
-
-@functools.lru_cache(maxsize=None)
-def tiny_b2() -> tuple[CarryCellMLP, TrainReport]:
-    """The base-2 cell trained with `TINY_B2` on the CPU, one thread (so it is the same cell in
-    any process), once per process: the ``carry-cell-trained-b2`` entries and the tests share it."""
-    from archlaw.models.registry import one_thread
-
-    with one_thread():
-        return train_cell(TINY_B2, device="cpu")
-
-
-def _register_fixtures() -> None:
-    from archlaw.models.registry import register
-
-    from archlaw.models.carry import table_cell, table_combine
-
-    def trained(bind):
-        def binding() -> Binding:
-            cell, rep = tiny_b2()
-            return bind(cell, seed=rep.seed, steps=TINY_B2.steps)
-        return binding
-
-    cell_law, coc, comb = (LAW_NAMES[k] for k in ("cell", "cocycle", "combine"))
-    register("carry-cell-trained-b2", law=cell_law, theorem=LAW_NAMES["adder_theorem"],
-             binding=trained(cell_binding))
-    register("carry-cell-trained-b2", law=coc, binding=lambda: carry_binding(tiny_b2()[0]))
-    register("carry-cell-table-b10", law=cell_law, theorem=LAW_NAMES["adder_theorem"],
-             binding=lambda: cell_binding(table_cell(10)))
-    register("carry-cell-table-b10", law=coc, binding=lambda: carry_binding(table_cell(10)))
-    register("carry-combine-table", law=comb, binding=lambda: combine_binding(table_combine()))
-    # seeded violations: one wrong case in the whole domain must be caught, for that reason:
-    # the cell's one wrong case is the counterexample; the dropped carry of 7 + 5 first breaks
-    # the cocycle at (1, 6, 5) (1 + 6 = 7, then 7 + 5; the first failing triple in enumeration
-    # order); combine P P = K (instead of P) breaks the eval law exactly there
-    register("carry-cell-one-fault-b10", law=cell_law, expect_pass=False,
-             expect_field="spec", expect_counterexample="a := 3, b := 4, c := 1",
-             binding=lambda: cell_binding(table_cell(10, faults={(3, 4, 1): (9, 0)})))
-    register("carry-cocycle-one-fault-b10", law=coc, expect_pass=False,
-             expect_field="cocycle", expect_counterexample="a := 1, b := 6, d := 5",
-             binding=lambda: carry_binding(table_cell(10, faults={(7, 5, 0): (2, 0)})))
-    register("carry-combine-one-fault", law=comb, expect_pass=False,
-             expect_field="eval_combine", expect_counterexample="x := P, y := P",
-             binding=lambda: combine_binding(table_combine({(1, 1): 0})))
-
-
-_register_fixtures()
