@@ -89,7 +89,7 @@ def test_check_root_help_says_a_lake_projects_root(capsys):
         main(["check", "--help"])
     assert e.value.code == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "--root ROOT a Lake project's root" in out and "holding lean/" not in out
+    assert "--root DIR a Lake project's root" in out and "holding lean/" not in out
 
 
 def test_json_records_each_checks_wall_time(capsys):

@@ -17,10 +17,11 @@ __all__ = ["resolve_device"]
 
 
 def resolve_device(device: "str | torch.device | None" = "auto", *,
-                   what: str = "argument --device") -> "torch.device":
+                   what: str = "argument --device", also: tuple[str, ...] = ()) -> "torch.device":
     """``"auto"`` (or None) -> cuda if available else cpu; any other torch device name (``cpu``,
     ``cuda``, ``cuda:1``) or `torch.device` as given. A name torch does not accept, or cuda when
-    CUDA is not available, is an `ArchLawError` naming `what` and what is accepted."""
+    CUDA is not available, is an `ArchLawError` naming `what` and what is accepted (`also`: the
+    caller's own further values, e.g. ``keep``, handled before this is called)."""
     import torch
 
     if device is None or str(device) == "auto":
@@ -28,8 +29,8 @@ def resolve_device(device: "str | torch.device | None" = "auto", *,
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError):
-        raise ArchLawError(f"{what}: {str(device)!r} is not accepted; expected auto, cpu, cuda "
-                           "or cuda:N") from None
+        raise ArchLawError(f"{what}: {str(device)!r} is not accepted; expected "
+                           + ", ".join(("auto", "cpu", "cuda", "cuda:N", *also))) from None
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ArchLawError(f"{what}: {dev} was asked for but CUDA is not available; use auto or cpu")
     return dev

@@ -25,6 +25,8 @@ import sys
 from archlaw.bridge.devices import resolve_device
 from archlaw.bridge.errors import ArchLawError
 
+from .options import add_device
+
 HELP = "add two numbers of any length with the learned carry adder (trained and cached on first use)"
 
 MAX_BASE = 36
@@ -48,9 +50,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "are 0-9 then a-z")
     parser.add_argument("--adder", choices=("sequential", "log-depth"), default="sequential",
                         help="the Mealy adder (default) or the log-depth lookahead adder")
-    parser.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda")
+    add_device(parser, what="the adder")
     parser.add_argument("--seed", default="0",
-                        help=f"training seed of the cell, 0 to {MAX_SEED} (default 0)")
+                        help=f"training seed of the cell, 0 to {MAX_SEED} (default 0; not a "
+                             "sampling seed: the cell's laws are checked exhaustively)")
     parser.add_argument("--threads", default="1",
                         help=f"torch CPU threads, 1 to {MAX_THREADS} (default 1: the cell is tiny, "
                              "more threads only wait)")

@@ -26,6 +26,8 @@ from typing import Any, Iterator, Mapping
 
 from archlaw.bridge.errors import ArchLawError
 
+from .options import add_device, add_from, add_root
+
 HELP = "check a law or theorem on a model (module:callable returning a Binding)"
 
 
@@ -38,7 +40,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="keyword argument for the model callable (repeatable)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--seed", type=int, default=0,
-                   help="seed of every sampled case, 0 to 2^63-1 (default 0)")
+                   help="sampling seed: which cases are drawn, 0 to 2^63-1 (default 0; not a "
+                        "training seed)")
     p.add_argument("--budget", type=int, default=10**6,
                    help="most cases per field, at most 10^8; finite domains up to this size are "
                         "exhaustive (default 10^6)")
@@ -99,14 +102,9 @@ def precision_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def add_model_place_arguments(p: argparse.ArgumentParser) -> None:
     """``--device`` (where the model runs) and ``--root`` / ``--from`` (where the laws come from),
     shared by ``archlaw check`` and ``archlaw verify``."""
-    p.add_argument("--device", default="auto",
-                   help="move the model there: auto (cuda if available, else cpu), cpu, cuda, "
-                        "cuda:N, or keep (leave it where the binding put it)")
-    p.add_argument("--root", default=None,
-                   help="a Lake project's root, where the laws are read from (default: the one "
-                        "around the current directory)")
-    p.add_argument("--from", dest="from_file", default=None, metavar="FILE",
-                   help="read the laws from an interchange file (refused when stale)")
+    add_device(p, keep=True)
+    add_root(p)
+    add_from(p)
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -277,7 +275,7 @@ def move_to_device(binding: Any, device: str) -> None:
         return
     from archlaw.bridge.devices import resolve_device
 
-    binding.module.to(resolve_device(device))
+    binding.module.to(resolve_device(device, also=("keep",)))
 
 
 def check_kwargs(args: argparse.Namespace) -> dict[str, Any]:

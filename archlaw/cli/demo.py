@@ -19,6 +19,8 @@ from collections import Counter
 
 from archlaw.bridge.words import plural
 
+from .options import add_device, add_root
+
 HELP = "the tour: the laws, every registered model checked against them, and the learned adder"
 
 #: Longest operands of the closing addition: the Mealy adder runs one step per digit, so this
@@ -27,8 +29,8 @@ MAX_DIGITS = 100_000
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--root", type=str, default=None, help="Lake project to read laws from")
-    p.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda")
+    add_root(p)
+    add_device(p, what="the carry cell")
     p.add_argument("--digits", type=int, default=1000,
                    help=f"length of the operands of the closing addition, 1 to {MAX_DIGITS:,} "
                         "(default 1000)")

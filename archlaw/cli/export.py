@@ -28,6 +28,8 @@ from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.ir import ATTESTED_BY_LAKE, Export
 from archlaw.bridge.library import export_path, hash_lean_files, resolve_root
 
+from .options import add_root
+
 HELP = "export the laws with Lean (lake build + lake exe archlaw-export), hashing the Lean files"
 
 _GET_LEAN = (
@@ -40,8 +42,7 @@ _GET_LEAN = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, default=None, help="the Lake project (default: the "
-                        "one around the current directory)")
+    add_root(parser)
     parser.add_argument("--out", default=None,
                         help="where to write (default: <root>/build/archlaw/laws.sexp); written "
                              "atomically, a symlink written through, a device or FIFO refused")

@@ -25,15 +25,14 @@ from archlaw.bridge.ir import Declaration, Export, Law, Param, declaration_text,
 from archlaw.bridge.library import Loaded, load_export_explained, resolve_root
 from archlaw.bridge.words import plural
 
+from .options import add_from, add_root
+
 HELP = "show every law and theorem with its statement provenance, axioms and source position"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, default=None,
-                        help="a Lake project whose declarations use @[arch_law]/@[arch_theorem] "
-                             "(default: the one around the current directory)")
-    parser.add_argument("--from", dest="from_file", type=Path, default=None, metavar="FILE",
-                        help="read this export file (refused if stale) instead of the default")
+    add_root(parser)
+    add_from(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
     parser.add_argument("--require-verified", action="store_true",
                         help="exit 1 unless every entry is from a fresh Lean export that lake "

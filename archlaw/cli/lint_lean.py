@@ -15,12 +15,13 @@ from archlaw.bridge.lean_lint import lint
 from archlaw.bridge.library import resolve_root
 from archlaw.bridge.words import plural
 
+from .options import add_root
+
 HELP = "fail on sorry/admit/native_decide, Mathlib-only tactics or imports, and unreadable laws"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, default=None,
-                        help="the Lake project (default: the one around the current directory)")
+    add_root(parser)
 
 
 def run(args: argparse.Namespace) -> int:
