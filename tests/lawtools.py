@@ -90,3 +90,21 @@ def record_as_made_by_lake(root: Path, path: Path) -> Path:
     exp = interchange.read(path)
     return attestation.record_lake_export(root, library.hash_lean_files(root),
                                           interchange.read_text(path), exp.lean_version)
+
+
+def toy_lean_export(d: Path, *, record: bool = True, name: str = "laws.sexp") -> tuple[Path, Path]:
+    """The toy laws (`conformance_toys.export`, a lean export) written to ``d/name`` for an empty
+    Lake project at ``d/proj``, and, with `record`, recorded in ArchLaw's cache as made by lake
+    (`record_as_made_by_lake`; set ``ARCHLAW_CACHE`` first). Returns (project, export file); pass
+    ``--root project --from file`` to a command."""
+    import conformance_toys as T
+    from archlaw.bridge import interchange
+
+    proj = d / "proj"
+    proj.mkdir()
+    (proj / "lean-toolchain").write_text("leanprover/lean4:v4.20.0\n")
+    path = d / name
+    interchange.write(T.export(), path)
+    if record:
+        record_as_made_by_lake(proj, path)
+    return proj, path

@@ -27,7 +27,7 @@ from archlaw.bridge.conformance import check_theorem
 from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.limits import MAX_BUDGET, MAX_FILE_BYTES, read_user_text, shorten_numerals
 from archlaw.bridge.source_reader import MAX_DEPTH, read_text
-from lawtools import FOLD, REPO, record_as_made_by_lake
+from lawtools import FOLD, REPO, toy_lean_export
 
 #: Seconds each case may run: generous on a loaded 2-core machine, while a hang (a FIFO read, a
 #: base-100,000 training) would never end.
@@ -58,12 +58,7 @@ def _deep_project(root: Path, statement: str) -> Path:
 
 def _corpus(d: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     """name -> (archlaw arguments, extra environment); files are made under `d`."""
-    proj = d / "proj"
-    proj.mkdir()
-    (proj / "lean-toolchain").write_text("leanprover/lean4:v4.20.0\n")
-    laws = d / "laws.sexp"
-    interchange.write(T.export(), laws)
-    record_as_made_by_lake(proj, laws)
+    proj, laws = toy_lean_export(d)
     place = ["--root", str(proj), "--from", str(laws)]
     for name, text in _MODS.items():
         (d / name).write_text(text)

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import conformance_toys as T
-from lawtools import record_as_made_by_lake
+from lawtools import toy_lean_export
 from archlaw.bridge import interchange
 from archlaw.bridge.certificate import (
     Certificate, load_certificate, make_certificate, verify_certificate, weights_sha256,
@@ -119,14 +119,8 @@ def test_malformed_certificates_are_one_line_errors(tmp_path):
 def export_file(tmp_path, monkeypatch):
     """A lean export of the toy laws, fresh against an (empty) Lake project at tmp_path/proj, and
     recorded in a temporary ArchLaw cache as made by lake (the stand-in for `archlaw export`)."""
-    proj = tmp_path / "proj"
-    proj.mkdir()
-    (proj / "lean-toolchain").write_text("leanprover/lean4:v4.20.0\n")
-    path = tmp_path / "laws.sexp"
-    interchange.write(T.export(), path)
     monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path / "cache"))
-    record_as_made_by_lake(proj, path)
-    return path
+    return toy_lean_export(tmp_path)[1]
 
 
 def _root(path):

@@ -13,12 +13,10 @@ import pytest
 import sexpdata
 from sexpdata import Symbol
 
-import conformance_toys as T
-from archlaw.bridge import interchange
 from archlaw.bridge.certificate import NOT_REDERIVABLE, load_certificate
 from archlaw.cli.app import main
 from archlaw.bridge.errors import ArchLawError
-from lawtools import record_as_made_by_lake
+from lawtools import toy_lean_export
 
 MODEL = ["--model", "conformance_toys:cell_binding"]
 
@@ -30,12 +28,7 @@ def issued(tmp_path_factory):
     d = tmp_path_factory.mktemp("tamper")
     mp = pytest.MonkeyPatch()
     mp.setenv("ARCHLAW_CACHE", str(d / "cache"))
-    proj = d / "proj"
-    proj.mkdir()
-    (proj / "lean-toolchain").write_text("leanprover/lean4:v4.20.0\n")
-    path = d / "laws.sexp"
-    interchange.write(T.export(), path)
-    record_as_made_by_lake(proj, path)
+    proj, path = toy_lean_export(d)
     where = ["--root", str(proj), "--from", str(path)]
     assert main(["check", "adder_correct", *where, *MODEL, "--param", "base=10",
                  "--certificate", str(d / "cert")]) == 0
