@@ -139,7 +139,7 @@ def _cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("content,needle", [
     (GOLDEN.read_text()[:4000], "never closed"),
-    (GOLDEN.read_text().replace("(version 1)", "(version 7)"), "unknown schema version 7"),
+    (GOLDEN.read_text().replace("(version 2)", "(version 7)"), "unknown schema version 7"),
     ("(archlaw-export (version 1) (producer \"source\") (law (name \"x\")))", "missing (module"),
     ("", "empty"),
 ])

@@ -75,7 +75,7 @@ def test_unterminated_string():
 
 
 def test_unknown_schema_version():
-    _one_line_error(GOOD.replace("(version 1)", "(version 99)"), r"unknown schema version 99")
+    _one_line_error(GOOD.replace("(version 2)", "(version 99)"), r"unknown schema version 99")
 
 
 def test_not_an_export_and_empty():

@@ -8,7 +8,8 @@ from pathlib import Path
 import archlaw.bridge.source_reader as sr
 
 #: The stages in order, as the package's __init__ lists them.
-STAGES = ["tokens", "terms", "commands", "unification", "constants", "elaboration", "files",
+STAGES = ["tokens", "terms", "commands", "unification", "constants", "elaboration", "bodies",
+          "files",
           "reader"]
 PKG = Path(sr.__file__).parent
 

@@ -37,6 +37,7 @@ from typing import Any, Callable, Iterator, Mapping
 import torch
 
 from .binding import Binding, ListBatch
+from .crosscheck import agree
 from .domains import (
     DEFAULT_BUDGET, DEFAULT_SAMPLES, BinderDomain, CheckKind, build_domain, default_config,
 )
@@ -133,11 +134,15 @@ class FieldResult:
     #: wall-clock seconds the field's check took (in ``to_json(timing=True)``, as ``--json``
     #: prints; never part of a verdict nor of equality)
     seconds: float = dataclasses.field(default=0.0, compare=False)
+    #: the library's and user's constants the field evaluated, and how each ran
+    #: (`archlaw.bridge.semantics.HOW_RAN`: from its Lean body, or registered), sorted by name
+    ran: tuple[tuple[str, str], ...] = ()
 
     def to_json(self, timing: bool = False) -> dict:
         """JSON-ready data; `timing` adds ``seconds`` (it differs run to run, so it is left out
         by default: the same seed gives the same JSON)."""
         return {
+            "ran": [{"constant": n, "how": how} for n, how in self.ran],
             "lengths_sampled": list(self.lengths) if self.lengths is not None else None,
             "field": self.field, "statement": self.statement, "passed": self.passed,
             "check": self.check, "cases": self.cases, "violations": self.violations,
@@ -183,6 +188,16 @@ class LawReport:
         return all(f.passed for f in self.fields)
 
     @property
+    def ran(self) -> tuple[tuple[str, str], ...]:
+        """Each library or user constant evaluated by any field, and how it ran (a constant
+        registered in one field and run from its body in none is ``registered only``)."""
+        out: dict[str, str] = {}
+        for f in self.fields:
+            for n, how in f.ran:
+                out[n] = how if n not in out or out[n] == how else min(out[n], how)
+        return tuple(sorted(out.items()))
+
+    @property
     def lengths(self) -> tuple[int, int] | None:
         """(shortest, longest) list length checked over every field; None without lists."""
         got = [f.lengths for f in self.fields if f.lengths is not None]
@@ -226,6 +241,7 @@ class LawReport:
             {"rtol": self.tolerance_override.rtol, "atol": self.tolerance_override.atol},
             **({"seconds": sum(f.seconds for f in self.fields)} if timing else {}),
             "lengths_sampled": list(self.lengths) if self.lengths is not None else None,
+            "ran": [{"constant": n, "how": how} for n, how in self.ran],
             "fields": [f.to_json(timing) for f in self.fields],
         }
 
@@ -234,6 +250,8 @@ class LawReport:
         lines = [f"{self.law} on {self.model}: {'PASS' if self.passed else 'FAIL'} "
                  f"(statement {self.statement}, check {self.check}, {self.dtype} on {self.device})",
                  f"  settings: {self.settings_text()}"]
+        if self.ran:
+            lines.append("  ran: " + ", ".join(f"{n} ({how})" for n, how in self.ran))
         for f in self.fields:
             lines.append(f"  {f.field}: {'pass' if f.passed else 'FAIL'} {f.check} "
                          f"{plural(f.cases, 'case')}, {plural(f.violations, 'violation')}, "
@@ -443,7 +461,8 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
     dom = build_domain(encs, budget=budget, samples=samples, seed=seed,
                        tag=f"{law.name}.{fld.name}", cfg=cfg)
     base = Evaluator(binding.sorts, params, binding.symbols, symbol_sorts, 1, cfg.device, cfg.dtype,
-                     tol, where)
+                     tol, where, definitions={d.name: d for d in law.definitions},
+                     cross_check=agree)
     discrete = _is_discrete((*hyps, concl), base)
     cases = violations = vacuous = 0
     worst = 0.0
@@ -477,7 +496,7 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
     replay = f"{settings} case {first_bad}" if first_bad is not None else settings
     return FieldResult(fld.name, pretty(fld.statement), violations == 0, dom.kind, cases,
                        violations, vacuous, worst, discrete, None if discrete else tol,
-                       dom.describe(), cex, seed, replay, lengths)
+                       dom.describe(), cex, seed, replay, lengths, ran=tuple(sorted(base.ran.items())))
 
 
 def _is_discrete(props: tuple[Term, ...], ev: Evaluator) -> bool:

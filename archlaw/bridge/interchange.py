@@ -12,6 +12,7 @@ Nesting deeper than `MAX_DEPTH` (120) parentheses is refused with its ``line:col
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -20,16 +21,19 @@ from sexpdata import Symbol
 
 from .errors import ArchLawError
 from .ir import (
-    App, Declaration, Export, Field, Lam, Law, Lit, Param, Pi, SourceRange, Sort, Term, Theorem,
-    Var,
+    App, Declaration, Definition, Export, Field, Lam, Law, Lit, Param, Pi, SourceRange, Sort, Term,
+    Theorem, Var, definitions_used,
 )
 
 #: Versions of the format this reader understands. Bump on any incompatible change.
-SUPPORTED_VERSIONS = (1,)
+SUPPORTED_VERSIONS = (1, 2)
 #: Deepest parenthesis nesting accepted. Real exports stay near 20; a bound keeps every reader
 #: and writer (all recursive) far from Python's recursion limit.
 MAX_DEPTH = 120
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: The version that first carries definitions (`(def ...)` entries): an export without any is
+#: still written, and read, as version 1.
+DEFINITIONS_VERSION = 2
 _BINDERS = ("explicit", "implicit", "strict_implicit", "inst_implicit")
 _PRODUCERS = ("lean", "source")
 
@@ -78,8 +82,28 @@ def _decl_to_sexp(d: Declaration) -> list:
     return out
 
 
+def export_definitions(export: Export) -> tuple[Definition, ...]:
+    """The definitions the export's laws carry, each once, sorted by name. Two different
+    definitions under one name are refused (ValueError: a programming error, not a file's)."""
+    out: dict[str, Definition] = {}
+    for d in export.laws:
+        for df in d.definitions:
+            if out.setdefault(df.name, df) != df:
+                raise ValueError(f"two different definitions named {df.name}")
+    return tuple(out[k] for k in sorted(out))
+
+
+def _def_to_sexp(d: Definition) -> list:
+    return [_sym("def"), [_sym("name"), d.name], [_sym("module"), d.module],
+            [_sym("params"), *([_sym("param"), p.name, _sym(p.binder), term_to_sexp(p.sort)]
+                               for p in d.params)],
+            [_sym("type"), term_to_sexp(d.type)], [_sym("body"), term_to_sexp(d.body)]]
+
+
 def dumps(export: Export) -> str:
-    """Serialise an export: one declaration per line group, stable across runs."""
+    """Serialise an export: one declaration per line group, stable across runs. Definitions
+    (version 2) come after the header, each once, before the declarations."""
+    defs = export_definitions(export)
     head = [
         [_sym("version"), export.version],
         [_sym("producer"), export.producer],
@@ -88,6 +112,7 @@ def dumps(export: Export) -> str:
     ]
     parts = ["(archlaw-export"]
     parts += ["  " + sexpdata.dumps(h) for h in head]
+    parts += ["  " + sexpdata.dumps(_def_to_sexp(d)) for d in defs]
     parts += ["  " + sexpdata.dumps(_decl_to_sexp(d)) for d in export.declarations]
     return "\n".join(parts) + ")\n"
 
@@ -299,15 +324,45 @@ class _Reader:
         self.arity(e["conclusion"], 2, path + " > conclusion", "(conclusion TERM)")
         return Theorem(conclusion=self.term(e["conclusion"][1], path + " > conclusion"), **common)  # type: ignore[arg-type]
 
+    def params(self, e: list, path: str) -> tuple[Param, ...]:
+        params = []
+        for i, p in enumerate(e[1:]):
+            pp = f"{path} > param {i + 1}"
+            if self.head(p, pp) != "param":
+                self.fail(pp, "expected (param NAME BINDER SORT)")
+            self.arity(p, 4, pp, "(param NAME BINDER SORT)")
+            binder = str(p[2]) if isinstance(p[2], Symbol) else None
+            if binder not in _BINDERS:
+                self.fail(pp, f"binder must be one of {', '.join(_BINDERS)}")
+            params.append(Param(self.string(p[1], pp), self.term(p[3], pp), binder))  # type: ignore[arg-type]
+        return tuple(params)
+
+    def definition(self, x: Any, index: int) -> Definition:
+        e = self.entries(x, f"def {index}", ("name", "module", "params", "type", "body"))
+        for req in ("name", "module", "params", "type", "body"):
+            if req not in e:
+                self.fail(f"def {index}", f"missing ({req} ...)")
+        name = self.string(e["name"][1] if len(e["name"]) == 2 else None, f"def {index} > name")
+        path = f"def {name}"
+        module = self.string(e["module"][1] if len(e["module"]) == 2 else None, path + " > module")
+        self.arity(e["type"], 2, path + " > type", "(type TERM)")
+        self.arity(e["body"], 2, path + " > body", "(body TERM)")
+        return Definition(name, module, self.params(e["params"], path),
+                          self.term(e["type"][1], path + " > type"),
+                          self.term(e["body"][1], path + " > body"))
+
     def export(self, x: Any) -> Export:
         if not isinstance(x, list) or not x or x[0] != Symbol("archlaw-export"):
             self.fail("top level", "expected (archlaw-export ...): this is not an ArchLaw export")
         header: dict[str, list] = {}
         decls_raw = []
+        defs_raw = []
         for item in x[1:]:
             key = self.head(item, "header")
             if key in ("law", "theorem"):
                 decls_raw.append(item)
+            elif key == "def":
+                defs_raw.append(item)
             elif key in ("version", "producer", "lean-version", "hashes"):
                 header[key] = item
             else:
@@ -330,7 +385,20 @@ class _Reader:
             if not isinstance(h, list) or len(h) != 2:
                 self.fail(f"header > hashes > {i + 1}", 'expected ("PATH" "SHA256")')
             hashes.append((self.string(h[0], "header > hashes"), self.string(h[1], "header > hashes")))
+        if defs_raw and version < DEFINITIONS_VERSION:
+            self.fail("def 1", f"(def ...) entries need version {DEFINITIONS_VERSION} or later "
+                               f"(this file says version {version})")
+        defs: dict[str, Definition] = {}
+        for i, raw in enumerate(defs_raw):
+            df = self.definition(raw, i + 1)
+            if df.name in defs:
+                self.fail(f"def {df.name}", "defined twice")
+            defs[df.name] = df
         decls = tuple(self.declaration(d, i + 1, producer) for i, d in enumerate(decls_raw))
+        # each law carries the definitions its terms use (transitively), as the reader made it
+        decls = tuple(dataclasses.replace(d, definitions=definitions_used(
+            [p.sort for p in d.params] + [f.statement for f in d.fields], defs))
+            if isinstance(d, Law) else d for d in decls)
         seen = set()
         for d in decls:
             if d.name in seen:

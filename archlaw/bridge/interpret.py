@@ -47,6 +47,7 @@ from .binding import ListBatch
 from .errors import ArchLawError
 from .ir import ARROW_VAR, App, Lam, Lit, Pi, Sort, Term, Var, is_prop, pretty
 from .outputs import validate_output
+from .semantics import RAN_BODY, RAN_REGISTERED_ONLY, instantiate
 from .sorts import (
     Encoding, Finite, FunctionSort, ListOf, ProdOf, Tolerance, list_width, flatten_list, pad_list,
     resolve_sort, take, unflatten, where as vwhere, batch_size, map_leaves,
@@ -242,6 +243,19 @@ class InterpFn(Fn):
                       args, ctx.ev.where)
 
 
+class BodyFn(Fn):
+    """A definition run from its Lean body (`archlaw.bridge.semantics.instantiate`): its
+    explicit parameters bound to the batched argument values, the body evaluated batched."""
+
+    def __init__(self, ev: "Evaluator", inst, arity: int):
+        self.ev, self.inst, self.arity = ev, inst, arity
+
+    def invoke(self, *args: Any) -> Any:
+        n = _first_batch(args)
+        ev = self.ev if n is None or n == self.ev.n else self.ev.with_n(n)
+        return ev.eval(self.inst.body, {v.name: a for v, a in zip(self.inst.params, args)})
+
+
 class Composed(Fn):
     arity = 1
 
@@ -311,7 +325,9 @@ class Evaluator:
     `sorts`: encodings of the law's sort parameters; `params`: Nat law parameters;
     `symbols`: the binding's symbols (callables, or values for 0-ary symbols) plus any constants
     it overrides by full name; `symbol_sorts`: each symbol's sort (for its arity);
-    `tol`: float tolerance; `where`: "law X, field y" for error messages.
+    `tol`: float tolerance; `where`: "law X, field y" for error messages; `definitions`: the
+    law's definitions by name, run from their bodies where no interpretation is registered
+    (`archlaw.bridge.semantics`). `ran` records how each constant ran (shared by `with_n`).
     """
 
     sorts: Mapping[str, Any]
@@ -324,12 +340,19 @@ class Evaluator:
     tol: Tolerance | None = None
     where: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
+    definitions: Mapping[str, Any] = field(default_factory=dict)
+    ran: dict = field(default_factory=dict, repr=False)
+    #: `cross_check(ev, node, interp, definition)`, called before a registered interpretation
+    #: of a constant that also has a body runs (`archlaw.bridge.crosscheck.agree`): returns how
+    #: it ran (`semantics.HOW_RAN`) or raises naming the first disagreeing case
+    cross_check: Callable[..., str] | None = None
 
     def with_n(self, n: int) -> "Evaluator":
         if n == self.n:
             return self
         return Evaluator(self.sorts, self.params, self.symbols, self.symbol_sorts, n, self.device,
-                         self.dtype, self.tol, self.where, self._cache)
+                         self.dtype, self.tol, self.where, self._cache, self.definitions,
+                         self.ran, self.cross_check)
 
     def resolve(self, sort: Term) -> Encoding:
         key = ("sort", sort)
@@ -427,7 +450,16 @@ class Evaluator:
             enc = None
         else:
             enc = match_enc = self._node_enc(t)
-        interp = self._lookup(head, match_enc, t)
+        interp = self._lookup(head, match_enc, t, none_ok=head in self.definitions)
+        if interp is None:
+            return self._body(t, args)
+        if head in self.definitions and self.cross_check is not None:
+            how = self.cross_check(self, t, interp, self.definitions[head])
+            if self.ran.get(head) != RAN_BODY:
+                self.ran[head] = how
+        elif head in self.definitions or getattr(interp.fn, "__module__", None) != __name__:
+            # a library's or user's constant (not one of the built-ins below): reports list it
+            self.ran.setdefault(head, RAN_REGISTERED_ONLY)
         ctx = EvalContext(t, enc, self, arg_sorts)
         what = f"interpretation of `{head}`"
         if interp.arity is None:
@@ -444,7 +476,15 @@ class Evaluator:
             return None
         return self.resolve(t.sort)
 
-    def _lookup(self, head: str, enc: Encoding | None, node: App) -> Interpretation:
+    def _body(self, t: App, args: tuple[Any, ...]) -> Any:
+        """`t` (a definition's application) run from the definition's Lean body."""
+        d = self.definitions[t.head]
+        inst = instantiate(d, tuple(a.sort for a in t.args), t.sort, self._cache, self.where)
+        self.ran[d.name] = RAN_BODY
+        return apply(BodyFn(self, inst, len(inst.params)), args)
+
+    def _lookup(self, head: str, enc: Encoding | None, node: App,
+                none_ok: bool = False) -> Interpretation | None:
         cands = _REGISTRY.get(head, [])
         # for partial applications the node's sort is an arrow: match on its final codomain too
         encs = [enc]
@@ -455,10 +495,13 @@ class Evaluator:
         for cand in reversed(cands):
             if any(cand.matches(x) for x in encs):
                 return cand
+        if none_ok:
+            return None
         at = f" at sort {enc.describe()}" if enc is not None else ""
         known = "" if not cands else f" (registered only for other sorts: {[c.sort for c in cands]})"
         raise self.error(
-            f"no interpretation for constant `{head}`{at}{known}; register one with "
+            f"no interpretation for constant `{head}`{at}{known}, and no Lean body of it in the "
+            "definition fragment (docs/semantics.md); register one with "
             f"@archlaw.bridge.interpret.interpretation({head!r}, sort=...) or supply it as "
             f"binding.symbols[{head!r}]", node)
 
@@ -632,6 +675,36 @@ def _fin_val(ctx, a):
 @interpretation("Fin.mk", arity=1)
 def _fin_mk(ctx, a):  # the proof argument is elided
     return a
+
+
+@interpretation("Bool.true", arity=0)
+def _true(ctx):
+    return torch.ones(ctx.n, dtype=torch.bool, device=ctx.device)
+
+
+@interpretation("Bool.false", arity=0)
+def _false(ctx):
+    return torch.zeros(ctx.n, dtype=torch.bool, device=ctx.device)
+
+
+@interpretation("not", arity=1)
+def _bnot(ctx, b):
+    return ~b
+
+
+@interpretation("and", arity=2)
+def _band(ctx, a, b):
+    return a & b
+
+
+@interpretation("or", arity=2)
+def _bor(ctx, a, b):
+    return a | b
+
+
+@interpretation("Fin.rev", arity=1)
+def _fin_rev(ctx, i):  # Fin.rev i = n - 1 - i
+    return _fin_n(ctx) - 1 - i
 
 
 @interpretation("Decidable.decide", arity=1)

@@ -42,7 +42,8 @@ from typing import Iterator, Literal, Union
 
 __all__ = [
     "Sort", "Var", "App", "Lit", "Lam", "Pi", "Term",
-    "Param", "Field", "SourceRange", "Law", "Theorem", "Declaration", "Export",
+    "Param", "Field", "SourceRange", "Law", "Theorem", "Declaration", "Export", "Definition",
+    "definitions_used",
     "ATTESTED_IN_MEMORY", "ATTESTED_BY_LAKE",
     "PROP", "TYPE", "ARROW_VAR", "StatementProvenance", "BinderInfo",
     "const", "arrow", "is_prop", "free_vars", "substitute", "pretty",
@@ -287,10 +288,69 @@ class _Decl:
 
 
 @dataclass(frozen=True)
+class Definition:
+    """A ``def`` or ``abbrev`` whose body is in the definition fragment (docs/semantics.md).
+
+    ``name params : type := body``: `params` are the binders written before the colon (implicit
+    ones included, as in `Law`); `body` has sort `type`. An application ``App(name, args)``
+    supplies the *explicit* parameters first (implicit ones are elided in terms and found again
+    from the arguments' sorts); any further argument applies `body` itself (an equation-style
+    ``def f : A → B → C | p, q => e`` is read as ``fun a b => match a, b with ...``, and a
+    ``match`` as a chain of ``ite`` whose conditions are equations on the scrutinee and its
+    projections). The interpreter runs these bodies by substitution (`archlaw.bridge.semantics`).
+    """
+
+    name: str
+    module: str
+    params: tuple[Param, ...]
+    type: Term
+    body: Term
+
+    @property
+    def explicit(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.binder == "explicit")
+
+
+def constants_in(t: Term) -> frozenset[str]:
+    """Names of the constants applied anywhere in `t` (sorts included)."""
+    out: set[str] = set()
+    stack: list[Term] = [t]
+    while stack:
+        u = stack.pop()
+        if isinstance(u, App) and isinstance(u.head, str):
+            out.add(u.head)
+        if not isinstance(u, Sort):
+            stack.extend(children(u))
+    return frozenset(out)
+
+
+def definitions_used(terms: "tuple[Term, ...] | list[Term]",
+                     known: "dict[str, Definition]") -> tuple[Definition, ...]:
+    """The definitions of `known` that `terms` use, transitively (through the bodies and
+    types of the definitions found), sorted by name."""
+    seen: dict[str, Definition] = {}
+    todo = set().union(*(constants_in(t) for t in terms)) if terms else set()
+    while todo:
+        name = todo.pop()
+        d = known.get(name)
+        if d is None or name in seen:
+            continue
+        seen[name] = d
+        todo |= constants_in(d.body) | constants_in(d.type)
+        for p in d.params:
+            todo |= constants_in(p.sort)
+    return tuple(seen[k] for k in sorted(seen))
+
+
+@dataclass(frozen=True)
 class Law(_Decl):
-    """An ``@[arch_law]`` structure: ``structure name params : Prop where fields``."""
+    """An ``@[arch_law]`` structure: ``structure name params : Prop where fields``.
+
+    `definitions`: the readable definitions its terms use (transitively), which the
+    interpreter runs from their bodies (`Definition`); empty when none is used or known."""
 
     fields: tuple[Field, ...] = ()
+    definitions: tuple[Definition, ...] = ()
 
     kind = "law"
 
@@ -368,6 +428,13 @@ class Export:
     #: only the text it was read from says so (anyone can write ``(producer "lean")`` and correct
     #: hashes). Not part of the value: never written, not compared.
     attestation: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # interchange version 2 carries definitions (docs/interchange.md): an export whose laws
+        # carry any is version 2 however it was built; one without stays as given (1)
+        if self.version < 2 and any(isinstance(d, Law) and d.definitions
+                                    for d in self.declarations):
+            object.__setattr__(self, "version", 2)
 
     @property
     def lean_verified(self) -> bool:

@@ -23,7 +23,9 @@ Statements of tagged declarations, and the headers of the ``def``/``abbrev``/``s
   statement mentions them) and ``open`` of the library's own namespaces.
 
 Anything else in a tagged statement raises `ArchLawError` ``file:line:col: ...; accepted: ...``.
-Proofs and definition bodies are never parsed; other commands are skipped.
+Proofs are never parsed; other commands are skipped. The bodies of the definitions a law uses
+are read in the definition fragment (stage `bodies`, docs/semantics.md) and travel with the law
+(`Law.definitions`); a body outside it is no error, the definition simply has none.
 
 Typing
 ------
@@ -52,6 +54,7 @@ token of the declaration's modifiers (its docstring) to the end of its last toke
 #   unification  metavariables, unification, substitution over IR terms
 #   constants    the library of constants (core's table, the headers under the root)
 #   elaboration  S -> typed IR terms
+#   bodies       def/abbrev bodies -> Definitions (the definition fragment)
 #   files        a Lake project's Lean files, module names, texts and hashes
 #   reader       files -> declarations (SourceReader)
 # and here the public API over them.

@@ -82,6 +82,10 @@ Nat.pred (n : Nat) : Nat
 Nat.zero : Nat
 Bool.true : Bool
 Bool.false : Bool
+not (b : Bool) : Bool
+and (a b : Bool) : Bool
+or (a b : Bool) : Bool
+Fin.rev {n : Nat} (i : Fin n) : Fin n
 Fin.val {n : Nat} (self : Fin n) : Nat
 Fin.mk {n : Nat} (val : Nat) (isLt : val < n) : Fin n
 Fin.last (n : Nat) : Fin (n + 1)

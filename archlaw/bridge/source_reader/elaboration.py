@@ -25,6 +25,10 @@ from .unification import Meta, TermM, _head_const, _map_term, _Metas, _subst
 class _Elab:
     """Elaborates syntax of the fragment to typed IR terms in one scope of one file."""
 
+    #: skip explicit arguments whose type is a proposition (definition bodies, `bodies.py`:
+    #: a proof carries no data); statements keep them
+    skip_proofs = False
+
     def __init__(self, reader: "SourceReader", file: str, scope: Scope, extra_ns: tuple[str, ...] = ()):
         self.reader = reader
         self.lib = reader.lib
@@ -422,6 +426,11 @@ class _Elab:
                     k += 1
                 if arg is None:
                     break
+                if self.skip_proofs and isinstance(arg, S) and self._sort_now(t.var.sort) == PROP:
+                    j += 1
+                    t = _subst(t.body, {t.var.name: Var("_proof", t.var.sort)}) \
+                        if t.var.name != ARROW_VAR else t.body
+                    continue
                 ph = self.metas.new(pos, f"argument {j + 1} of {hname}")
                 slots.append((arg, t.var.sort, ph))
                 t = _subst(t.body, {t.var.name: ph})

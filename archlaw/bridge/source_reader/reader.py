@@ -10,14 +10,16 @@ tagged declarations. A located error (`_Fail`) becomes one `ArchLawError` line q
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field as dc_field
 from typing import Callable, Optional
 
 from ..errors import ArchLawError
 from ..ir import (
-    PROP, TYPE, App, Declaration, Field, Law, Param, Pi, SourceRange, Sort, Term, Theorem, Var,
-    children, sort_of_pi, split_telescope,
+    PROP, TYPE, App, Declaration, Definition, Field, Law, Param, Pi, SourceRange, Sort, Term,
+    Theorem, Var, children, definitions_used, sort_of_pi, split_telescope,
 )
+from .bodies import read_definition
 from .commands import Command, Scope, VarDecl, _split_modifiers, split_commands
 from .constants import _CORE, _CORE_FIELDS, ConstEntry, Library
 from .elaboration import _close, _Elab, _split_name
@@ -67,6 +69,10 @@ class SourceReader:
     def __init__(self) -> None:
         self.lib = Library()
         self.files: list[_FileCtx] = []
+        #: every def/abbrev under the root: its file and command, for `definition`
+        self._def_cmds: dict[str, tuple[_FileCtx, Command]] = {}
+        #: `definition`'s results: a Definition, or the one line saying why there is none
+        self._defs: dict[str, Definition | str] = {}
         self._core()
 
     # -- core table
@@ -188,6 +194,8 @@ class SourceReader:
             return
         full, _ = got
         kw = cmd.keyword
+        if kw in ("def", "abbrev"):
+            self._def_cmds.setdefault(full, (ctx, cmd))
         if kw in ("def", "abbrev", "theorem", "lemma", "axiom", "opaque"):
             reducible = kw == "abbrev" or any(a.split()[:1] == ["reducible"] for a in cmd.attrs)
             self.lib.add(ConstEntry(
@@ -562,6 +570,36 @@ class SourceReader:
         except _Fail as f:
             raise self._wrap(ctx, f) from None
 
+    # -- definitions that run from their bodies
+    def definition(self, name: str) -> Definition | str:
+        """The `Definition` of the def/abbrev `name` under the root, or one line saying why it
+        has none (not a def of the library, or its body outside the definition fragment:
+        `bodies.py`). Read once, on first use."""
+        if name not in self._defs:
+            got = self._def_cmds.get(name)
+            if got is None:
+                self._defs[name] = f"{name} is not a def or abbrev under the root"
+            else:
+                ctx, cmd = got
+                self._defs[name] = f"{name}: reading its body"   # a cycle reads as no body
+                try:
+                    self._defs[name] = read_definition(self, ctx, cmd, name)
+                except _Fail as f:
+                    self._defs[name] = str(self._wrap(ctx, f))
+                except (ArchLawError, RecursionError) as e:
+                    self._defs[name] = str(e) or type(e).__name__
+        return self._defs[name]
+
+    def known_definitions(self, terms: list[Term]) -> tuple[Definition, ...]:
+        """The readable definitions `terms` use, transitively (`ir.definitions_used`)."""
+        return definitions_used(terms, _AllDefs(self))  # type: ignore[arg-type]
+
+    def _with_definitions(self, d: Declaration) -> Declaration:
+        if not isinstance(d, Law):
+            return d
+        terms = [p.sort for p in d.params] + [f.statement for f in d.fields]
+        return dataclasses.replace(d, definitions=self.known_definitions(terms))
+
     # -- pass 2: tagged declarations
     def declarations(self, on_error: Optional[Callable[[ArchLawError], None]] = None
                      ) -> list[Declaration]:
@@ -580,7 +618,7 @@ class SourceReader:
                         raise ArchLawError(f"{ctx.path}:{kwt.line}:{kwt.col}: nested too deeply "
                                            "to read (Python's recursion limit)") from None
                     _check_export_depth(d, ctx.path, cmd.toks[0])
-                    out.append(d)
+                    out.append(self._with_definitions(d))
                 except ArchLawError as e:
                     if on_error is None:
                         raise
@@ -658,6 +696,18 @@ class SourceReader:
         return Theorem(name=full, module=ctx.module, range=self._range(ctx, cmd), doc=cmd.doc,
                        params=out_params, statement_provenance="source", axioms=None,
                        conclusion=concl)
+
+
+class _AllDefs:
+    """The reader's definitions as the mapping `ir.definitions_used` looks names up in: only
+    readable ones are found."""
+
+    def __init__(self, reader: SourceReader):
+        self.reader = reader
+
+    def get(self, name: str) -> Optional[Definition]:
+        d = self.reader.definition(name) if name in self.reader._def_cmds else None
+        return d if isinstance(d, Definition) else None
 
 
 def _sexp_depth(t: Term) -> int:

@@ -100,11 +100,16 @@ def _check_depth(s: S) -> None:
 class _Parser:
     """A Pratt parser for terms of the fragment over a token slice."""
 
-    def __init__(self, toks: list[Tok], start: int = 0, end: Optional[int] = None):
+    def __init__(self, toks: list[Tok], start: int = 0, end: Optional[int] = None,
+                 bodies: bool = False):
         self.toks = toks
         self.i = start
         self.end = len(toks) if end is None else end
         self.nest = 0  # term() calls in progress (see `term`)
+        #: reading a definition's body (`bodies.py`): ``match``, ``⟨a, b⟩``, ``!b``, ``_`` and
+        #: ``.ctor`` patterns, and proofs ``by ...`` (skipped: a proof carries no data) are read
+        #: too. Statements stay in the statement fragment.
+        self.bodies = bodies
 
     # -- token helpers
     def peek(self, k: int = 0) -> Optional[Tok]:
@@ -189,10 +194,10 @@ class _Parser:
                             and _BINOPS[nt.text][0] == p:
                         raise _Fail(nt.pos(), f"'{nt.text}' after '{op}' needs parentheses")
                 continue
-            if prec <= 1023 and self._arg_start(t):
+            if prec <= 1023 and self._starts_arg(t):
                 fn = lhs
                 args = []
-                while (t := self.peek()) is not None and self._arg_start(t):
+                while (t := self.peek()) is not None and self._starts_arg(t):
                     if t.text in ("fun", "λ"):
                         args.append(self.leading())
                         break
@@ -200,6 +205,10 @@ class _Parser:
                 lhs = S("app", fn.pos, (fn, *args))
                 continue
             return lhs
+
+    def _starts_arg(self, t: Tok) -> bool:
+        """`_arg_start`, and in body mode a proof argument ``by ...`` too."""
+        return self._arg_start(t) or (self.bodies and t.kind == "kw" and t.text == "by")
 
     @staticmethod
     def _arg_start(t: Tok) -> bool:
@@ -276,6 +285,11 @@ class _Parser:
         if t.kind == "sym" and t.text == "¬":
             self.i += 1
             return S("not", t.pos(), (self.term(40),))
+        if self.bodies and t.kind == "sym" and t.text == "!":
+            self.i += 1   # `!b` is core's `not b` (Init/Notation.lean: notation:max "!" b:40)
+            return S("app", t.pos(), (S("ident", t.pos(), (), "not"), self.term(40)))
+        if self.bodies and t.kind == "kw" and t.text == "match":
+            return self.match()
         if t.kind == "kw" and t.text in ("Type", "Sort"):
             self.i += 1
             u = self.peek()
@@ -286,8 +300,78 @@ class _Parser:
             return S("sort", t.pos(), (), "Type" if t.text == "Type" else "Sort")
         return self._postfix(self.atom())
 
+    def match(self) -> S:
+        """``match e₁, e₂ with | p₁, p₂ => rhs | ...`` (body mode): S("match", (scrutinees,
+        ((patterns, rhs), ...)))."""
+        t = self.expect("match")
+        scr = [self.term(0)]
+        while self.at(","):
+            self.i += 1
+            scr.append(self.term(0))
+        self.expect("with")
+        return S("match", t.pos(), (tuple(scr), self.alternatives(len(scr))))
+
+    def alternatives(self, arity: Optional[int]) -> tuple:
+        """``| p₁, …, pₖ => rhs`` alternatives, each with `arity` patterns (body mode; None:
+        as many as the first alternative has)."""
+        alts = []
+        while self.at("|"):
+            bar = self.next()
+            pats = [self.term(0)]
+            while self.at(","):
+                self.i += 1
+                pats.append(self.term(0))
+            if arity is None:
+                arity = len(pats)
+            if len(pats) != arity:
+                raise _Fail(bar.pos(), f"this alternative has {len(pats)} patterns, the match has "
+                                       f"{arity} scrutinees")
+            if not (self.at("=>") or self.at("↦")):
+                nt = self.peek()
+                raise _Fail(nt.pos() if nt else self._end_pos(),
+                            f"expected '=>' after the patterns, found {self._describe(nt)}")
+            self.i += 1
+            alts.append((tuple(pats), self.term(0)))
+        if not alts:
+            nt = self.peek()
+            raise _Fail(nt.pos() if nt else self._end_pos(),
+                        f"expected '| pattern => term', found {self._describe(nt)}")
+        return tuple(alts)
+
+    def _proof(self, t: Tok) -> S:
+        """Skip the proof after `by` up to the closing bracket or comma that ends it (body
+        mode): a proof carries no data."""
+        depth = 0
+        while (u := self.peek()) is not None:
+            if u.text in ("(", "[", "{", "⟨", "⦃"):
+                depth += 1
+            elif u.text in (")", "]", "}", "⟩", "⦄"):
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and (u.text == "," or (u.text == "|" and u.first_on_line)):
+                break
+            self.i += 1
+        return S("proof", t.pos())
+
     def atom(self) -> S:
         t = self.next()
+        if self.bodies:
+            if t.kind == "ident" and t.text == "_":
+                return S("hole", t.pos())
+            if t.kind == "kw" and t.text == "by":
+                return self._proof(t)
+            if t.kind == "sym" and t.text == "⟨":
+                items = [] if self.at("⟩") else [self.term(0)]
+                while self.at(","):
+                    self.i += 1
+                    items.append(self.term(0))
+                self.expect("⟩")
+                return S("anon", t.pos(), tuple(items))
+            if t.kind == "sym" and t.text == "." and (u := self.peek()) is not None \
+                    and u.kind == "ident" and not u.space_before:
+                self.i += 1   # `.ctor`: a constructor of the expected type
+                return S("dotident", t.pos(), (), u.text)
         if t.kind == "ident":
             if t.text == "_" or t.text.startswith("_") and t.text == "_":
                 raise _Fail(t.pos(), "a hole `_` is outside the fragment; write the term", True)
