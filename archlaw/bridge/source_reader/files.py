@@ -305,7 +305,7 @@ def resolve_imports(root: Path, *, missing_ok: bool = False) -> list[LeanFile]:
     deps: list[LeanFile] = []
     todo = list(files)
     while todo:
-        lf = todo.pop()
+        lf = todo.pop(0)                     # in file order: the first error is always the same
         mine = imports.setdefault(lf.module, [])
         for imp in header_imports(lf.text):
             if imp.parts[0] in TOOLCHAIN_MODULES:
