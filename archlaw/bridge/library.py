@@ -36,12 +36,17 @@ from .errors import ArchLawError, StaleExportError
 from .ir import Export
 
 __all__ = ["load_export", "load_export_explained", "hash_lean_files", "default_root",
-           "export_path", "check_fresh", "Loaded", "EXPORT_RELPATH"]
+           "export_path", "check_fresh", "Loaded", "EXPORT_RELPATH", "ROOT_HELP"]
 
 #: Where ``archlaw export`` writes, relative to the root (``build/`` is git-ignored).
 EXPORT_RELPATH = Path("build") / "archlaw" / "laws.sexp"
 
 _LAKEFILES = ("lakefile.lean", "lakefile.toml", "lean-toolchain")
+
+#: What ``--root`` defaults to and how a project's imports are read, for the commands' --help.
+ROOT_HELP = ("default: the Lake project around the current directory, else ArchLaw's Lean library "
+             "installed with the package; `import`s are followed as Lake does, into "
+             ".lake/packages and that library (docs/lean-imports.md)")
 
 
 def _is_lake_root(d: Path) -> bool:

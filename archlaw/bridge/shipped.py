@@ -34,9 +34,9 @@ INSTALLED_KEY = "<archlaw>"
 
 
 def _package_dir() -> Path:
-    import archlaw
-
-    return Path(archlaw.__file__).resolve().parent
+    """The directory of the imported ``archlaw`` package (this file is archlaw/bridge/shipped.py:
+    the engine imports nothing above archlaw.bridge)."""
+    return Path(__file__).resolve().parents[1]
 
 
 @functools.lru_cache(maxsize=1)

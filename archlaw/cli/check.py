@@ -99,12 +99,13 @@ def precision_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def add_model_place_arguments(p: argparse.ArgumentParser) -> None:
     """``--device`` (where the model runs) and ``--root`` / ``--from`` (where the laws come from),
     shared by ``archlaw check`` and ``archlaw verify``."""
+    from archlaw.bridge.library import ROOT_HELP
+
     p.add_argument("--device", default="auto",
                    help="move the model there: auto (cuda if available, else cpu), cpu, cuda, "
                         "cuda:N, or keep (leave it where the binding put it)")
     p.add_argument("--root", default=None,
-                   help="a Lake project's root, where the laws are read from (default: the one "
-                        "around the current directory)")
+                   help=f"a Lake project's root, where the laws are read from ({ROOT_HELP})")
     p.add_argument("--from", dest="from_file", default=None, metavar="FILE",
                    help="read the laws from an interchange file (refused when stale)")
 

@@ -5,7 +5,8 @@
 With Lean (``lake`` on PATH): runs ``lake build`` and ``lake exe archlaw-export OUT`` (the
 exporter in ``lean/ArchLawExport.lean``, statement provenance ``lean``, axioms from
 ``collectAxioms``), then re-writes OUT with the SHA-256 of every Lean file of the project in its
-header, so that a later edit makes it stale. Default OUT: ``<root>/build/archlaw/laws.sexp``,
+header, and of every file it imports from its dependencies (``.lake/packages``) or the installed
+ArchLaw library, so that a later edit of any of them makes it stale. Default OUT: ``<root>/build/archlaw/laws.sexp``,
 which ``archlaw laws`` and the rest of ArchLaw pick up while it is fresh. It then records in
 ArchLaw's cache that lake made this text from these Lean files and toolchain
 (`archlaw.bridge.attestation`): only an export so recorded counts as Lean's later; any other file
@@ -26,7 +27,7 @@ from pathlib import Path
 from archlaw.bridge import attestation, interchange
 from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.ir import ATTESTED_BY_LAKE, Export
-from archlaw.bridge.library import export_path, hash_lean_files, resolve_root
+from archlaw.bridge.library import ROOT_HELP, export_path, hash_lean_files, resolve_root
 
 HELP = "export the laws with Lean (lake build + lake exe archlaw-export), hashing the Lean files"
 
@@ -40,8 +41,7 @@ _GET_LEAN = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, default=None, help="the Lake project (default: the "
-                        "one around the current directory)")
+    parser.add_argument("--root", type=Path, default=None, help=f"the Lake project ({ROOT_HELP})")
     parser.add_argument("--out", default=None,
                         help="where to write (default: <root>/build/archlaw/laws.sexp); written "
                              "atomically, a symlink written through, a device or FIFO refused")

@@ -22,7 +22,7 @@ from typing import Any, Optional
 
 from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.ir import Declaration, Export, Law, Param, declaration_text, pretty
-from archlaw.bridge.library import Loaded, load_export_explained, resolve_root
+from archlaw.bridge.library import ROOT_HELP, Loaded, load_export_explained, resolve_root
 from archlaw.bridge.words import plural
 
 HELP = "show every law and theorem with its statement provenance, axioms and source position"
@@ -31,7 +31,7 @@ HELP = "show every law and theorem with its statement provenance, axioms and sou
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, default=None,
                         help="a Lake project whose declarations use @[arch_law]/@[arch_theorem] "
-                             "(default: the one around the current directory)")
+                             f"({ROOT_HELP})")
     parser.add_argument("--from", dest="from_file", type=Path, default=None, metavar="FILE",
                         help="read this export file (refused if stale) instead of the default")
     parser.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")

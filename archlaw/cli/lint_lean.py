@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 
 from archlaw.bridge.lean_lint import lint
-from archlaw.bridge.library import resolve_root
+from archlaw.bridge.library import ROOT_HELP, resolve_root
 from archlaw.bridge.words import plural
 
 HELP = "fail on sorry/admit/native_decide, Mathlib-only tactics or imports, and unreadable laws"
@@ -20,7 +20,8 @@ HELP = "fail on sorry/admit/native_decide, Mathlib-only tactics or imports, and 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, default=None,
-                        help="the Lake project (default: the one around the current directory)")
+                        help=f"the Lake project; the modules it imports are read, not linted "
+                             f"({ROOT_HELP})")
 
 
 def run(args: argparse.Namespace) -> int:
