@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from archlaw.bridge import attestation, interchange, library
 from archlaw.bridge.errors import ArchLawError, StaleExportError
@@ -171,6 +172,34 @@ def test_header_imports():
             "import «My Mod».C -- trailing\nimport runtime D\n/-! doc -/\nimport Late\n")
     assert [(i.module, i.parts, i.line) for i in header_imports(text)] == [
         ("A.B", ("A", "B"), 5), ("«My Mod».C", ("My Mod", "C"), 6), ("D", ("D",), 7)]
+
+
+#: a module name part: an identifier (not a header keyword) or a «quoted» one
+_PART = st.one_of(
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_']{0,6}", fullmatch=True).filter(
+        lambda p: p not in ("import", "prelude", "runtime")),
+    st.from_regex(r"[a-z ]{1,6}", fullmatch=True).map(lambda p: f"«{p}»"))
+_GAP = st.sampled_from([" ", "\n", "\n\n", " -- note\n", "\n/- a\n/- b -/ -/\n", "\t"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_PART, min_size=1, max_size=3), max_size=5),
+       st.lists(_GAP, min_size=6, max_size=6), st.text(max_size=40))
+def test_header_imports_finds_every_import_and_its_line(mods, gaps, tail):
+    """Any header of `import`s with comments and blank lines between them gives back the modules
+    and lines written, whatever text follows the first command."""
+    text, lines = gaps[0], []
+    for i, parts in enumerate(mods):
+        lines.append(text.count("\n") + 1)
+        text += "import " + ".".join(parts) + gaps[(i + 1) % len(gaps)]
+    got = header_imports(text + "\ntheorem t : True := trivial\n" + tail)
+    assert [i.line for i in got] == lines
+    assert [i.parts for i in got] == [tuple(p.strip("«»") for p in parts) for parts in mods]
+
+
+@given(st.text(max_size=200))
+def test_header_imports_never_raises(text):
+    header_imports(text)
 
 
 # -- errors, one line each ---------------------------------------------------------------------
