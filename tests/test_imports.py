@@ -225,6 +225,14 @@ def test_import_cycle_is_one_line(user, capsys):
     assert "UserLaws/A.lean:1 imports UserLaws.B" in err and "UserLaws/B.lean:2 imports UserLaws.A" in err
 
 
+@pytest.mark.parametrize("name", ["«»", "«..».Up", "A.«b/c»"])
+def test_an_import_no_file_can_hold_is_one_line(user, capsys, name):
+    (user / "UserLaws" / "Odd.lean").write_text(f"import {name}\n")
+    assert main(["laws", "--root", str(user)]) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert f"UserLaws/Odd.lean:1: import {name}: not a module name" in err
+
+
 def test_bad_manifest_is_one_line(user, capsys):
     (user / "lake-manifest.json").write_text("{not json")
     assert main(["laws", "--root", str(user)]) == 2

@@ -333,8 +333,13 @@ class _Missing(Exception):
 def _locate(imp: Import, importer: LeanFile, dirs: list[SourceDir], root: Path) -> LeanFile:
     """The file of module `imp`: the first of `dirs` that has it; among dependencies, only one
     may have it."""
-    rel = Path(*imp.parts).with_suffix(".lean")
     where = f"{importer.key}:{imp.line}"
+    if any(p in ("", ".", "..") or "/" in p or "\\" in p for p in imp.parts):
+        # no file can hold it, and a path of it could leave the source directory
+        raise ArchLawError(f"import {imp.module}: not a module name (a part is empty, . or .., "
+                           "or holds a slash); accepted: dotted identifiers, parts in «» allowed",
+                           where=where)
+    rel = Path(*imp.parts).with_suffix(".lean")
     hits = [(d, d.path / rel) for d in dirs if (d.path / rel).is_file()]
     if not hits:
         searched = "; ".join(f"{d.path} ({d.origin})" for d in dirs)
