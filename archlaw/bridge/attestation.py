@@ -8,7 +8,8 @@ Lean files as they are now:
 * in an earlier run: right after lake wrote an export, ``archlaw export`` records it here
   (`record_lake_export`), in ArchLaw's own cache (`archlaw.bridge.cachedir.cache_root`), at
   ``lean-exports/<key>.json``. The key is `tree_key`: the SHA-256 of the hashes of the tree's
-  Lean files and of its toolchain (``lean-toolchain`` and the Lake configuration files). The
+  Lean files (the project's and every file it imports from a dependency or the installed ArchLaw
+  library: `archlaw.bridge.library.hash_lean_files`) and of its toolchain (``lean-toolchain`` and the Lake configuration files). The
   record names the SHA-256 of the interchange text written, so it vouches for that text only.
 
 `attest` looks the record up under the key of the tree as it is now and marks an export read from
@@ -58,7 +59,7 @@ def text_sha256(text: str) -> str:
 def tree_key(root: Path, lean_hashes: tuple[tuple[str, str], ...]) -> str:
     """The record key of the tree at `root`: SHA-256 of its toolchain files' hashes (absent ones
     named as absent) and of `lean_hashes` (`archlaw.bridge.library.hash_lean_files(root)`, the
-    Lean files as they are now)."""
+    Lean files as they are now, imported dependency files included)."""
     toolchain = []
     for name in TOOLCHAIN_FILES:
         p = Path(root) / name

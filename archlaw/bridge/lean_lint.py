@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import ArchLawError
 from .source_reader import (
-    ReadProblem, SourceReader, Tok, load_files, tokenize,
+    ReadProblem, SourceReader, Tok, resolve_imports, tokenize,
 )
 
 __all__ = ["lint", "lint_text", "Report", "MATHLIB_TACTICS", "DEPRECATED_TACTICS", "FORBIDDEN"]
@@ -126,9 +126,14 @@ def _problem_of(e: ArchLawError) -> ReadProblem:
     return ReadProblem("?", 0, 0, msg)
 
 
-def _lint(files: list[tuple[str, str, str]]) -> tuple[list[ReadProblem], int]:
+def _lint(files: list[tuple[str, str, str]],
+          context: list[tuple[str, str, str]] = ()) -> tuple[list[ReadProblem], int]:
+    """Problems of `files` and their number of tagged declarations; `context` (the modules they
+    import from dependencies) is read for its declarations only, never linted or counted."""
     problems: list[ReadProblem] = []
     reader = SourceReader()
+    for path, module, text in context:
+        reader.add_file(path, module, text)
     for path, module, text in files:
         try:
             toks = tokenize(text, path)
@@ -142,16 +147,21 @@ def _lint(files: list[tuple[str, str, str]]) -> tuple[list[ReadProblem], int]:
             problems.append(_problem_of(e))
     errors: list[ArchLawError] = []
     decls = reader.declarations(on_error=errors.append)
-    problems += [_problem_of(e) for e in errors]
+    own = {path for path, _, _ in files}
+    mine = [p for p in map(_problem_of, errors) if p.file not in {c for c, _, _ in context}]
+    problems += mine
     problems.sort(key=lambda p: (p.file, p.line, p.col))
-    return problems, len(decls) + len(errors)
+    return problems, sum(d.range.file in own for d in decls) + len(mine)
 
 
 def lint(root: Path) -> Report:
-    """Lint every Lean file of the Lake project at `root`."""
+    """Lint every Lean file of the Lake project at `root`; the modules they import from
+    dependencies (`resolve_imports`) are read for the names they declare, not linted."""
     root = Path(root).resolve()
-    files = load_files(root)
+    resolved = resolve_imports(root)
+    files = [(f.key, f.module, f.text) for f in resolved if f.origin == "project"]
+    context = [(f.key, f.module, f.text) for f in resolved if f.origin != "project"]
     if not files:
         raise ArchLawError(f"no Lean files under {root}")
-    problems, tagged = _lint(files)
+    problems, tagged = _lint(files, context)
     return Report(tuple(problems), len(files), tagged)

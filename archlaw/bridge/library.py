@@ -18,13 +18,15 @@ it is shown ``lean (declared)`` and never certified.
 
 The root is a Lake project (a directory with ``lakefile.lean``, ``lakefile.toml`` or
 ``lean-toolchain``). By default
-it is found by walking up from the current directory, falling back to the repository that holds
-this package.
+it is found by walking up from the current directory, falling back to ArchLaw's own Lean library
+as installed with this package (the checkout, or the wheel's copy: `archlaw.bridge.shipped`).
+A project's ``import`` lines are followed as Lake follows them, into ``.lake/packages`` and the
+installed library (`archlaw.bridge.source_reader.resolve_imports`); the hashes cover every file
+read.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -34,12 +36,17 @@ from .errors import ArchLawError, StaleExportError
 from .ir import Export
 
 __all__ = ["load_export", "load_export_explained", "hash_lean_files", "default_root",
-           "export_path", "check_fresh", "Loaded", "EXPORT_RELPATH"]
+           "export_path", "check_fresh", "Loaded", "EXPORT_RELPATH", "ROOT_HELP"]
 
 #: Where ``archlaw export`` writes, relative to the root (``build/`` is git-ignored).
 EXPORT_RELPATH = Path("build") / "archlaw" / "laws.sexp"
 
 _LAKEFILES = ("lakefile.lean", "lakefile.toml", "lean-toolchain")
+
+#: What ``--root`` defaults to and how a project's imports are read, for the commands' --help.
+ROOT_HELP = ("default: the Lake project around the current directory, else ArchLaw's Lean library "
+             "installed with the package; `import`s are followed as Lake does, into "
+             ".lake/packages and that library (docs/lean-imports.md)")
 
 
 def _is_lake_root(d: Path) -> bool:
@@ -47,16 +54,20 @@ def _is_lake_root(d: Path) -> bool:
 
 
 def default_root() -> Path:
-    """The Lake project around the current directory, else the repository of this package."""
+    """The Lake project around the current directory, else ArchLaw's own Lean library as
+    installed with this package (`archlaw.bridge.shipped.lean_library_root`: the checkout, or
+    the wheel's copy under ``<prefix>/share/archlaw``)."""
+    from .shipped import lean_library_root
+
     cwd = Path.cwd().resolve()
     for d in (cwd, *cwd.parents):
         if _is_lake_root(d):
             return d
-    here = Path(__file__).resolve().parents[2]   # archlaw/bridge/library.py -> the repository
-    if _is_lake_root(here):
-        return here
-    raise ArchLawError(f"no Lake project (lakefile.lean) in {cwd} or above, nor at {here}; "
-                       "pass --root DIR")
+    lib = lean_library_root()
+    if lib is not None:
+        return lib
+    raise ArchLawError(f"no Lake project (lakefile.lean) in {cwd} or above, and no copy of "
+                       "ArchLaw's Lean library installed with the Python package; pass --root DIR")
 
 
 def resolve_root(root: Optional[Path]) -> Path:
@@ -75,22 +86,22 @@ def export_path(root: Path) -> Path:
     return Path(root) / EXPORT_RELPATH
 
 
-def hash_lean_files(root: Path) -> tuple[tuple[str, str], ...]:
-    """SHA-256 of every Lean file of the project (the files the source reader reads), as
-    ``((path relative to root, hex digest), ...)`` sorted by path."""
-    from .source_reader import lean_files
+def hash_lean_files(root: Path, *, missing_ok: bool = False) -> tuple[tuple[str, str], ...]:
+    """SHA-256 of every Lean file the source reader reads for the project: its own files and the
+    modules they import, from its dependencies and the installed ArchLaw library too
+    (`archlaw.bridge.source_reader.resolve_imports`), as ``((key, hex digest), ...)`` sorted by
+    key (the path relative to root; ``<archlaw>/...`` for the installed library). A missing
+    import is an `ArchLawError`, or with `missing_ok` left out of the hashes (`stale_files`)."""
+    from .source_reader.files import _load_hashed
 
-    root = Path(root).resolve()
-    out = []
-    for f, _ in lean_files(root):
-        out.append((f.relative_to(root).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()))
-    return tuple(sorted(out))
+    return _load_hashed(Path(root).resolve(), missing_ok=missing_ok)[1]
 
 
 def stale_files(export: Export, root: Path) -> tuple[list[str], list[str], list[str]]:
     """(changed, added, removed) Lean files since the export was made."""
     recorded = dict(export.hashes)
-    now = dict(hash_lean_files(root))
+    # a file removed since the export is reported as removed, not as the import that now breaks
+    now = dict(hash_lean_files(root, missing_ok=True))
     changed = sorted(p for p in recorded if p in now and now[p] != recorded[p])
     added = sorted(p for p in now if p not in recorded)
     removed = sorted(p for p in recorded if p not in now)

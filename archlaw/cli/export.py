@@ -5,7 +5,8 @@
 With Lean (``lake`` on PATH): runs ``lake build`` and ``lake exe archlaw-export OUT`` (the
 exporter in ``lean/ArchLawExport.lean``, statement provenance ``lean``, axioms from
 ``collectAxioms``), then re-writes OUT with the SHA-256 of every Lean file of the project in its
-header, so that a later edit makes it stale. Default OUT: ``<root>/build/archlaw/laws.sexp``,
+header, and of every file it imports from its dependencies (``.lake/packages``) or the installed
+ArchLaw library, so that a later edit of any of them makes it stale. Default OUT: ``<root>/build/archlaw/laws.sexp``,
 which ``archlaw laws`` and the rest of ArchLaw pick up while it is fresh. It then records in
 ArchLaw's cache that lake made this text from these Lean files and toolchain
 (`archlaw.bridge.attestation`): only an export so recorded counts as Lean's later; any other file

@@ -17,7 +17,8 @@ from archlaw.bridge.words import plural
 
 from .options import add_root
 
-HELP = "fail on sorry/admit/native_decide, Mathlib-only tactics or imports, and unreadable laws"
+HELP = ("fail on sorry/admit/native_decide, Mathlib-only tactics or imports, and unreadable laws "
+        "in the project's own files (the modules it imports are read, not linted)")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

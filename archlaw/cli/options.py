@@ -20,10 +20,11 @@ DEVICES = "auto (cuda if available, else cpu), cpu, cuda or cuda:N"
 
 def add_root(p: argparse.ArgumentParser) -> None:
     """``--root DIR``: the Lake project whose laws are read."""
+    from archlaw.bridge.library import ROOT_HELP
+
     p.add_argument("--root", type=Path, default=None, metavar="DIR",
                    help="a Lake project's root (a folder with lakefile.lean, lakefile.toml or "
-                        "lean-toolchain), where the laws are read from (default: the one around "
-                        "the current directory, else ArchLaw's own library)")
+                        f"lean-toolchain), where the laws are read from ({ROOT_HELP})")
 
 
 def add_from(p: argparse.ArgumentParser) -> None:

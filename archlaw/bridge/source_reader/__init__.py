@@ -67,7 +67,10 @@ from typing import Callable, Iterable, Optional
 from ..errors import ArchLawError
 from ..ir import Declaration, Export
 from .commands import split_commands
-from .files import _load_hashed, lean_files, lean_source_dirs, load_files, module_name
+from .files import (
+    TOOLCHAIN_MODULES, LeanFile, _load_hashed, header_imports, lake_packages, lean_files,
+    lean_source_dirs, load_files, module_name, resolve_imports, search_dirs,
+)
 from .reader import ACCEPTED, ReadProblem, SourceReader, _check_export_depth
 from .terms import MAX_DEPTH
 from .tokens import Tok, tokenize
@@ -75,6 +78,9 @@ from .tokens import Tok, tokenize
 __all__ = [
     "read_root", "read_files", "read_text", "lean_source_dirs", "lean_files", "module_name",
     "load_files", "ACCEPTED", "ReadProblem", "MAX_DEPTH",
+    # import resolution (files.py): what a project reads beyond its own files
+    "resolve_imports", "search_dirs", "lake_packages", "header_imports", "LeanFile",
+    "TOOLCHAIN_MODULES",
     # the stages that lean_lint and the tests use directly
     "SourceReader", "Tok", "tokenize", "split_commands",
 ]
@@ -95,10 +101,11 @@ def read_text(text: str, path: str = "Test.lean", module: str = "Test") -> list[
 
 
 def read_root(root: Path, on_error: Optional[Callable[[ArchLawError], None]] = None) -> Export:
-    """Every tagged declaration of the Lake project at `root`, as a ``source`` export.
+    """Every tagged declaration of the Lake project at `root` and of the modules its files import
+    (`resolve_imports`: as Lake resolves them), as a ``source`` export.
 
-    The export records the SHA-256 of every Lean file read, so that a written copy can later be
-    recognised as stale. Raises `ArchLawError` on the first declaration it cannot read (or calls
+    The export records the SHA-256 of every Lean file read, imported dependencies included, so
+    that a written copy can later be recognised as stale. Raises `ArchLawError` on the first declaration it cannot read (or calls
     `on_error` for each and goes on)."""
     root = Path(root)
     if not root.is_dir():
