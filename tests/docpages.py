@@ -140,7 +140,7 @@ def sh_commands(path: Path) -> list[Command]:
 
 
 _INLINE = re.compile(r"(?<!`)`(archlaw [^`]+)`(?!`)")
-_SYNOPSIS = re.compile(r"\b[A-Z][A-Z_]+\b|\[|…|\.\.\.")
+_SYNOPSIS = re.compile(r"\b[A-Z][A-Z_]*\b|\[|…|\.\.\.")
 
 
 def inline_commands(path: Path) -> list[tuple[str, int, str]]:
