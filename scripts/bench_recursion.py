@@ -17,7 +17,7 @@ evaluated at exactly 1×, 10× and 100× that maximum:
 Accuracy is that of the *final* answer (the whole list's count, the root's value, whether the
 whole string is in the language), on the same evaluation sets for every model of a task, with
 finite models decoded at every step. Writes docs/img/recursion_generalisation.png and a JSON of
-every figure (`--out`). Finite Mealy/Moore machines train with up to 3 seeds, keeping the first
+every figure (`--out`, docs/bench/recursion_generalisation.json). Finite Mealy/Moore machines train with up to 3 seeds, keeping the first
 whose accuracy on a held-out batch *at training lengths* is 1.0 (tries are reported).
 """
 
@@ -42,7 +42,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="a few steps per model (smoke test)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--png", default=str(ROOT / "docs/img/recursion_generalisation.png"))
-    p.add_argument("--out", default=str(ROOT / "docs/img/recursion_generalisation.json"))
+    p.add_argument("--out", default=str(ROOT / "docs/bench/recursion_generalisation.json"))
     p.add_argument("--replot", metavar="JSON", default=None,
                    help="only redraw the PNG from a JSON this script wrote (no training)")
     return p.parse_args(argv)

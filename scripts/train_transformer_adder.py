@@ -16,7 +16,7 @@ and at the end, and ``log.jsonl``. Running the same command again resumes where 
 ``--steps`` is the total. ``summary.json`` records the budget (steps, batch, minutes, threads)
 and the final exact match at 8 digits on 10,000 fresh random pairs; the summary and the training
 log are also written to ``--docs-json`` (default ``docs/bench/transformer_adder.json``, committed,
-so the README's figures have their raw data; ``--docs-json ''`` skips it).
+so docs/carry.md's figures have their raw data; ``--docs-json ''`` skips it).
 """
 
 from __future__ import annotations

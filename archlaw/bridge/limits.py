@@ -2,7 +2,7 @@
 
 Everything here turns an input that would otherwise hang, exhaust memory or crash with a
 traceback into one `ArchLawError` line naming the argument (or file) and what is accepted.
-The limits are documented in README.md ("Limits"); each is far above what ArchLaw itself writes
+The limits are documented in docs/conformance.md ("Limits"); each is far above what ArchLaw itself writes
 or needs, so only a hostile or mistaken input meets one.
 
 * `MAX_FILE_BYTES` (16 MiB): the largest export (``--from``) or certificate read. This

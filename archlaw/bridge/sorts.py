@@ -58,7 +58,7 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------
-# Tolerances (the per-dtype policy; see README "Tolerance policy")
+# Tolerances (the per-dtype policy; see docs/conformance.md, "Comparison and tolerance policy")
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="archlaw",
         description="Laws of neural architectures, proved in Lean 4, checked on torch models.",
+        epilog="Documentation: README.md and docs/ in the repository, one page per topic.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True

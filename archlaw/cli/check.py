@@ -32,6 +32,9 @@ HELP = "check a law or theorem on a model (module:callable returning a Binding)"
 
 
 def configure(p: argparse.ArgumentParser) -> None:
+    p.epilog = ("Example, from the folder holding mymodels.py: archlaw check ArchLaw.Equivariant "
+                "--model mymodels:build (README.md, 'Check your own module'; bindings, domains "
+                "and tolerances: docs/conformance.md).")
     p.add_argument("law", metavar="LAW", help="law or theorem name (full or unique suffix)")
     p.add_argument("--model", required=True, metavar="MODULE:CALLABLE",
                    help="a callable returning an archlaw Binding, called with the --param "
