@@ -40,6 +40,12 @@ LIMIT_S = 120
 
 #: (page, command) -> the reason the page gives for showing it without running it.
 SHOWN_ONLY = {
+    ("docs/lean-imports.md", "archlaw laws --root myproj"):
+        "your own project (tests/test_imports.py runs these on tests/fixtures/userproj)",
+    ("docs/lean-imports.md", "archlaw check three_layers --root myproj --model mymodels:build"):
+        "your own project and module (tests/test_imports.py checks the fixture's)",
+    ("docs/lean-imports.md", "archlaw lint-lean --root myproj"):
+        "your own project (tests/test_imports.py lints the fixture)",
     ("README.md", "make demo"):
         "the tour below, minutes (tests/test_demo.py runs `archlaw demo`)",
     ("README.md", "make test"):
