@@ -42,7 +42,9 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
     p.add_argument("--omp-wait-policy", default="PASSIVE", help="OMP_WAIT_POLICY (default PASSIVE)")
     p.add_argument("--quick", action="store_true", help="a few steps per model (smoke test)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0,
+                   help="first seed of every model: the shared loop seeds before it builds each "
+                        "model; the finite machines may go on to seed+1000 and seed+2000")
     p.add_argument("--png", default=str(ROOT / "docs/img/recursion_generalisation.png"))
     p.add_argument("--out", default=str(ROOT / "docs/img/recursion_generalisation.json"))
     p.add_argument("--replot", metavar="JSON", default=None,

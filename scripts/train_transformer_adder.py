@@ -88,14 +88,16 @@ def main(argv=None) -> int:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0,
+                    help="seeds the weights and the data (the shared loop, before the model is built)")
     ap.add_argument("--base", type=int, default=10)
     ap.add_argument("--d-model", type=int, default=64)
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--save-every", type=int, default=500)
-    ap.add_argument("--max-minutes", type=float, default=60.0, help="stop (and save) after this")
+    ap.add_argument("--max-minutes", type=float, default=60.0,
+                    help="this invocation's time budget: stop (and save) after this")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--docs-json", default="docs/bench/transformer_adder.json",
                     help="also write the summary and training log here ('' to skip)")
