@@ -51,9 +51,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from archlaw.models.carry.train import CellConfig
 from archlaw.models.carry.modules import LookaheadAdder, MealyAdder  # noqa: E402
-from archlaw.models.carry.train import _train_cell_once, cell_table_errors  # noqa: E402
+from archlaw.models.carry.train import cell_loop, cell_recipe, cell_table_errors  # noqa: E402
 from archlaw.models.carry.data import chain_operands, random_operands, reference_add  # noqa: E402
 from archlaw.models.carry.store import load_or_train  # noqa: E402
+from archlaw.models.training import fit  # noqa: E402
 
 LENGTHS = (8, 16, 100, 1000, 10_000)
 #: random pairs per length (fewer at long lengths: the transformer's attention is quadratic)
@@ -216,10 +217,12 @@ def _train_sweep(args: argparse.Namespace, env: dict) -> int:
             if args.sweep_steps is not None:
                 cfg = CellConfig(base=base, seed=seed, steps=args.sweep_steps)
             t = time.perf_counter()
-            cell, loss = _train_cell_once(cfg, seed, torch.device("cpu"), None)
-            secs = time.perf_counter() - t
+            # one try of the shared loop (seeded before the cell is built), exact or not
+            cell, rep = fit(cell_recipe(cfg), cell_loop(cfg, "cpu", max_tries=1), progress=False)
+            secs, loss = time.perf_counter() - t, rep.final_loss
             wrong = len(cell_table_errors(cell))
-            rows.append({"base": base, "seed": seed, "steps": cfg.steps, "hidden": cfg.hidden,
+            rows.append({"base": base, "seed": seed, "seeds_tried": list(rep.seeds_tried),
+                         "steps": cfg.steps, "hidden": cfg.hidden,
                          "exact": wrong == 0, "wrong_cases": wrong, "cases": 2 * base * base,
                          "seconds": round(secs, 2), "final_loss": round(loss, 5)})
             print(f"base {base:>2} seed {seed} steps {cfg.steps}: "

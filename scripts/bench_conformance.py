@@ -37,6 +37,7 @@ from archlaw.bridge.conformance import check_law  # noqa: E402
 from archlaw.bridge.errors import ArchLawError  # noqa: E402
 from archlaw.bridge.ir import Law  # noqa: E402
 from archlaw.bridge.sorts import Finite, FloatTensor  # noqa: E402
+from archlaw.models.training import seed_everything  # noqa: E402
 
 
 #: The laws the benchmark checked, as read: name -> (statement provenance, where from).
@@ -66,7 +67,7 @@ def roll(g: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 def bench_equivariance(samples: int, loop_cases: int) -> list[dict]:
-    torch.manual_seed(0)
+    seed_everything(0)
     C, n = 64, 16
     conv = torch.nn.Conv1d(C, C, 3, padding=1, padding_mode="circular")
     f = lambda x: torch.relu(conv(x))  # noqa: E731

@@ -137,7 +137,9 @@ def main() -> int:
     ap.add_argument("--size", type=int, default=12)
     ap.add_argument("--channels", type=int, default=8, help="fields per layer in the throughput layers")
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--seeds", type=int, default=3, help="training seeds per size (mean and spread plotted)")
+    ap.add_argument("--seeds", type=int, default=3,
+                    help="training seeds 0..N-1 per size (mean and spread plotted); each run is "
+                         "seeded by the shared loop before its model is built")
     ap.add_argument("--quick", action="store_true", help="fewer training sizes and steps")
     ap.add_argument("--bench-python", default=os.environ.get("BENCH_PYTHON", "/tmp/archlaw-bench-venv/bin/python"))
     ap.add_argument("--part", choices=["all", "thirdparty"], default="all")
@@ -179,16 +181,16 @@ def main() -> int:
     seeds = list(range(args.seeds))
     tasks = {
         "images": dict(task=PatternTask(), title="D4: pattern in a 12x12 image (4 classes)",
-                       eq=lambda s: E.set_mode(E.d4_cnn(width=8, classes=4, seed=s, pool="max"), "filter"),
-                       base=lambda s: BaselineCNN(seed=s, pool="max"),
+                       eq=lambda: E.set_mode(E.d4_cnn(width=8, classes=4, pool="max"), "filter"),
+                       base=lambda: BaselineCNN(pool="max"),
                        eq_name="D4 G-CNN", base_name="plain CNN"),
         "signals": dict(task=MotifTask(), title="C16: motif in a cyclic signal (4 classes)",
-                        eq=lambda s: E.cyclic_gcnn(16, width=8, classes=4, kernel=5, seed=s, pool="max"),
-                        base=lambda s: BaselineMLP(16, 20, 4, s),
+                        eq=lambda: E.cyclic_gcnn(16, width=8, classes=4, kernel=5, pool="max"),
+                        base=lambda: BaselineMLP(16, 20, 4),
                         eq_name="C16 G-CNN", base_name="MLP"),
         "sets": dict(task=DiskCountTask(), title="S7: majority of 7 points in the unit disk",
-                     eq=lambda s: E.deepsets_net(7, cin=2, width=16, classes=2, seed=s),
-                     base=lambda s: BaselineMLP(14, 34, 2, s),
+                     eq=lambda: E.deepsets_net(7, cin=2, width=16, classes=2),
+                     base=lambda: BaselineMLP(14, 34, 2),
                      eq_name="DeepSets", base_name="MLP"),
     }
     report["sample_efficiency"] = {}
@@ -204,18 +206,21 @@ def main() -> int:
             xt, yt = task.sample(1000, 10_000)
             eff = {"sizes": sizes, "seeds": seeds, "steps": steps, "batch": 32, "test": 1000,
                    "title": spec["title"], "eq_name": spec["eq_name"], "base_name": spec["base_name"],
-                   "params": {"equivariant": E.count_parameters(spec["eq"](0)),
-                              "baseline": E.count_parameters(spec["base"](0))},
+                   "params": {"equivariant": E.count_parameters(spec["eq"]()),
+                              "baseline": E.count_parameters(spec["base"]())},
                    "equivariant_runs": [], "baseline_runs": [],
+                   "equivariant_seeds_tried": [], "baseline_seeds_tried": [],
                    "equivariant_train_seconds": 0.0, "baseline_train_seconds": 0.0}
             for n in sizes:
                 accs: dict[str, list[float]] = {"equivariant": [], "baseline": []}
                 for s in seeds:
                     x, y = task.sample(n, 1000 * s + n)
                     for kind in ("equivariant", "baseline"):
-                        m = spec["eq" if kind == "equivariant" else "base"](s)
                         t0 = time.perf_counter()
-                        m = train(m, x, y, TrainConfig(steps=steps, seed=s), dev)
+                        # the loop seeds (weights and minibatches) with s, then builds the model
+                        m, rep = train(spec["eq" if kind == "equivariant" else "base"], x, y,
+                                       TrainConfig(steps=steps, seed=s), dev, progress=False)
+                        eff[f"{kind}_seeds_tried"].append(list(rep.seeds_tried))
                         if kind == "equivariant":
                             E.set_mode(m, "exact")
                             trained[(tname, n)] = m.cpu()

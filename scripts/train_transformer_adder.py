@@ -7,8 +7,9 @@ Task: additions of at most 8 digits (zero-padded, aligned, reversed), per-digit 
 see `archlaw.models.carry.baselines`. Curriculum on length: the longest operand starts at 3
 digits and grows by one each time exact match at the current length reaches 90% (checked every
 `--eval-every` steps), up to 8; operand lengths are drawn uniformly from 1 up to the current
-maximum. 15% of positions are forced to sum to B - 1 so that carry chains are seen. AdamW with
-linear warm-up then cosine decay.
+maximum. 15% of positions are forced to sum to B - 1 so that carry chains are seen. Trained by the
+shared loop (`archlaw.models.training.fit`): seeded before the model is built, AdamW with linear
+warm-up then cosine decay, gradient norm clipped to 1.
 
 State lives in ``--run-dir`` (default ``runs/transformer_adder``, git-ignored): ``checkpoint.pt``
 (weights, optimiser, RNG, step, curriculum, wall time spent) written every `--save-every` steps
@@ -23,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -37,6 +36,7 @@ from archlaw.bridge import atomic  # noqa: E402
 from archlaw.bridge.devices import resolve_device  # noqa: E402
 from archlaw.models.carry.data import random_operands, reference_add  # noqa: E402
 from archlaw.models.carry.baselines import AlignedAdderTransformer, TransformerConfig  # noqa: E402
+from archlaw.models.training import LoopConfig, Recipe, Run, Schedule, fit  # noqa: E402
 
 MAX_TRAIN_DIGITS = 8
 
@@ -88,14 +88,16 @@ def main(argv=None) -> int:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0,
+                    help="seeds the weights and the data (the shared loop, before the model is built)")
     ap.add_argument("--base", type=int, default=10)
     ap.add_argument("--d-model", type=int, default=64)
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--save-every", type=int, default=500)
-    ap.add_argument("--max-minutes", type=float, default=60.0, help="stop (and save) after this")
+    ap.add_argument("--max-minutes", type=float, default=60.0,
+                    help="this invocation's time budget: stop (and save) after this")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--docs-json", default="docs/bench/transformer_adder.json",
                     help="also write the summary and training log here ('' to skip)")
@@ -109,66 +111,77 @@ def main(argv=None) -> int:
 
     cfg = TransformerConfig(base=args.base, d_model=args.d_model, n_heads=args.heads,
                             n_layers=args.layers, d_ff=4 * args.d_model)
-    torch.manual_seed(args.seed)
-    model = AlignedAdderTransformer(cfg).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    g = torch.Generator().manual_seed(args.seed)
-    step, cur_len, spent = 0, 3, 0.0
-    if ck_path.exists():
-        ck = load_checkpoint(ck_path, device)
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        g.set_state(ck["rng"])
-        step, cur_len, spent = ck["step"], ck["cur_len"], ck["seconds"]
-        print(f"resumed at step {step} (curriculum length {cur_len}, {spent / 60:.1f} min spent)")
+    # what the family-specific part keeps between steps: the curriculum length, the wall time
+    # spent by earlier invocations, and the live run (for checkpoints)
+    state: dict = {"cur_len": 3, "spent0": 0.0, "run": None}
+
+    def spent() -> float:
+        return state["spent0"] + state["run"].seconds
+
+    def resume(run: Run) -> None:
+        state["run"] = run
+        if ck_path.exists():
+            ck = load_checkpoint(ck_path, run.device)
+            run.model.load_state_dict(ck["model"])
+            run.optimizer.load_state_dict(ck["opt"])
+            run.generator.set_state(ck["rng"])
+            run.step, state["cur_len"], state["spent0"] = ck["step"], ck["cur_len"], ck["seconds"]
+            print(f"resumed at step {run.step} (curriculum length {state['cur_len']}, "
+                  f"{state['spent0'] / 60:.1f} min spent)")
 
     def save() -> None:
-        save_checkpoint(ck_path, {"model": model.state_dict(), "opt": opt.state_dict(),
-                                  "rng": g.get_state(), "step": step, "cur_len": cur_len,
-                                  "seconds": spent, "config": cfg.to_dict(), "args": vars(args)})
+        run = state["run"]
+        save_checkpoint(ck_path, {"model": run.model.state_dict(), "opt": run.optimizer.state_dict(),
+                                  "rng": run.generator.get_state(), "step": run.step,
+                                  "cur_len": state["cur_len"], "seconds": spent(),
+                                  "config": cfg.to_dict(), "args": vars(args)})
 
-    log = open(run_dir / "log.jsonl", "a")
-    t0 = time.time()
-    spent0 = spent
-    while step < args.steps and (spent - spent0) / 60 < args.max_minutes:
-        lr = args.lr * min(1.0, (step + 1) / args.warmup) * \
-            0.5 * (1 + math.cos(math.pi * min(1.0, step / args.steps)))
-        for pg in opt.param_groups:
-            pg["lr"] = lr
+    def batch(g: torch.Generator, step: int, dev: torch.device):
         xs, ys = random_operands(args.batch, MAX_TRAIN_DIGITS, args.base, g, min_length=1,
                                  chain_prob=0.15)
         # curriculum: zero the digits above the current maximum length
-        xs[:, cur_len:] = 0
-        ys[:, cur_len:] = 0
-        xs, ys = xs.to(device), ys.to(device)
-        target = reference_add(xs, ys, args.base)
-        loss = F.cross_entropy(model(xs, ys).reshape(-1, args.base), target.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        step += 1
-        spent = spent0 + (time.time() - t0)
-        if step % args.eval_every == 0 or step == args.steps:
-            eg = torch.Generator().manual_seed(10_000 + step)
-            em_cur = exact_match(model, cur_len, 1000, eg)
-            em8 = exact_match(model, MAX_TRAIN_DIGITS, 1000, eg)
-            rec = {"step": step, "loss": float(loss.detach()), "lr": lr, "cur_len": cur_len,
-                   "em_cur": em_cur, "em8": em8, "minutes": spent / 60}
+        xs[:, state["cur_len"]:] = 0
+        ys[:, state["cur_len"]:] = 0
+        xs, ys = xs.to(dev), ys.to(dev)
+        return xs, ys, reference_add(xs, ys, args.base)
+
+    def loss(model: torch.nn.Module, b, step: int) -> torch.Tensor:
+        xs, ys, target = b
+        return F.cross_entropy(model(xs, ys).reshape(-1, args.base), target.reshape(-1))
+
+    log = open(run_dir / "log.jsonl", "a")
+
+    def after_step(run: Run) -> None:
+        if run.step % args.eval_every == 0 or run.step == args.steps:
+            eg = torch.Generator().manual_seed(10_000 + run.step)
+            em_cur = exact_match(run.model, state["cur_len"], 1000, eg)
+            em8 = exact_match(run.model, MAX_TRAIN_DIGITS, 1000, eg)
+            rec = {"step": run.step, "loss": run.loss, "lr": run.lr, "cur_len": state["cur_len"],
+                   "em_cur": em_cur, "em8": em8, "minutes": spent() / 60}
             log.write(json.dumps(rec) + "\n")
             log.flush()
             print(json.dumps(rec), flush=True)
-            if em_cur >= 0.9 and cur_len < MAX_TRAIN_DIGITS:
-                cur_len += 1
-        if step % args.save_every == 0:
+            if em_cur >= 0.9 and state["cur_len"] < MAX_TRAIN_DIGITS:
+                state["cur_len"] += 1
+        if run.step % args.save_every == 0:
             save()
+
+    # the shared loop: seeded before the model is built; AdamW, linear warm-up then cosine
+    # decay, gradient norm clipped to 1; --max-minutes is this invocation's time budget
+    loop = LoopConfig(steps=args.steps, lr=args.lr, optimizer="adamw", weight_decay=0.01,
+                      schedule=Schedule(warmup=args.warmup, decay="cosine"), clip=1.0,
+                      seed=args.seed, max_seconds=args.max_minutes * 60, device=device)
+    model, rep = fit(Recipe(make=lambda: AlignedAdderTransformer(cfg), batch=batch, loss=loss,
+                            name="the transformer adder"), loop, on_start=resume, on_step=after_step)
+    log.close()
     save()
     eg = torch.Generator().manual_seed(123_456)
     em8 = exact_match(model, MAX_TRAIN_DIGITS, 10_000, eg)
-    summary = {"steps": step, "batch": args.batch, "minutes": round(spent / 60, 2),
+    summary = {"steps": rep.steps, "batch": args.batch, "minutes": round(spent() / 60, 2),
                "threads": args.threads, "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
-               "device": str(device), "config": cfg.to_dict(), "lr": args.lr, "seed": args.seed,
-               "curriculum_length": cur_len, "exact_match_8_digits": em8,
+               "device": str(device), "config": cfg.to_dict(), "lr": args.lr, "seed": rep.seed,
+               "seeds_tried": list(rep.seeds_tried), "stopped": rep.stopped,
+               "curriculum_length": state["cur_len"], "exact_match_8_digits": em8,
                "eval": "10,000 random pairs of 8 digits, seed 123456"}
     atomic.write_text(run_dir / "summary.json", json.dumps(summary, indent=2))
     if args.docs_json:

@@ -177,9 +177,10 @@ def test_tiny_training_keeps_the_law_and_tasks_are_symmetric():
             if i != j:
                 assert not any(torch.equal(E.grid_act(e, pats[i]), pats[j]) for e in E.D4_ELEMENTS)
     x, y = task.sample(24, seed=1)
-    net = E.set_mode(E.d4_cnn(width=3, classes=3, seed=0, pool="max"), "filter")
-    before = accuracy(net, x, y, torch.device("cpu"))
-    net = train(net, x, y, TrainConfig(steps=25, batch=8, lr=1e-2), torch.device("cpu"))
+    make = lambda: E.set_mode(E.d4_cnn(width=3, classes=3, pool="max"), "filter")  # noqa: E731
+    before = accuracy(train(make, x, y, TrainConfig(steps=0), "cpu")[0], x, y, torch.device("cpu"))
+    net, rep = train(make, x, y, TrainConfig(steps=25, batch=8, lr=1e-2), "cpu")
+    assert rep.seeds_tried == (0,) and rep.steps == 25
     assert accuracy(net, x, y, torch.device("cpu")) > before
     E.set_mode(net, "exact")
     for dt in DTYPES:

@@ -5,7 +5,8 @@ Roles, the same in every family (imports run down this list, never up):
 
 * `modules`: the cell, the combine, the Mealy and lookahead adders, hand-built exact tables;
 * `data`: operands generated in code, and numbers read and written in any base;
-* `train`: training the cell and the combine, with the exhaustive acceptance checks;
+* `train`: the cell and the combine as recipes for the shared loop (`archlaw.models.training`),
+  with the exhaustive acceptance checks;
 * `baselines`: the transformer adder the learned adders are compared with;
 * `bindings`: the models bound to the laws, the adder's report, and the ``ArchLaw.Carry.Gen`` sort;
 * `store`: the user cache of trained cells (``~/.cache/archlaw``), repaired on every lookup;

@@ -3,9 +3,10 @@
 Formulation (encoder-only, aligned, causal). For operands of L digits, position i (0 ≤ i ≤ L) of
 the input carries the pair of digits ``(x_i, y_i)`` of weight ``B**i`` (little-endian, so the
 carry flows left to right; position L holds ``(0, 0)``), embedded as
-``emb_x[x_i] + emb_y[y_i] + sinusoid(i)``. Causal self-attention lets the prediction for sum digit
-i see input positions ``≤ i``, which is exactly the information the sum digit depends on. Output:
-logits (N, L + 1, B), one per sum digit, trained with per-digit cross-entropy.
+``emb_x[x_i] + emb_y[y_i] + PE(i)`` (the shared table,
+`archlaw.models.positions.sinusoidal_positions`). Causal self-attention lets the prediction for sum
+digit i see input positions ``≤ i``, which is exactly the information the sum digit depends on.
+Output: logits (N, L + 1, B), one per sum digit, trained with per-digit cross-entropy.
 
 No output is fed back, so one forward pass *is* the greedy decode: a sum is exactly right when the
 argmax at every position is right (the encoder-only counterpart of "a teacher-forced pass in which
@@ -27,8 +28,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from archlaw.bridge.sorts import decode_argmax
+from archlaw.models.positions import sinusoidal_positions
 
-__all__ = ["TransformerConfig", "AlignedAdderTransformer", "sinusoid"]
+__all__ = ["TransformerConfig", "AlignedAdderTransformer"]
 
 
 @dataclass(frozen=True)
@@ -43,17 +45,6 @@ class TransformerConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def sinusoid(length: int, dim: int, device=None, dtype=torch.float32) -> torch.Tensor:
-    """The fixed sinusoidal position table of Vaswani et al.: (length, dim)."""
-    pos = torch.arange(length, device=device, dtype=torch.float32).unsqueeze(1)
-    i = torch.arange(0, dim, 2, device=device, dtype=torch.float32)
-    angle = pos / torch.pow(10000.0, i / dim)
-    out = torch.zeros(length, dim, device=device, dtype=torch.float32)
-    out[:, 0::2] = torch.sin(angle)
-    out[:, 1::2] = torch.cos(angle[:, : dim // 2])
-    return out.to(dtype)
 
 
 class _Block(nn.Module):
@@ -98,7 +89,7 @@ class AlignedAdderTransformer(nn.Module):
         xs = torch.cat([xs, pad], 1)
         ys = torch.cat([ys, pad], 1)
         h = self.emb_x(xs) + self.emb_y(ys)
-        h = h + sinusoid(h.shape[1], self.cfg.d_model, h.device, h.dtype)
+        h = h + sinusoidal_positions(h.shape[1], self.cfg.d_model, h.device, h.dtype)
         for b in self.blocks:
             h = b(h)
         return self.head(self.ln(h))

@@ -1,6 +1,8 @@
 """Training the carry family: the cell from additions of at most 4 digits (supervised on the sum's
 digits only; no cell table is ever shown), the combine from the trained cell's generators, and
-the exhaustive acceptance checks that decide whether a seed is kept.
+the exhaustive acceptance checks that decide whether a seed is kept. Both run through the shared
+loop (`archlaw.models.training`): this module supplies only the models, batches, losses and
+acceptance tests.
 
 During training the carry is relaxed to a probability vector (soft mixture, then
 straight-through); after training, the decoded cell is checked exhaustively against the
@@ -10,22 +12,25 @@ arithmetic it must compute (`cell_table_errors`), and the next seed (determinist
 
 from __future__ import annotations
 
-import time
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import asdict, dataclass
 from typing import Callable
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from archlaw.bridge.devices import resolve_device
 from archlaw.bridge.errors import ArchLawError
 from archlaw.models.carry.data import random_operands, reference_add
 from archlaw.models.carry.modules import (
     CarryCellMLP, CombineMLP, LookaheadAdder, MealyAdder, gen_eval)
+from archlaw.models.training import LoopConfig, Recipe, Schedule, TrainReport, fit
 
 __all__ = [
     "MAX_BASE", "CellConfig", "default_steps", "cell_table_errors", "cocycle_errors",
-    "combine_law_errors", "CarryTrainingError", "TrainReport", "train_cell", "train_combine",
+    "combine_law_errors", "CarryTrainingError", "TrainReport", "cell_loop", "cell_recipe", "train_cell",
+    "train_combine",
 ]
 
 
@@ -131,71 +136,58 @@ class CarryTrainingError(ArchLawError, RuntimeError):
     seeds tried and the training budget (a `RuntimeError` too, for callers that catch that)."""
 
 
-@dataclass(frozen=True)
-class TrainReport:
-    """What a training run did: the seed that was accepted, the seeds tried, time, final loss."""
-
-    seed: int
-    seeds_tried: tuple[int, ...]
-    seconds: float
-    final_loss: float
-    config: dict = field(default_factory=dict)
+def cell_loop(cfg: CellConfig, device: str | torch.device, max_tries: int) -> LoopConfig:
+    """The cell's loop: Adam, 50 steps of linear warm-up, then linear decay to a tenth of
+    `cfg.lr`; `max_tries` seeds from `cfg.seed`, 1000 apart."""
+    return LoopConfig(steps=cfg.steps, lr=cfg.lr, schedule=Schedule(warmup=50, decay="linear",
+                      floor=0.1), seed=cfg.seed, max_tries=max_tries, device=device)
 
 
-def _train_cell_once(cfg: CellConfig, seed: int, device: torch.device,
-                     progress: Callable[[int, int], None] | None) -> tuple[CarryCellMLP, float]:
-    torch.manual_seed(seed)
-    g = torch.Generator().manual_seed(seed)
-    cell = CarryCellMLP(cfg.base, cfg.hidden).to(device)
-    adder = MealyAdder(cell)
-    opt = torch.optim.Adam(cell.parameters(), lr=cfg.lr)
+def cell_recipe(cfg: CellConfig) -> Recipe:
+    """The carry cell's part of the shared loop: a fresh `CarryCellMLP`, sums of 1 to
+    `cfg.max_digits` digits (10% of positions forced to sum to B − 1), the sum digits' NLL through
+    the relaxed `MealyAdder` (straight-through for the last `hard_fraction` of the steps), and
+    acceptance when the decoded cell is right on all 2·B² inputs."""
     hard_from = int(cfg.steps * (1 - cfg.hard_fraction))
-    loss = torch.tensor(0.0)
-    for step in range(cfg.steps):
-        lr = cfg.lr * min(1.0, (step + 1) / 50) * (0.1 + 0.9 * (1 - step / cfg.steps))
-        for pg in opt.param_groups:
-            pg["lr"] = lr
+
+    def batch(g: torch.Generator, step: int, dev: torch.device):
         xs, ys = random_operands(cfg.batch, cfg.max_digits, cfg.base, g, min_length=1,
-                                 chain_prob=0.1, device=device)
-        target = reference_add(xs, ys, cfg.base)
-        logp = adder(xs, ys, hard=step >= hard_from)
-        loss = F.nll_loss(logp.reshape(-1, cfg.base), target.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if progress is not None:
-            progress(step + 1, cfg.steps)
-    cell.eval()
-    return cell, float(loss.detach())
+                                 chain_prob=0.1, device=dev)
+        return xs, ys, reference_add(xs, ys, cfg.base)
+
+    def loss(cell: nn.Module, b, step: int) -> torch.Tensor:
+        xs, ys, target = b
+        logp = MealyAdder(cell)(xs, ys, hard=step >= hard_from)
+        return F.nll_loss(logp.reshape(-1, cfg.base), target.reshape(-1))
+
+    return Recipe(make=lambda: CarryCellMLP(cfg.base, cfg.hidden), batch=batch, loss=loss,
+                  accept=lambda cell: not cell_table_errors(cell),
+                  name=f"the base-{cfg.base} carry cell")
 
 
 def train_cell(cfg: CellConfig = CellConfig(), device: str | torch.device = "auto",
-               max_tries: int = 5, progress: Callable[[int, int], None] | None = None
+               max_tries: int = 5, progress: Callable[[int, int], None] | bool | None = None
                ) -> tuple[CarryCellMLP, TrainReport]:
-    """Learn a carry cell end to end from sums of at most `cfg.max_digits` digits.
+    """Learn a carry cell end to end from sums of at most `cfg.max_digits` digits, through the
+    shared loop (`archlaw.models.training.fit`).
 
     Accepts the first seed in ``cfg.seed, cfg.seed + 1000, …`` whose decoded cell is right on all
-    2·B² inputs; raises RuntimeError after `max_tries` failures. `progress(step, total)` is called
-    after every optimiser step.
+    2·B² inputs; raises `CarryTrainingError` after `max_tries` failures. `progress(step, total)`
+    is called after every optimiser step (None: the loop's own bar, on a terminal only).
     """
-    dev = resolve_device(device)
-    t0 = time.time()
-    tried: list[int] = []
-    for k in range(max_tries):
-        seed = cfg.seed + 1000 * k
-        tried.append(seed)
-        cell, loss = _train_cell_once(cfg, seed, dev, progress)
-        if not cell_table_errors(cell):
-            return cell, TrainReport(seed, tuple(tried), time.time() - t0, loss, cfg.to_dict())
-    raise CarryTrainingError(
-        f"no exact carry cell for base {cfg.base} after seeds {tried} ({cfg.steps} steps, hidden "
-        f"{cfg.hidden} each); try another --seed or a smaller --base")
+    cell, rep = fit(cell_recipe(cfg), cell_loop(cfg, device, max_tries), progress=progress)
+    if not rep.accepted:
+        raise CarryTrainingError(
+            f"no exact carry cell for base {cfg.base} after seeds {list(rep.seeds_tried)} "
+            f"({cfg.steps} steps, hidden {cfg.hidden} each); try another --seed or a smaller --base")
+    return cell, dataclasses.replace(rep, config=cfg.to_dict())
 
 
 def train_combine(cell: CarryCellMLP, steps: int = 400, batch: int = 256, max_digits: int = 4,
                   seed: int = 0, lr: float = 1e-2, hidden: int = 32, max_tries: int = 5,
                   device: str | torch.device | None = None) -> tuple[CombineMLP, TrainReport]:
-    """Learn the lookahead combine with the cell frozen, from sum digits of ``x + y + c_in``.
+    """Learn the lookahead combine with the cell frozen, from sum digits of ``x + y + c_in``,
+    through the shared loop (constant-rate Adam).
 
     Additions of at most `max_digits` digits (the scan's bracketings differ with length, so a
     few lengths exercise all nine entries), carry-in drawn at random so that P and K are told
@@ -204,32 +196,30 @@ def train_combine(cell: CarryCellMLP, steps: int = 400, batch: int = 256, max_di
     """
     dev = next(cell.parameters()).device if device is None else resolve_device(device)
     base = cell.base
-    t0 = time.time()
-    tried: list[int] = []
-    for k in range(max_tries):
-        s = seed + 1000 * k
-        tried.append(s)
-        torch.manual_seed(s)
-        g = torch.Generator().manual_seed(s)
-        comb = CombineMLP(hidden).to(dev)
-        la = LookaheadAdder(cell, comb)
-        opt = torch.optim.Adam(comb.parameters(), lr=lr)
-        loss = torch.tensor(0.0)
-        for _ in range(steps):
-            xs, ys = random_operands(batch, max_digits, base, g, min_length=1, chain_prob=0.3,
-                                     device=dev)
-            ci = torch.randint(0, 2, (batch,), generator=g).to(dev)
-            target = reference_add(xs, ys, base, carry_in=ci)
-            loss = F.nll_loss(la(xs, ys, ci).reshape(-1, base), target.reshape(-1))
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-        comb.eval()
+
+    def draw(g: torch.Generator, step: int, d: torch.device):
+        xs, ys = random_operands(batch, max_digits, base, g, min_length=1, chain_prob=0.3,
+                                 device=d)
+        ci = torch.randint(0, 2, (batch,), generator=g).to(d)
+        return xs, ys, ci, reference_add(xs, ys, base, carry_in=ci)
+
+    def loss(comb: nn.Module, b, step: int) -> torch.Tensor:
+        xs, ys, ci, target = b
+        return F.nll_loss(LookaheadAdder(cell, comb)(xs, ys, ci).reshape(-1, base),
+                          target.reshape(-1))
+
+    def lawful(comb: nn.Module) -> bool:
         errs = combine_law_errors(comb.decode)
-        if not errs["assoc"] and not errs["eval"]:
-            return comb, TrainReport(s, tuple(tried), time.time() - t0, float(loss.detach()),
-                                     {"steps": steps, "batch": batch, "max_digits": max_digits,
-                                      "lr": lr, "hidden": hidden})
-    raise CarryTrainingError(
-        f"no lawful combine for the base-{base} cell after seeds {tried} ({steps} steps each); "
-        "try another --seed")
+        return not errs["assoc"] and not errs["eval"]
+
+    recipe = Recipe(make=lambda: CombineMLP(hidden), batch=draw, loss=loss, accept=lawful,
+                    name=f"the base-{base} combine")
+    comb, rep = fit(recipe, LoopConfig(steps=steps, lr=lr, seed=seed, max_tries=max_tries,
+                                       device=dev), progress=False)
+    if not rep.accepted:
+        raise CarryTrainingError(
+            f"no lawful combine for the base-{base} cell after seeds {list(rep.seeds_tried)} "
+            f"({steps} steps each); try another --seed")
+    return comb, dataclasses.replace(rep, config={"steps": steps, "batch": batch,
+                                                  "max_digits": max_digits, "lr": lr,
+                                                  "hidden": hidden})

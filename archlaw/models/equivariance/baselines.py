@@ -1,5 +1,6 @@
 """Non-equivariant baselines of similar size to the generated models: they must learn the
-symmetry from data."""
+symmetry from data. Constructors never seed: the initial weights come from torch's global
+generator, which the training loop seeds (`archlaw.models.training.seed_everything`)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ __all__ = ["BaselineMLP", "BaselineCNN"]
 class BaselineMLP(nn.Module):
     """Non-equivariant baseline for signals and sets: flatten -> Linear -> ReLU -> Linear."""
 
-    def __init__(self, din: int, hidden: int, classes: int, seed: int = 0):
+    def __init__(self, din: int, hidden: int, classes: int):
         super().__init__()
-        torch.manual_seed(seed)
         self.net = nn.Sequential(nn.Flatten(), nn.Linear(din, hidden), nn.ReLU(), nn.Linear(hidden, classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -26,11 +26,10 @@ class BaselineCNN(nn.Module):
     Translation-invariant (global pooling) but not rotation/flip-invariant.
     (B, cin, H, W) -> (B, classes)."""
 
-    def __init__(self, cin: int = 1, width: int = 22, classes: int = 4, depth: int = 2, seed: int = 0,
+    def __init__(self, cin: int = 1, width: int = 22, classes: int = 4, depth: int = 2,
                  pool: str = "mean"):
         super().__init__()
         self.pool = pool
-        torch.manual_seed(seed)
         convs = [nn.Conv2d(cin, width, 3, padding=1)]
         convs += [nn.Conv2d(width, width, 3, padding=1) for _ in range(depth - 1)]
         self.convs = nn.ModuleList(convs)

@@ -620,11 +620,14 @@ def count_parameters(m: nn.Module) -> int:
 
 
 def _gen(seed: int | None) -> torch.Generator | None:
+    """A private generator for a factory given an explicit `seed` (a fixture's fixed draw, which
+    leaves torch's global generator alone); with None the weights come from torch's global
+    generator, which the training loop seeds before building (`archlaw.models.training`)."""
     return None if seed is None else torch.Generator().manual_seed(seed)
 
 
 def d4_cnn(cin: int = 1, width: int = 8, classes: int = 4, depth: int = 2, kernel: int = 3,
-           seed: int | None = 0, group: Group | None = None, pool: str = "mean") -> EquivariantNetwork:
+           seed: int | None = None, group: Group | None = None, pool: str = "mean") -> EquivariantNetwork:
     """A D4-invariant classifier on square images: lift, (depth-1) group convs, group pool,
     spatial pool, linear head. Sorts ``D4:trivial[cin]@grid -> D4:trivial[classes]@point``."""
     g = group or d4_group()
@@ -637,13 +640,13 @@ def d4_cnn(cin: int = 1, width: int = 8, classes: int = 4, depth: int = 2, kerne
 
 
 def c4_cnn(cin: int = 1, width: int = 8, classes: int = 4, depth: int = 2, kernel: int = 3,
-           seed: int | None = 0, pool: str = "mean") -> EquivariantNetwork:
+           seed: int | None = None, pool: str = "mean") -> EquivariantNetwork:
     """The same network for C4 (rotations only)."""
     return d4_cnn(cin, width, classes, depth, kernel, seed, group=c4_group(), pool=pool)
 
 
 def cyclic_gcnn(n: int, cin: int = 1, width: int = 8, classes: int = 4, depth: int = 2,
-                kernel: int = 3, seed: int | None = 0, pool: str = "mean") -> EquivariantNetwork:
+                kernel: int = 3, seed: int | None = None, pool: str = "mean") -> EquivariantNetwork:
     """A C_n-invariant classifier of cyclic signals: lift, group convs, group pool, linear."""
     g = cyclic_group(n)
     gen = _gen(seed)
@@ -655,7 +658,7 @@ def cyclic_gcnn(n: int, cin: int = 1, width: int = 8, classes: int = 4, depth: i
 
 
 def deepsets_net(n: int, cin: int = 2, width: int = 16, classes: int = 2, depth: int = 2,
-                 seed: int | None = 0) -> EquivariantNetwork:
+                 seed: int | None = None) -> EquivariantNetwork:
     """A permutation-invariant set classifier: DeepSets layers, mean pooling, linear head.
     `n` only fixes the group S_n used for checks (the layers run on sets of any size)."""
     g = symmetric_group(n)

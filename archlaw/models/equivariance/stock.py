@@ -26,6 +26,7 @@ import torch
 
 from archlaw.bridge.binding import Binding
 from archlaw.bridge.sorts import Finite, FloatTensor
+from archlaw.models.training import seed_everything
 
 __all__ = ["transformer_binding", "conv1d_binding", "c4_conv2d_binding", "big_channel_binding",
            "STOCK", "roll", "rotate"]
@@ -59,7 +60,7 @@ def rotate(g: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 def transformer_binding(seed: int = 0, length: int = 4, d_model: int = 16,
                         nhead: int = 4) -> Binding:
     """A TransformerEncoderLayer (batch first) under permutations of its `length` positions."""
-    torch.manual_seed(seed)
+    seed_everything(seed)
     layer = torch.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward=2 * d_model,
                                              dropout=0.0, batch_first=True)
     perms = torch.tensor(list(itertools.permutations(range(length))))  # (L!, L)
@@ -74,7 +75,7 @@ def transformer_binding(seed: int = 0, length: int = 4, d_model: int = 16,
 
 def conv1d_binding(seed: int = 0, channels: int = 4, n: int = 8) -> Binding:
     """A circular Conv1d (kernel 3) under cyclic shifts of its n positions."""
-    torch.manual_seed(seed)
+    seed_everything(seed)
     conv = torch.nn.Conv1d(channels, channels, 3, padding=1, padding_mode="circular")
     return _bind(conv, n, (channels, n), roll, f"Conv1d-circular(seed={seed})")
 
@@ -95,7 +96,7 @@ class _C4Conv(torch.nn.Module):
 
 def c4_conv2d_binding(seed: int = 0, channels: int = 3, size: int = 7) -> Binding:
     """A C4-symmetric Conv2d under rotations of its (size, size) grid."""
-    torch.manual_seed(seed)
+    seed_everything(seed)
     return _bind(_C4Conv(channels), 4, (channels, size, size), rotate, f"C4-Conv2d(seed={seed})")
 
 
@@ -118,7 +119,7 @@ class _BigChannel(torch.nn.Module):
 
 def big_channel_binding(seed: int = 0, channels: int = 4, n: int = 8) -> Binding:
     """The seeded violation: see the module docstring."""
-    torch.manual_seed(seed)
+    seed_everything(seed)
     return _bind(_BigChannel(channels, n), n, (channels, n), roll, f"BigChannel(seed={seed})")
 
 

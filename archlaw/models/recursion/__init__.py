@@ -6,7 +6,7 @@ Roles, the same in every family (imports run down this list, never up):
 
 * `modules`: the torch modules (`LeftFold`, `TreeFold`, `MealyRunner`, `MooreRunner`, cells);
 * `data`: the tasks, generated in code;
-* `train`: training and evaluation;
+* `train`: batches and loss for the shared loop (`archlaw.models.training`), and evaluation;
 * `baselines`: LSTM and transformer baselines;
 * `bindings`: the laws' bindings, and the ``ArchLaw.BTree`` sort with its interpretations;
 * `fixtures`: the registry's tiny seeded models and seeded violations.

@@ -5,7 +5,8 @@ every position, causally, so the logits at position t answer for the prefix of l
 same per-prefix supervision the fold models get.
 
 * `SinusoidalTransformer`: a causal transformer encoder with the fixed sinusoidal positions of
-  Vaswani et al. (computed for any length, so longer inputs are at least well defined).
+  Vaswani et al. (the shared `archlaw.models.positions.sinusoidal_positions`, computed for any
+  length, so longer inputs are at least well defined).
 * `LSTMTagger`: a plain LSTM with a linear head.
 
 Shapes: xs (N, L) long, lengths (N,) long → logits (N, L, C). Positions past a length are padding
@@ -19,18 +20,9 @@ import math
 import torch
 from torch import Tensor, nn
 
-__all__ = ["sinusoidal_positions", "SinusoidalTransformer", "LSTMTagger"]
+from archlaw.models.positions import sinusoidal_positions
 
-
-def sinusoidal_positions(length: int, dim: int, device=None, dtype=torch.float32) -> Tensor:
-    """(length, dim) table: ``PE[t, 2i] = sin(t / 10000^(2i/dim))``, ``PE[t, 2i+1] = cos(...)``."""
-    pos = torch.arange(length, device=device, dtype=torch.float64)[:, None]
-    freq = torch.exp(torch.arange(0, dim, 2, device=device, dtype=torch.float64)
-                     * (-math.log(10000.0) / dim))
-    pe = torch.zeros(length, dim, device=device, dtype=torch.float64)
-    pe[:, 0::2] = torch.sin(pos * freq)
-    pe[:, 1::2] = torch.cos(pos * freq)
-    return pe.to(dtype)
+__all__ = ["SinusoidalTransformer", "LSTMTagger"]
 
 
 class SinusoidalTransformer(nn.Module):

@@ -4,7 +4,7 @@ Each ``tiny_*`` function trains (once per process, cached) a small model on its 
 seconds on one CPU thread, seeded, and returns it in eval mode. Finite models are retrained with
 the next seed (at most 3 tries) until their decoded cells equal the task's up to a state map:
 training is seeded but tiny, and the fixtures must be conforming models. The seed used is kept
-in ``model.fixture_seed``.
+in ``model.fixture_seed``, the seeds tried in ``model.fixture_seeds_tried``.
 
 `TABLE` registers conforming models (expected to pass) and
 seeded violations (``expect_pass=False``: the plugin passes only when the checker catches them):
@@ -19,7 +19,6 @@ seeded violations (``expect_pass=False``: the plugin passes only when the checke
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from typing import Any
 
@@ -38,7 +37,7 @@ from archlaw.models.recursion.bindings import (
     tree_binding, tree_certificate_binding, tree_hom_binding,
 )
 from archlaw.models.recursion.data import ArithTreeTask, CounterTask, NoTwoOnesTask
-from archlaw.models.recursion.train import TrainConfig, seed_all, train
+from archlaw.models.recursion.train import TrainConfig, train
 
 __all__ = ["COUNTER", "TREE", "LANG", "MAX_LEN", "MAX_DEPTH", "tiny_fold", "tiny_fold_gru",
            "tiny_tree", "tiny_tree_mlp", "tiny_mealy", "tiny_mealy_gru", "tiny_moore",
@@ -83,16 +82,12 @@ def _moore_conforms(m: FiniteMoore) -> bool:
 
 
 def _fit(make, task, cfg: TrainConfig, ok) -> torch.nn.Module:
+    # the shared loop seeds before `make` (so a fixture does not depend on what ran before) and
+    # keeps the first of 3 seeds whose model is `ok` (the last one when none is)
     with one_thread():
-        for k in range(3):
-            seed = cfg.seed + 1000 * k
-            seed_all(seed)  # the initial weights too: a fixture must not depend on what ran before
-            m = make()
-            train(m, task, dataclasses.replace(cfg, seed=seed))
-            with torch.no_grad():
-                if ok(m):
-                    break
-    m.fixture_seed = seed  # type: ignore[attr-defined]
+        m, rep = train(make, task, cfg, accept=ok, max_tries=3)
+    m.fixture_seed = rep.seed  # type: ignore[attr-defined]
+    m.fixture_seeds_tried = rep.seeds_tried  # type: ignore[attr-defined]
     return m
 
 

@@ -1,8 +1,9 @@
 """Training and evaluation of the recursion models and baselines (seeded, CPU or CUDA).
 
-One loop serves every model: each step draws a fresh batch from the task's generator (lengths or
-depths uniform in ``[1, max_train]``) and minimises the cross-entropy of the answer after *every*
-prefix (lists) or at *every* subtree (trees), the fold's value at every point it is defined.
+Every model trains through the shared loop (`archlaw.models.training`); this module supplies its
+batches and loss: each step draws a fresh batch from the task's generator (lengths or depths
+uniform in ``[1, max_train]``) and minimises the cross-entropy of the answer after *every* prefix
+(lists) or at *every* subtree (trees), the fold's value at every point it is defined.
 
 `evaluate` measures the accuracy of the *final* answer (the whole list's, or the root's) at a
 fixed length or depth, with the model run exactly as deployed (finite models decoded at every
@@ -28,13 +29,15 @@ from archlaw.models.recursion.baselines import LSTMTagger, SinusoidalTransformer
 from archlaw.models.recursion.data import (
     ArithTreeTask, CounterTask, NoTwoOnesTask, SeqBatch, TreeData,
 )
+from archlaw.models.training import LoopConfig, Recipe, Schedule, TrainReport, fit
 
-__all__ = ["TrainConfig", "TrainResult", "seed_all", "train", "evaluate", "predict_final", "answers"]
+__all__ = ["TrainConfig", "recipe", "train", "evaluate", "predict_final", "answers"]
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """`steps` Adam steps of `batch` fresh examples with lengths/depths in [1, `max_train`]."""
+    """`steps` Adam steps of `batch` fresh examples with lengths/depths in [1, `max_train`];
+    `seed` the first seed (`archlaw.models.training.seed_everything`)."""
 
     steps: int = 400
     batch: int = 64
@@ -45,20 +48,6 @@ class TrainConfig:
     #: finite Mealy/Moore machines: the first fraction of steps trains the exact relaxation
     #: (`mixture_step`: a distribution over states), the rest straight-through on decoded states.
     soft_fraction: float = 0.0
-
-
-@dataclass(frozen=True)
-class TrainResult:
-    """The final training loss and the number of examples seen."""
-
-    final_loss: float
-    examples: int
-
-
-def seed_all(seed: int) -> torch.Generator:
-    """Seed torch (initial weights); return a CPU generator for the data stream."""
-    torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
 
 
 def _seq_loss(model: nn.Module, b: SeqBatch, dev: torch.device, hard: bool = True) -> Tensor:
@@ -76,35 +65,40 @@ def _seq_loss(model: nn.Module, b: SeqBatch, dev: torch.device, hard: bool = Tru
     return loss
 
 
-def train(model: nn.Module, task, cfg: TrainConfig,
-          progress: Callable[[int, float], None] | None = None) -> TrainResult:
-    """Train `model` on `task` (see the module docstring). Tree models train on `TreeData`;
-    sequence models on a `SeqBatch` (a tree task's postfix serialisation for baselines)."""
-    gen = seed_all(cfg.seed)
-    dev = resolve_device(cfg.device, what="TrainConfig.device")
-    model.to(dev).train()
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, cfg.steps)
-    loss_v = float("nan")
-    for step in range(cfg.steps):
-        data = task.sample(cfg.batch, 1, cfg.max_train, gen)
+def recipe(make: Callable[[], nn.Module], task, cfg: TrainConfig,
+           accept: Callable[[nn.Module], bool] | None = None, name: str = "model") -> Recipe:
+    """The family's part of the loop: each step draws `cfg.batch` fresh examples of `task`
+    (lengths or depths uniform in [1, `cfg.max_train`]) from the run's generator; the loss is
+    described in the module docstring; `accept` (default: always) decides whether a seed is kept."""
+    soft_until = cfg.soft_fraction * cfg.steps
+
+    def draw(g: torch.Generator, step: int, dev: torch.device):
+        return task.sample(cfg.batch, 1, cfg.max_train, g)
+
+    def loss(model: nn.Module, data, step: int) -> Tensor:
+        dev = next(model.parameters()).device
         if isinstance(model, TreeFold):
             assert isinstance(data, TreeData)
-            logits = model(data.trees.to(dev))
-            loss = F.cross_entropy(logits, data.values.to(dev))
-        else:
-            b = data.postfix if isinstance(data, TreeData) else data
-            loss = _seq_loss(model, b, dev, hard=step >= cfg.soft_fraction * cfg.steps)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        loss_v = float(loss.detach())
-        if progress is not None:
-            progress(step, loss_v)
-    model.eval()
-    return TrainResult(loss_v, cfg.steps * cfg.batch)
+            return F.cross_entropy(model(data.trees.to(dev)), data.values.to(dev))
+        b = data.postfix if isinstance(data, TreeData) else data
+        return _seq_loss(model, b, dev, hard=step >= soft_until)
+
+    return Recipe(make=make, batch=draw, loss=loss, name=name,
+                  **({"accept": accept} if accept is not None else {}))
+
+
+def train(make: Callable[[], nn.Module], task, cfg: TrainConfig,
+          accept: Callable[[nn.Module], bool] | None = None, max_tries: int = 1,
+          name: str = "model", progress: Callable[[int, int], None] | bool | None = None
+          ) -> tuple[nn.Module, TrainReport]:
+    """Train a model built by `make()` on `task` through the shared loop (see the module
+    docstring): Adam, cosine decay, gradient norm clipped to 1, seeds ``cfg.seed + 1000·k`` for
+    k < `max_tries` until `accept(model)`. Tree models train on `TreeData`; sequence models on a
+    `SeqBatch` (a tree task's postfix serialisation for baselines). Returns the kept model (eval
+    mode) and the report (``accepted`` False when no seed passed: the last model is returned)."""
+    loop = LoopConfig(steps=cfg.steps, lr=cfg.lr, schedule=Schedule(decay="cosine"), clip=1.0,
+                      seed=cfg.seed, max_tries=max_tries, device=cfg.device)
+    return fit(recipe(make, task, cfg, accept, name), loop, progress=progress)
 
 
 @torch.no_grad()
