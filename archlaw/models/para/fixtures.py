@@ -13,6 +13,8 @@ misassociated (`_swapped`)     the right bracketing swaps ``g``'s and ``h``'s   
                                parameters
 `skip_first_unroll`            an unroll loop that starts at step 1                 ``unroll_add``
 `DetachedSeq`                  a composite that detaches the intermediate value     ``chain``
+`DataTie`                      a tie through ``.data``: the copies get the tied     ``chain``
+                               value, but no gradient flows back to it              (Reparam)
 `DropCopy`                     a custom `autograd.Function` copy whose backward     ``copy``,
                                drops the second copy's gradient                     ``sum_copies``
 =============================  ==================================================  ============
@@ -39,10 +41,10 @@ from archlaw.bridge.sorts import Tolerance
 from archlaw.models.para.bindings import (assoc_binding, chain_binding, copy_binding,
                                           reparam_binding, tied_binding, tied_grad_binding,
                                           tied_theorem_binding, unroll_binding)
-from archlaw.models.para.modules import Float, Layer, Para, Reparam, Seq
+from archlaw.models.para.modules import Float, Layer, Para, Reparam, Seq, diag
 from archlaw.models.registry import register
 
-__all__ = ["TOL64", "tanh_layer", "ClonedTie", "DetachedSeq", "DropCopy", "drop_copy",
+__all__ = ["TOL64", "tanh_layer", "ClonedTie", "DetachedSeq", "DataTie", "DropCopy", "drop_copy",
            "skip_first_unroll", "tie_dropping_copy"]
 
 #: The gradient laws' tolerance in float64: relative 1e-12 (and 1e-13 absolute, for exact zeros).
@@ -84,6 +86,19 @@ class DetachedSeq(Seq):
 
     def apply(self, p, x):
         return self.g.apply(p[1], self.f.apply(p[0], x).detach())
+
+
+class DataTie(Reparam):
+    """Seeded violation: a tie written as ``layer2.weight.data = layer1.weight.data``: the
+    forward sees the tied value, but the reparametrised parameter is detached from it, so no
+    gradient reaches the tied parameter."""
+
+    def __init__(self, untied: Para):
+        super().__init__(untied, diag, untied.param_sort.fst,  # type: ignore[union-attr]
+                         untied.init()[0], f"data-tie({untied.name})")
+
+    def apply(self, p, x):
+        return self.f.apply(tuple({k: t.detach() for k, t in c.items()} for c in self.r(p)), x)
 
 
 class DropCopy(torch.autograd.Function):
@@ -172,6 +187,8 @@ def _register_fixtures() -> None:
         DetachedSeq(tanh_layer(3, 4, 6, "f"), tanh_layer(4, 2, 7, "g"))), True,
         expect_pass=False, expect_field="chain")
     reg("para-reparam-tie-f64", "ReparamRule", lambda: reparam_binding(_pair().tie()), True)
+    reg("para-reparam-data-tie", "ReparamRule", lambda: reparam_binding(DataTie(_pair())), True,
+        expect_pass=False, expect_field="chain")
     reg("para-copy-f64", "CopyLaw", lambda: copy_binding(Float((5,))), True)
     reg("para-copy-dropped", "CopyLaw",
         lambda: copy_binding(Float((5,)), drop_copy, "drop-copy"), True,
