@@ -216,3 +216,11 @@ def test_lean_module_is_read_from_source_and_kept_out_of_the_build():
         d = exp.find(f"ArchLaw.Para.{law}")
         assert d.statement_provenance == "source"
     assert "ArchLaw.Para.tied_grad_sum" in names
+
+
+def test_a_parameter_missing_from_the_value_is_an_error_not_a_stale_weight():
+    """The layer's own tensors live on `meta`: a value without ``bias`` cannot fall back to a
+    stored bias (functional_call runs without `strict`, for speed; this is what replaces it)."""
+    lin = Layer(nn.Linear(3, 3), Float((3,)), Float((3,)), "lin")
+    with pytest.raises(RuntimeError, match="meta"):
+        lin.apply({"weight": torch.randn(3, 3)}, torch.randn(2, 3))

@@ -209,7 +209,11 @@ class Layer(Para):
                                f"but its declared output sort is {cod.describe()}")
 
     def apply(self, p, x):
-        return functional_call(self._module, p, (x,), strict=True)
+        # no `strict=True` and no `tie_weights` search (each costs about as much as a small
+        # layer): the template's tensors are on `meta`, so a parameter missing from `p` cannot
+        # be read silently (torch refuses to mix meta and real tensors), and tying is Para's
+        # own business (`tie`), never hidden inside one layer
+        return functional_call(self._module, p, (x,), tie_weights=False)
 
     def init(self):
         return {k: v.clone() for k, v in self._init.items()}
