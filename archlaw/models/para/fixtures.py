@@ -45,7 +45,7 @@ from archlaw.models.para.modules import Float, Layer, Para, Reparam, Seq, diag
 from archlaw.models.registry import register
 
 __all__ = ["TOL64", "tanh_layer", "ClonedTie", "DetachedSeq", "DataTie", "DropCopy", "drop_copy",
-           "skip_first_unroll", "tie_dropping_copy"]
+           "skip_first_unroll", "tie_dropping_copy", "model_binding"]
 
 #: The gradient laws' tolerance in float64: relative 1e-12 (and 1e-13 absolute, for exact zeros).
 TOL64 = Tolerance(rtol=1e-12, atol=1e-13)
@@ -73,8 +73,8 @@ class ClonedTie(Para):
         self.name = f"cloned-tie({untied.name})"
 
     def apply(self, p, x):
-        dt = next(iter(p.values())).dtype
-        return self.f.apply((p, {k: v.to(dt) for k, v in self._clone.items()}), x)
+        ref = next(iter(p.values()))
+        return self.f.apply((p, {k: v.to(ref) for k, v in self._clone.items()}), x)
 
     def init(self):
         return {k: v.clone() for k, v in self._first.items()}
@@ -215,3 +215,17 @@ def _bracketings() -> tuple[Para, Para]:
 
 
 _register_fixtures()
+
+
+def model_binding(fixture: str = "para-tied-grad-f64") -> Any:
+    """For ``archlaw check LAW --model archlaw.models.para.fixtures:model_binding --param
+    fixture=NAME``: the binding of the registered Para fixture `NAME` (its law is the entry's;
+    the seeded violations are among them)."""
+    from archlaw.bridge.errors import ArchLawError
+    from archlaw.models.registry import entries, get
+
+    mine = get(fixture)
+    if not fixture.startswith("para-") or not mine:
+        names = sorted({e.name for e in entries() if e.name.startswith("para-")})
+        raise ArchLawError(f"--param fixture={fixture!r}; accepted: {', '.join(names)}")
+    return mine[0].binding()
