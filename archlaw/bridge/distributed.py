@@ -236,6 +236,12 @@ class Sharding:
         self._exchange(("ok", None))
         return out
 
+    def ready(self) -> None:
+        """Every rank waits here until all are ready to check (the model built and placed), so
+        that the checks start together (a field's time on rank 0 is then the sharded check's,
+        not its own start-up's lead on the others); a rank that failed before says so here."""
+        self._exchange(("ok", None))
+
     def barrier(self) -> None:
         """A last meeting of every rank after a failure was printed, so that none exits (and no
         launcher stops the rest) before rank 0 has printed; a broken group is passed over."""

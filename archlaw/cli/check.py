@@ -10,6 +10,10 @@ certification decision (`check_theorem`), and ``--certificate OUT`` writes ``OUT
 samples in one dtype (``--float64`` its alias) and ``--rtol/--atol`` override the tolerance policy;
 the replay line, the JSON and a certificate's settings record both.
 
+``--workers N`` (or ``torchrun --nproc-per-node N -m archlaw check ...``) shards the check over N
+processes, each on its own device, and prints the one-process report with its workers field N;
+a failing rank ends the run with one line naming it (`archlaw.cli.workers`, docs/distributed.md).
+
 Exit status: 0 all checks passed (and the certificate, if asked, was written); 1 a violation, or
 a certificate was asked for and cannot be issued (the reasons are printed); 2 a user error.
 """
@@ -370,6 +374,8 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
     # not in `kw`: a certificate's settings record what changes the cases checked, and these do not
     run_kw = {"chunk_cases": args.chunk_cases, "shard": shard}
     shown = shard is None or shard.world.rank == 0
+    if shard is not None:
+        shard.ready()
     if decl.kind == "law":
         if isinstance(binding, Mapping):
             raise ArchLawError(f"--model {args.model!r} returned a dict of bindings; a law needs "
