@@ -32,7 +32,7 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
 import torch
 
@@ -55,6 +55,7 @@ __all__ = [
     "check_law", "check_theorem", "LawReport", "FieldResult", "Counterexample",
     "ConformanceReport", "SideCondition", "ALLOWED_AXIOMS", "split_field", "law_binding",
     "binding_device", "assumed_laws", "statement_sha256", "statement_text", "export_sha256",
+    "FieldTally", "Shard",
 ]
 
 #: Axioms a certified theorem may depend on (Lean's standard classical axioms).
@@ -182,6 +183,9 @@ class LawReport:
     #: the tolerance given in place of the dtype's policy row (`--rtol/--atol`), None for the
     #: policy; recorded so that a replay is exact
     tolerance_override: Tolerance | None = None
+    #: how many processes shared the check (`archlaw.bridge.distributed`); the only field in
+    #: which a sharded report differs from the single-process one
+    workers: int = 1
 
     @property
     def passed(self) -> bool:
@@ -236,7 +240,7 @@ class LawReport:
             "model": self.model, "device": self.device, "dtype": self.dtype, "seed": self.seed,
             "budget": self.budget, "samples": self.samples, "max_length": self.max_length,
             "min_length": self.min_length, "max_depth": self.max_depth, "nat_max": self.nat_max,
-            "float64": self.float64, "mode": self.mode,
+            "float64": self.float64, "mode": self.mode, "workers": self.workers,
             "tolerance_override": None if self.tolerance_override is None else
             {"rtol": self.tolerance_override.rtol, "atol": self.tolerance_override.atol},
             **({"seconds": sum(f.seconds for f in self.fields)} if timing else {}),
@@ -248,7 +252,8 @@ class LawReport:
     def summary(self) -> str:
         """One line per field, plus counterexamples: what a test failure prints."""
         lines = [f"{self.law} on {self.model}: {'PASS' if self.passed else 'FAIL'} "
-                 f"(statement {self.statement}, check {self.check}, {self.dtype} on {self.device})",
+                 f"(statement {self.statement}, check {self.check}, {self.dtype} on {self.device}"
+                 + (f", {self.workers} workers)" if self.workers > 1 else ")"),
                  f"  settings: {self.settings_text()}"]
         if self.ran:
             lines.append("  ran: " + ", ".join(f"{n} ({how})" for n, how in self.ran))
@@ -367,7 +372,8 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
               min_length: int = 0, float64: bool = False, tolerance: Tolerance | None = None,
               fields: tuple[str, ...] | None = None, chunk_cases: int | None = None,
               device: torch.device | str | None = None,
-              progress: Callable[[str, int, int], None] | None = None) -> LawReport:
+              progress: Callable[[str, int, int], None] | None = None,
+              shard: "Shard | None" = None) -> LawReport:
     """Check every field of `law` on the model bound by `binding`.
 
     `budget`: most cases per field (a finite domain up to this size is enumerated: check kind
@@ -381,8 +387,11 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     `tolerance`: override the dtype's default (`archlaw.bridge.sorts.TOLERANCES`; recorded in
     the report and its replay line); `fields`: a subset of field names; `chunk_cases`: cap
     on cases per batch (memory is bounded anyway); `progress(field, done, total)` is called after
-    every chunk (the CLI draws a rich progress bar with it). Raises `ArchLawError` when the binding does
-    not fit the law.
+    every chunk (the CLI draws a rich progress bar with it); `shard`: this process's share of a
+    check run by several (`archlaw.bridge.distributed.Sharding`): it checks only its chunks, and
+    the counts, worst error and first violation are reduced over all of them before the report is
+    built, so every process returns the single-process report (``workers`` aside). Raises
+    `ArchLawError` when the binding does not fit the law.
     """
     if budget < 1 or samples < 1:
         raise ArchLawError(f"budget and samples must be at least 1 (got budget={budget}, "
@@ -408,17 +417,20 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     dt_name = str(dt).replace("torch.", "")
     settings = _replay_settings(seed, budget, samples, cfg.max_length, cfg.min_length,
                                 cfg.max_depth, cfg.nat_max, dt_name, tolerance)
+    if shard is not None:  # every rank counts its cases into the progress of all of them
+        progress = shard.track(progress)
     results = []
     with _eval_mode(binding.module) as mode, _module_dtype(binding.module, dtype), \
             torch.no_grad():
         for fld in chosen:
             t0 = time.perf_counter()
             res = _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget,
-                               samples, seed, chunk_cases, progress, settings)
+                               samples, seed, chunk_cases, progress, settings, shard)
             results.append(dataclasses.replace(res, seconds=time.perf_counter() - t0))
     return LawReport(law.name, law.statement_provenance, tuple(results), _model_name(binding),
                      str(dev), dt_name, seed, budget, samples, cfg.max_length, cfg.min_length,
-                     cfg.max_depth, cfg.nat_max, dt == torch.float64, mode, tolerance)
+                     cfg.max_depth, cfg.nat_max, dt == torch.float64, mode, tolerance,
+                     shard.workers if shard is not None else 1)
 
 
 @contextlib.contextmanager
@@ -442,7 +454,7 @@ def _eval_mode(module: torch.nn.Module | None) -> Iterator[str]:
 
 
 def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samples, seed,
-                 chunk_cases, progress, settings: str) -> FieldResult:
+                 chunk_cases, progress, settings: str, shard: "Shard | None" = None) -> FieldResult:
     where = f"law {law.name}, field {fld.name}"
     binders, hyps, concl = split_field(fld.statement)
     names: set[str] = set()
@@ -468,7 +480,8 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
     worst = 0.0
     first_bad: int | None = None
     lengths: tuple[int, int] | None = None
-    for start, stop in dom.chunks(chunk_cases):
+    chunks = list(dom.chunks(chunk_cases))
+    for start, stop in (chunks if shard is None else shard.select(chunks)):
         env = dom.materialize(start, stop)
         for val in env.values():
             if isinstance(val, ListBatch) and val.lengths.numel():
@@ -490,6 +503,9 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
         if live.numel():
             w = float(live.max())
             worst = max(worst, w if w == w else math.inf)  # a NaN error counts as infinite
+    if shard is not None:  # every process goes on with the whole domain's tally
+        cases, violations, vacuous, worst, first_bad, lengths = dataclasses.astuple(shard.reduce(
+            fld.name, dom.total, FieldTally(cases, violations, vacuous, worst, first_bad, lengths)))
     cex = None
     if first_bad is not None:
         cex = _counterexample(dom, first_bad, base, binders, hyps, concl, fld.statement, encs)
@@ -497,6 +513,46 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
     return FieldResult(fld.name, pretty(fld.statement), violations == 0, dom.kind, cases,
                        violations, vacuous, worst, discrete, None if discrete else tol,
                        dom.describe(), cex, seed, replay, lengths, ran=tuple(sorted(base.ran.items())))
+
+
+@dataclass(frozen=True)
+class FieldTally:
+    """What a field's check found on some of its chunks: cases, violations, vacuous cases, the
+    worst error, the first violation (a case index in check order, None: none) and the (shortest,
+    longest) list length. `merge` gives the tally of the union of the chunks, exactly: counts
+    add, the worst error and longest length are maxima, the first violation a minimum."""
+
+    cases: int = 0
+    violations: int = 0
+    vacuous: int = 0
+    worst: float = 0.0
+    first_bad: int | None = None
+    lengths: tuple[int, int] | None = None
+
+    def merge(self, other: "FieldTally") -> "FieldTally":
+        bad = [k for k in (self.first_bad, other.first_bad) if k is not None]
+        lens = [x for x in (self.lengths, other.lengths) if x is not None]
+        return FieldTally(self.cases + other.cases, self.violations + other.violations,
+                          self.vacuous + other.vacuous, max(self.worst, other.worst),
+                          min(bad) if bad else None,
+                          (min(a for a, _ in lens), max(b for _, b in lens)) if lens else None)
+
+
+class Shard(Protocol):
+    """One process's share of a field check run by several (implemented by
+    `archlaw.bridge.distributed.Sharding`): `select` picks this process's chunks, in order, from
+    the single-process chunk list; `track` wraps the caller's progress callback (called with every
+process's cases summed, on one process); `reduce` returns the merged `FieldTally` of every process's
+    chunks (a collective: every process calls it once per field, in the same order)."""
+
+    workers: int
+
+    def track(self, progress: Callable[[str, int, int], None] | None
+              ) -> Callable[[str, int, int], None]: ...
+
+    def select(self, chunks: Sequence[tuple[int, int]]) -> Sequence[tuple[int, int]]: ...
+
+    def reduce(self, field: str, total: int, tally: FieldTally) -> FieldTally: ...
 
 
 def _is_discrete(props: tuple[Term, ...], ev: Evaluator) -> bool:

@@ -75,6 +75,7 @@ def _print_error(message: str, prog: str = "archlaw") -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args._argv = list(sys.argv[1:] if argv is None else argv)  # `check --workers` relaunches it
     try:
         return int(args._run(args) or 0)
     except ArchLawError as e:

@@ -10,6 +10,10 @@ certification decision (`check_theorem`), and ``--certificate OUT`` writes ``OUT
 samples in one dtype (``--float64`` its alias) and ``--rtol/--atol`` override the tolerance policy;
 the replay line, the JSON and a certificate's settings record both.
 
+``--workers N`` (or ``torchrun --nproc-per-node N -m archlaw check ...``) shards the check over N
+processes, each on its own device, and prints the one-process report with its workers field N;
+a failing rank ends the run with one line naming it (`archlaw.cli.workers`, docs/distributed.md).
+
 Exit status: 0 all checks passed (and the certificate, if asked, was written); 1 a violation, or
 a certificate was asked for and cannot be issued (the reasons are printed); 2 a user error.
 """
@@ -57,6 +61,26 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--certificate", metavar="OUT", default=None,
                    help="for a certified theorem, write OUT.sexp and OUT.json")
     add_model_place_arguments(p)
+    add_worker_arguments(p)
+
+
+def add_worker_arguments(p: argparse.ArgumentParser) -> None:
+    """``--workers``, ``--worker-timeout`` and ``--chunk-cases``: a check sharded over several
+    processes (`archlaw.bridge.distributed`; docs/distributed.md)."""
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="split the check over N processes on this machine, launched by archlaw "
+                        "itself (each on cuda:RANK when CUDA is available, else the CPU); the "
+                        "report is the one-process report, with its workers field N. Under "
+                        "`torchrun --nproc-per-node N -m archlaw check ...` the split is "
+                        "torchrun's and this may be left out (default 1)")
+    p.add_argument("--worker-timeout", type=float, default=1800.0, metavar="SECONDS",
+                   help="how long a worker waits for the others at a field's end before the run "
+                        "fails (a hung or killed worker); must exceed the longest share "
+                        "(default 1800)")
+    p.add_argument("--chunk-cases", type=int, default=None, metavar="N",
+                   help="most cases per batch (default: as many as fit 4M input scalars); "
+                        "workers split a field at batch boundaries, so a small domain needs a "
+                        "cap to reach more than one worker")
 
 
 #: The dtypes ``--dtype`` accepts: the rows of the tolerance policy (`sorts.TOLERANCES`).
@@ -328,6 +352,14 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .workers import run_sharded
+
+    return run_sharded(args, check)
+
+
+def check(args: argparse.Namespace, shard: Any = None) -> int:
+    """The check in this process; with `shard` (`archlaw.bridge.distributed.Sharding`), this
+    rank's share of it: every rank computes the whole report, only rank 0 shows or writes it."""
     from archlaw.bridge.conformance import check_law, check_theorem
 
     if args.max_length is not None and args.max_length < 1:
@@ -340,8 +372,13 @@ def run(args: argparse.Namespace) -> int:
     decl = export.find(args.law)
     params = parse_params(args.param)
     binding = load_binding(args.model, params)
-    move_to_device(binding, args.device)
+    move_to_device(binding, args.device if shard is None else shard.world.device(args.device))
     kw = check_kwargs(args)
+    # not in `kw`: a certificate's settings record what changes the cases checked, and these do not
+    run_kw = {"chunk_cases": args.chunk_cases, "shard": shard}
+    shown = shard is None or shard.world.rank == 0
+    if shard is not None:
+        shard.ready()
     if decl.kind == "law":
         if isinstance(binding, Mapping):
             raise ArchLawError(f"--model {args.model!r} returned a dict of bindings; a law needs "
@@ -349,19 +386,23 @@ def run(args: argparse.Namespace) -> int:
         if args.certificate:
             raise ArchLawError(f"--certificate: {decl.name} is a law; certificates are for "
                                "@[arch_theorem]s whose hypotheses are laws")
-        with progress_bar(not args.json) as update:
-            rep = check_law(decl, binding, progress=update, **kw)
+        with progress_bar(not args.json and shown) as update:
+            rep = check_law(decl, binding, progress=update, **kw, **run_kw)
         # shown `lean (declared)` when the export's lean producer was not re-derived by lake here
         rep = dataclasses.replace(rep, statement=export.statement_label(decl.statement_provenance))
-        if args.json:
+        if not shown:
+            pass
+        elif args.json:
             print(json.dumps(rep.to_json(timing=True), indent=2))
         else:
             render_law_report(rep)
         return 0 if rep.passed else 1
-    with progress_bar(not args.json) as update:
-        report = check_theorem(decl, export, binding, progress=update, **kw)
+    with progress_bar(not args.json and shown) as update:
+        report = check_theorem(decl, export, binding, progress=update, **kw, **run_kw)
     status = 0 if report.passed else 1
     written = None
+    if not shown:  # rank > 0: the same report and status as rank 0, which shows and writes them
+        return status if report.certified or not args.certificate else 1
     if args.certificate and report.certified:
         from archlaw.bridge.certificate import make_certificate
 
@@ -396,7 +437,8 @@ def render_law_report(rep: Any, console: Any = None) -> None:
     con = console or make_console()
     verdict = "[bold green]PASS[/]" if rep.passed else "[bold red]FAIL[/]"
     table = Table(title=f"{escape(rep.law)} on {escape(rep.model)}: {verdict}  "
-                        f"(statement {rep.statement}, check {rep.check}, {rep.dtype} on {rep.device})",
+                        f"(statement {rep.statement}, check {rep.check}, {rep.dtype} on {rep.device}"
+                        + (f", {rep.workers} workers)" if rep.workers > 1 else ")"),
                   title_justify="left", caption=f"settings: {escape(rep.settings_text())}",
                   caption_justify="left")
     for col in ("field", "check", "cases", "bad", "vacuous", "worst err", "compare", "result"):
