@@ -85,8 +85,8 @@ class Schedule:
 class LoopConfig:
     """Optimiser, schedule, seeds, device and budget of a run (see the module docstring).
 
-    `steps` optimiser steps per try; `lr` the peak learning rate; `optimizer` ``adam`` or
-    ``adamw`` (with `weight_decay`); `clip` the gradient-norm bound (None: no clipping); `seed` the
+    `steps` optimiser steps per try; `lr` the peak learning rate; `optimizer` ``adam``, ``adamw``
+    (with `weight_decay`) or plain ``sgd``; `clip` the gradient-norm bound (None: no clipping); `seed` the
     first seed, `max_tries` seeds in all, `seed_stride` apart; `max_seconds` a wall-time budget
     per try (None: none); `device` any ``--device`` value.
     """
@@ -104,8 +104,9 @@ class LoopConfig:
     device: str | torch.device = "auto"
 
     def __post_init__(self) -> None:
-        if self.optimizer not in ("adam", "adamw"):
-            raise ValueError(f"LoopConfig.optimizer {self.optimizer!r}: expected adam or adamw")
+        if self.optimizer not in ("adam", "adamw", "sgd"):
+            raise ValueError(f"LoopConfig.optimizer {self.optimizer!r}: expected adam, adamw or "
+                             "sgd")
         if self.max_tries < 1:
             raise ValueError(f"LoopConfig.max_tries {self.max_tries}: expected at least 1")
 
@@ -185,6 +186,8 @@ class Run:
 def _optimizer(cfg: LoopConfig, params: list[nn.Parameter]) -> torch.optim.Optimizer:
     if cfg.optimizer == "adamw":
         return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 

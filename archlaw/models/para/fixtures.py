@@ -43,6 +43,7 @@ from archlaw.models.para.bindings import (assoc_binding, chain_binding, copy_bin
                                           tied_theorem_binding, unroll_binding)
 from archlaw.models.para.modules import Float, Layer, Para, Reparam, Seq, diag
 from archlaw.models.registry import register
+from archlaw.models.training import seed_everything
 
 __all__ = ["TOL64", "tanh_layer", "ClonedTie", "DetachedSeq", "DataTie", "DropCopy", "drop_copy",
            "skip_first_unroll", "tie_dropping_copy", "model_binding"]
@@ -54,7 +55,7 @@ TOL64 = Tolerance(rtol=1e-12, atol=1e-13)
 def tanh_layer(d_in: int, d_out: int, seed: int, name: str) -> Layer:
     """``tanh(W x + b)`` as a Para layer, weights from `seed` (the caller's RNG untouched)."""
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        seed_everything(seed)
         mod = nn.Sequential(nn.Linear(d_in, d_out), nn.Tanh())
     return Layer(mod, Float((d_in,)), Float((d_out,)), name)
 

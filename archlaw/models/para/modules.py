@@ -355,8 +355,10 @@ def mlp(width: int, depth: int, *, act: Callable[[], nn.Module] = nn.ReLU,
         raise ArchLawError(f"mlp depth={depth}; expected at least 1 layer")
     v = Float((width,))
     out: Para | None = None
+    from archlaw.models.training import seed_everything
+
     with torch.random.fork_rng(devices=[]):   # the caller's global RNG state is left as it was
-        torch.manual_seed(seed)
+        seed_everything(seed)
         for i in range(depth):
             layer = Layer(nn.Sequential(nn.Linear(width, width), act()), v, v, f"l{i + 1}")
             out = layer if out is None else out.then(layer)
