@@ -21,6 +21,27 @@ pytestmark = [
 ]
 
 
+def _built_by_lake() -> set[str]:
+    """The files of modules `lake build` builds: those `lean/ArchLaw.lean` imports, transitively.
+    A module written blind and kept out of that import graph on purpose (its header says "not
+    compiled here", e.g. ArchLaw.Para), so that an error in it cannot break the library's build,
+    is read by the source reader but never exported by Lean; the comparison leaves it out, and
+    the lean CI job builds it on its own (`lake build ArchLaw.Para`) to report its status."""
+    import re
+
+    lean = REPO / "lean"
+    todo, seen = ["ArchLaw"], set()
+    while todo:
+        mod = todo.pop()
+        if mod in seen:
+            continue
+        seen.add(mod)
+        path = lean / (mod.replace(".", "/") + ".lean")
+        if path.is_file():
+            todo += re.findall(r"^import\s+(ArchLaw[\w.]*)", path.read_text(), flags=re.M)
+    return {f"lean/{m.replace('.', '/')}.lean" for m in seen}
+
+
 def _neutral(d: ir.Declaration) -> ir.Declaration:
     return dataclasses.replace(d, statement_provenance="source", axioms=None, doc=d.doc.strip())
 
@@ -60,8 +81,10 @@ def test_exporter_writes_a_lean_export_with_fresh_hashes(both):
 
 def test_the_two_producers_agree_on_the_whole_library(both):
     lean, source = both
+    built = _built_by_lake()
     by_lean = {d.name: _neutral(d) for d in lean.declarations}
-    by_source = {d.name: _neutral(d) for d in source.declarations}
+    by_source = {d.name: _neutral(d) for d in source.declarations
+                 if d.range is None or d.range.file in built}
     assert sorted(by_lean) == sorted(by_source)
     for name in sorted(by_lean):
         a, b = by_lean[name], by_source[name]
