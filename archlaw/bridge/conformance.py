@@ -80,6 +80,9 @@ class Counterexample:
     #: for float tensors, where the two sides differ most, at full precision (their rendering
     #: shows 4 significant digits of the first entries, which may not tell them apart)
     difference: str | None = None
+    #: the case failed in its batch but holds when run alone (a batch of 1): the model's output
+    #: for it depends on the rest of the batch, so the values shown (computed alone) agree
+    passes_alone: bool = False
 
     def text(self) -> str:
         vals = ", ".join(f"{k} := {v}" for k, v in self.values) or "(no binders)"
@@ -88,12 +91,17 @@ class Counterexample:
             out += f"\n  lhs = {self.lhs}\n  rhs = {self.rhs}"
         if self.difference is not None:
             out += f"\n  {self.difference}"
+        if self.passes_alone:
+            out += ("\n  note: this case FAILED in its batch but holds when run alone (the values "
+                    "above are computed alone): the model's output for one input depends on the "
+                    "other inputs of the batch (batch statistics such as BatchNorm in train mode, "
+                    "mixing across the batch axis, or batch-size-dependent rounding)")
         return out
 
     def to_json(self) -> dict:
         return {"case": self.case, "values": dict(self.values), "instance": self.instance,
                 "lhs": self.lhs, "rhs": self.rhs, "difference": self.difference,
-                "error": _num(self.error)}
+                "error": _num(self.error), "passes_alone": self.passes_alone}
 
 
 def _largest_difference(l: Any, r: Any) -> str | None:
@@ -393,6 +401,13 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     built, so every process returns the single-process report (``workers`` aside). Raises
     `ArchLawError` when the binding does not fit the law.
     """
+    if not isinstance(law, Law):
+        raise ArchLawError(f"check_law takes a law (an archlaw.bridge.ir.Law, e.g. "
+                           f"load_export().find(name)), not {type(law).__name__} "
+                           f"{str(law)[:60]!r}")
+    if not isinstance(binding, Binding):
+        raise ArchLawError(f"check_law takes an archlaw.bridge.binding.Binding, not "
+                           f"{type(binding).__name__}")
     if budget < 1 or samples < 1:
         raise ArchLawError(f"budget and samples must be at least 1 (got budget={budget}, "
                            f"samples={samples})")
@@ -598,7 +613,7 @@ def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, en
     env = dom.materialize(k, k + 1)
     ev = base.with_n(1)
     values = tuple((name, enc.render(env[name], 0)) for name, enc in encs)
-    _, err, _ = _eval_case(ev, hyps, concl, env)
+    ok, err, _ = _eval_case(ev, hyps, concl, env)
     lhs = rhs = difference = None
     if isinstance(concl, App) and concl.head_name == "Eq" and len(concl.args) == 2:
         enc = ev.resolve(concl.args[0].sort)
@@ -612,7 +627,8 @@ def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, en
     while isinstance(body, Pi) and not is_prop(body.var.sort):
         body = body.body
     instance = pretty(substitute(body, sub))
-    return Counterexample(k, values, instance, lhs, rhs, float(err[0]), difference)
+    return Counterexample(k, values, instance, lhs, rhs, float(err[0]), difference,
+                          passes_alone=bool(ok[0]))
 
 
 # --------------------------------------------------------------------------------------------

@@ -189,8 +189,25 @@ def _guard(call: Callable[[], Any], what: str, args: tuple[Any, ...], where: str
     except Exception as e:  # noqa: BLE001 - reported as a user-facing one-line error
         shapes = ", ".join(_shape(a) for a in args)
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        raise ArchLawError(f"{what} raised {type(e).__name__} on arguments ({shapes}): {first}",
-                           where=where or None) from e
+        raise ArchLawError(f"{what} raised {type(e).__name__} on arguments ({shapes}): {first}"
+                           f"{_dtype_hint(first, args)}", where=where or None) from e
+
+
+#: How torch words a clash between an input's dtype and a module's parameters.
+_DTYPE_CLASH = ("should be the same", "expected scalar type", "must have the same dtype",
+                "expected both vectors to have same dtype", "found dtype")
+
+
+def _dtype_hint(message: str, args: tuple[Any, ...]) -> str:
+    """A hint when `message` is torch's dtype clash: the samples' dtype is set by the check
+    (float32 unless asked), so a half- or double-precision module needs ``--dtype``."""
+    floats = sorted({str(a.dtype).replace("torch.", "") for a in args
+                     if isinstance(a, torch.Tensor) and a.is_floating_point()})
+    if not floats or not any(k in message for k in _DTYPE_CLASH):
+        return ""
+    return (f" (the check's samples are {', '.join(floats)}: a model in another precision needs "
+            "--dtype float16/bfloat16/float64, or check_law(..., dtype=...), which casts the "
+            "module and the samples together)")
 
 
 def _shape(v: Any) -> str:

@@ -451,6 +451,14 @@ def render_law_report(rep: Any, console: Any = None) -> None:
                       "[green]pass[/]" if f.passed else "[red]FAIL[/]")
     con.print(table)
     for f in rep.fields:
+        cut = [d for d in f.domains if d.kind == "sampled" and d.size < rep.samples]
+        if cut:
+            enumerated = f.cases // max(1, cut[0].size)
+            con.print(f"[yellow]note[/]: {escape(f.field)} drew {cut[0].size:,} samples of "
+                      f"{', '.join(escape(d.name) for d in cut)}, not --samples {rep.samples:,}: "
+                      f"each sample is crossed with {enumerated:,} enumerated cases and the budget "
+                      f"is {rep.budget:,} cases (raise --budget to draw more)")
+    for f in rep.fields:
         if f.counterexample is not None:
             con.print(f"[red]counterexample[/] to [bold]{escape(f.field)}[/] "
                       f"(smallest in {'enumeration' if f.check == 'exhaustive' else 'sampling'} "
