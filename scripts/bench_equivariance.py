@@ -8,7 +8,9 @@ escnn/e3nn run in a separate environment (`scripts/setup_bench_env.sh`, default
 (`--part thirdparty`), so they never touch the main .venv. Writes
 docs/img/equivariance_sample_efficiency.png and a JSON of every figure (`--out`, and for a full
 run, not `--quick`, a committed copy in docs/bench/bench_equivariance.json).
-Error (all rows): max over group elements and samples of ‖f(g·x) − g·f(x)‖∞ / ‖f(x)‖∞.
+Error (all rows, ours and theirs): the conformance engine's, the worst over group elements,
+samples and tolerance groups (each channel; a Float[d] output is one group) of
+max|f(g·x) − g·f(x)| / max(max|f(g·x)|, max|g·f(x)|) (`archlaw.bridge.sorts.float_close`).
 """
 
 from __future__ import annotations
@@ -32,12 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 # Third-party part (runs inside the bench venv; imports only torch, numpy, escnn, e3nn)
 
 
-def _rel_err(fgx, gfx, fx) -> float:
-    import torch
+def _rel_err(fgx, gfx) -> float:
+    """The engine's error of a batch (N, C, …) or (N, d): the worst tolerance group's relative
+    error, by the engine's own rule (`float_close`), so that these rows compare with ours."""
+    # only torch is needed by archlaw.bridge.sorts, so the bench venv can import it from here
+    sys.path.insert(0, str(ROOT))
+    from archlaw.bridge.sorts import float_close, tolerance_for
 
-    num = (fgx - gfx).reshape(fgx.shape[0], -1).abs().amax(dim=1)
-    den = fx.reshape(fx.shape[0], -1).abs().amax(dim=1)
-    return float((num / den).max())
+    n = fgx.shape[0]
+    shape = (n, fgx.shape[1], -1) if fgx.dim() > 2 else (n, 1, -1)
+    _, err = float_close(fgx.reshape(shape), gfx.reshape(shape), tolerance_for(fgx.dtype))
+    return float(err.max())
 
 
 def thirdparty(samples: int, size: int, channels: int, reps: int) -> dict:
@@ -68,7 +75,7 @@ def thirdparty(samples: int, size: int, channels: int, reps: int) -> dict:
                     for el in elements:
                         fgx = m(gx_.transform(el)).tensor
                         gfx = fx.transform(el).tensor
-                        errs.append(_rel_err(fgx, gfx, fx.tensor))
+                        errs.append(_rel_err(fgx, gfx))
                 row[f"error_{str(dt)[6:]}"] = max(errs)
             m = conv.to(torch.float32)
             # escnn's own check: EquivariantModule.check_equivariance (20 sampled elements,
@@ -106,7 +113,7 @@ def thirdparty(samples: int, size: int, channels: int, reps: int) -> dict:
                 errs = []
                 for R in rots:
                     D = irreps.D_from_matrix(R)
-                    errs.append(_rel_err(lin(x @ D.T), fx @ D.T, fx))
+                    errs.append(_rel_err(lin(x @ D.T), fx @ D.T))
             row[f"error_{str(dt)[6:]}"] = max(errs)
             times = []
             own = 0.0

@@ -87,6 +87,30 @@ SHOWN_ONLY = {
         "about 6 minutes; JSON in out/ and docs/bench/bench_equivariance.json",
     ("docs/recursion.md", "nice -n 10 .venv/bin/python scripts/bench_recursion.py"):
         "about 5 minutes (--device auto --threads 1 are the defaults)",
+    ("docs/para.md", ".venv/bin/python scripts/bench_para.py --threads 1"):
+        "about 10 s; rewrites docs/bench/bench_para.json (tests/test_para.py runs the script at a "
+        "tiny size)",
+    ("docs/distributed.md", "OMP_WAIT_POLICY=PASSIVE python scripts/bench_distributed.py --out "
+                            "docs/bench/bench_distributed.json"):
+        "about a minute (6 commands of 10^7 cases); rewrites the committed figures "
+        "(tests/test_distributed.py runs --workers 2)",
+    ("docs/distributed.md", "cd scripts && torchrun --nproc-per-node 8 -m archlaw check "
+                            "ArchLaw.Carry.CarryCell  --model bench_distributed:table_binding "
+                            "--param base=2236 --budget 10000000 --json"): "a node with 8 GPUs",
+    # docs/training.md shows the family pages' benchmark commands again, as they were rerun
+    ("docs/training.md", "OMP_WAIT_POLICY=PASSIVE nice -n 10 .venv/bin/python "
+                         "scripts/train_transformer_adder.py --steps 8000 --threads 1"):
+        "about 5 minutes of training",
+    ("docs/training.md", "OMP_WAIT_POLICY=PASSIVE nice -n 10 .venv/bin/python scripts/bench_carry.py "
+                         "--threads 1"): "about 5 minutes, needs runs/transformer_adder/",
+    ("docs/training.md", "nice -n 10 .venv/bin/python scripts/bench_recursion.py"):
+        "about 5 minutes (--device auto --threads 1 are the defaults)",
+    ("docs/training.md", "bash scripts/setup_bench_env.sh"):
+        "needs the network (escnn + e3nn in /tmp/archlaw-bench-venv, gfortran via apt, numpy<2, "
+        "torch==2.13.0; never the main .venv)",
+    ("docs/training.md", "OMP_WAIT_POLICY=PASSIVE nice -n 10 .venv/bin/python "
+                         "scripts/bench_equivariance.py --device auto --threads 1"):
+        "about 6 minutes; JSON in out/ and docs/bench/bench_equivariance.json",
 }
 
 #: Inline concrete commands that are not run as they stand, with the status they have where they
