@@ -50,6 +50,7 @@ from .ir import (
 )
 from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
 from .tables import refusal
+from . import structures  # noqa: F401  (registers the finite structures D4 and Perm n)
 from .words import plural
 
 __all__ = [
