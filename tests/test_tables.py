@@ -153,3 +153,19 @@ def test_a_model_returning_the_wrong_table_shape_is_one_line():
         check_law(_law("Reverses"), _signal_binding(lambda s: s[:, :-1]), samples=5)
     msg = str(e.value)
     assert "\n" not in msg and "symbol 'f'" in msg and "leading dims" in msg
+
+
+def test_a_cell_from_data_and_an_index_still_takes_both_arguments():
+    """``cell : H → Fin 3 → H`` (H floats) is a fold cell, not a network into tables: it is
+    called with both arguments (an earlier rule returned a table after H and broke the GRU
+    folds)."""
+    from archlaw.bridge.tables import symbol_arity
+
+    h = ir.Var("H", ir.TYPE)
+    sorts = {"H": S.FloatTensor((4,)), "X": S.FloatTensor((3,))}
+
+    def resolve(t):
+        return S.resolve_sort(t, sorts, {})
+    assert symbol_arity(_arrow(h, _fin(3), h), resolve) == 2
+    assert symbol_arity(_arrow(_fin(3), _fin(3), _fin(2)), resolve) == 2
+    assert symbol_arity(_arrow(_arrow(_fin(5), X), _fin(5), X), resolve) == 1

@@ -301,21 +301,22 @@ def from_output(enc: TableSort, out: Any, n: int | None, name: str, where: str =
 
 def symbol_arity(sort: Term, resolve: Callable[[Term], Encoding]) -> int:
     """How many arguments a binding's callable of `sort` takes. All its arrows, as always, except
-    that a network into tables stops before them: ``f : (Fin n → X) → Fin n → Y`` takes the
-    signal and returns a table (arity 1), while ``c : Fin B → Fin B → Fin 2``, a function of
-    index sorts only, still takes both digits."""
-    k, s, data_arg = 0, sort, False
+    that a network from tables into tables stops before the result's: ``f : (Fin n → X) →
+    Fin n → Y`` takes the signal and returns a table (arity 1). A function of index sorts
+    (``c : Fin B → Fin B → Fin 2``) or of other data (``cell : H → Fin n → H``, H floats) still
+    takes all its arguments, as before tables existed."""
+    k, s, table_arg = 0, sort, False
     while isinstance(s, Pi) and not _is_prop(s):
-        if data_arg:
+        if table_arg:
             try:
                 if isinstance(resolve(s), TableSort):
                     return k
             except ArchLawError:
                 pass
         try:
-            data_arg = data_arg or index_axes(resolve(s.var.sort)) is None
+            table_arg = table_arg or isinstance(resolve(s.var.sort), TableSort)
         except ArchLawError:
-            data_arg = True
+            pass
         k += 1
         s = s.body
     return k
