@@ -49,6 +49,8 @@ from .ir import (
     pretty, substitute,
 )
 from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
+from .tables import refusal
+from . import structures  # noqa: F401  (registers the finite structures D4 and Perm n)
 from .words import plural
 
 __all__ = [
@@ -480,9 +482,9 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
             raise ArchLawError(f"binder {v.name} has a sort depending on {sorted(dep)}: dependent "
                                "binder sorts are not supported", where=where)
         enc = resolve_sort(v.sort, binding.sorts, params, where=where)
-        if enc.kind == "Fun":
-            raise ArchLawError(f"binder {v.name} ranges over functions ({enc.describe()}); "
-                               "make it a law parameter bound by the model", where=where)
+        why = refusal(enc)
+        if why is not None:
+            raise ArchLawError(f"binder {v.name} {why}", where=where)
         encs.append((v.name, enc))
         names.add(v.name)
     dom = build_domain(encs, budget=budget, samples=samples, seed=seed,

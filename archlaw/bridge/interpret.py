@@ -48,6 +48,7 @@ from .errors import ArchLawError
 from .ir import ARROW_VAR, App, Lam, Lit, Pi, Sort, Term, Var, is_prop, pretty
 from .outputs import validate_output
 from .semantics import RAN_BODY, RAN_REGISTERED_ONLY, instantiate
+from .tables import TableSort, from_output, symbol_arity, tabulate, to_tensor
 from .sorts import (
     Encoding, Finite, FunctionSort, ListOf, ProdOf, Tolerance, list_width, flatten_list, pad_list,
     resolve_sort, take, unflatten, where as vwhere, batch_size, map_leaves,
@@ -162,12 +163,19 @@ class SymbolFn(Fn):
     one). Without a known sort, a tensor must still have the batch's leading dimension."""
 
     def __init__(self, name: str, f: Callable[..., Any], arity: int, where: str = "",
-                 result: Encoding | None = None):
+                 result: Encoding | None = None, arg_encs: tuple[Encoding | None, ...] = ()):
         self.name, self.f, self.arity, self.where, self.result = name, f, arity, where, result
+        self.arg_encs = arg_encs
 
     def invoke(self, *args: Any) -> Any:
-        out = _guard(lambda: self.f(*args), f"symbol {self.name!r}", args, self.where)
         n = _first_batch(args) if args else None
+        if n is not None and any(isinstance(e, TableSort) for e in self.arg_encs):
+            # a table argument reaches the model as its raw tensor (`archlaw.bridge.tables`)
+            args = tuple(to_tensor(e, a, n) if e is not None else a
+                         for e, a in zip(self.arg_encs + (None,) * len(args), args))
+        out = _guard(lambda: self.f(*args), f"symbol {self.name!r}", args, self.where)
+        if isinstance(self.result, TableSort):
+            return from_output(self.result, out, n, self.name, self.where)
         if self.result is not None:
             # checked here, where the value came from, so no later symbol takes the blame
             validate_output(out, self.result, n, self.name, self.where)
@@ -236,6 +244,11 @@ class Closure(Fn):
 
     def __init__(self, ev: "Evaluator", lam: Lam, env: Mapping[str, Any]):
         self.ev, self.lam, self.env = ev, lam, env
+
+    @property
+    def batch_size(self) -> int:
+        """N: a `fun` stands for one function per case (a table, once tabulated)."""
+        return self.ev.n
 
     def invoke(self, x: Any) -> Any:
         n = _first_batch((x,))
@@ -409,13 +422,14 @@ class Evaluator:
         if v.name in self.symbols:
             val = self.symbols[v.name]
             sort = self.symbol_sorts.get(v.name, v.sort)
-            k = _arity_of_sort(sort)
+            k = symbol_arity(sort, self.resolve)
             if k > 0:
                 if not callable(val):
                     raise self.error(f"binding.symbols[{v.name!r}] must be a batched callable of "
                                      f"{k} arguments, got {type(val).__name__}", v)
                 return val if isinstance(val, Fn) else SymbolFn(v.name, val, k, self.where,
-                                                                self._codomain(sort, k))
+                                                                self._codomain(sort, k),
+                                                                self._domains(sort, k))
             return self._constant(v.name, val, sort)
         if v.name in self.params:
             return torch.full((self.n,), int(self.params[v.name]), dtype=torch.long, device=self.device)
@@ -442,6 +456,19 @@ class Evaluator:
             return None if isinstance(sort, Sort) else self.resolve(sort)
         except ArchLawError:
             return None
+
+    def _domains(self, sort: Term, k: int) -> tuple[Encoding | None, ...]:
+        """The encodings of the first k argument sorts of `sort` (None where unresolvable)."""
+        out: list[Encoding | None] = []
+        for _ in range(k):
+            if not isinstance(sort, Pi):
+                break
+            try:
+                out.append(self.resolve(sort.var.sort))
+            except ArchLawError:
+                out.append(None)
+            sort = sort.body
+        return tuple(out)
 
     def _const(self, t: App, env: Mapping[str, Any]) -> Any:
         head = t.head
@@ -506,7 +533,7 @@ class Evaluator:
         # for partial applications the node's sort is an arrow: match on its final codomain too
         encs = [enc]
         e = enc
-        while isinstance(e, FunctionSort):
+        while isinstance(e, (FunctionSort, TableSort)):
             e = e.cod
             encs.append(e)
         for cand in reversed(cands):
@@ -547,6 +574,8 @@ class Evaluator:
             if h in ("Eq", "Ne") and len(a) == 2:
                 enc = self.resolve(a[0].sort)
                 lhs, rhs = self.eval(a[0], env), self.eval(a[1], env)
+                if isinstance(enc, TableSort):  # functions compared as their tables
+                    lhs, rhs = tabulate(enc, lhs, n), tabulate(enc, rhs, n)
                 ok, err = _guard(lambda: enc.equal(lhs, rhs, self.tol),
                                  f"comparing values of sort {enc.describe()}", (lhs, rhs), self.where)
                 if h == "Eq":

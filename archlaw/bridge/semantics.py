@@ -95,23 +95,26 @@ def instantiate(d: Definition, arg_sorts: tuple[Term, ...], node_sort: Term,
     body needs cannot be found from these sorts."""
     explicit = d.explicit
     holes = frozenset(p.name for p in d.params if p.binder != "explicit")
+    # an explicit parameter that a later sort mentions (`reflect (k : Nat) : Bool → Fin k → …`)
+    # is matched too: its value comes from the argument, its sorts from the match (`_in_sorts`)
+    dep = frozenset(p.name for p in explicit)
     subst: dict[str, Term] = {}
     # explicit parameters stand for themselves while matching (a dependent sort `Fin n`
     # mentions one); each is replaced by its fresh variable below
     ty = d.type
     k = min(len(explicit), len(arg_sorts))
     for p, s in zip(explicit[:k], arg_sorts[:k]):
-        match_term(p.sort, s, holes, subst)
+        match_term(p.sort, s, holes | dep, subst)
     # the node's sort is the rest: the remaining explicit parameters, then `type` applied to
     # any extra arguments
     rest: Term = ty
     for extra in arg_sorts[len(explicit):]:
         if isinstance(rest, Pi):
-            match_term(rest.var.sort, extra, holes, subst)
+            match_term(rest.var.sort, extra, holes | dep, subst)
             rest = rest.body
     for p in reversed(explicit[k:]):
         rest = Pi(Var(p.name, p.sort), rest)
-    match_term(rest, node_sort, holes, subst)
+    match_term(rest, node_sort, holes | dep, subst)
     key = ("body", d.name, tuple(sorted(subst.items(), key=lambda kv: kv[0])))
     got = cache.get(key)
     if got is not None:
@@ -119,6 +122,9 @@ def instantiate(d: Definition, arg_sorts: tuple[Term, ...], node_sort: Term,
     fresh = {p.name: Var(_fresh(d, p.name), substitute(p.sort, subst)) for p in explicit}
     env: dict[str, Term] = {**subst, **fresh}
     body = substitute(d.body, env)
+    known = {fresh[n].name: subst[n] for n in dep if n in subst}
+    if known:
+        body = _in_sorts(body, known)
     missing = sorted(n for n in holes if n not in subst and n in free_vars(body))
     if missing:
         raise ArchLawError(f"cannot run {d.name} from its body: its implicit parameter(s) "
@@ -128,6 +134,21 @@ def instantiate(d: Definition, arg_sorts: tuple[Term, ...], node_sort: Term,
     inst = Instance(d.name, tuple(fresh[p.name] for p in explicit), body)
     cache[key] = inst
     return inst
+
+
+def _in_sorts(t: Term, env: dict[str, Term]) -> Term:
+    """`t` with the variables of `env` replaced inside the sorts of its nodes only (their
+    values stay the bound arguments)."""
+    if isinstance(t, Var):
+        return Var(t.name, substitute(t.sort, env))
+    if isinstance(t, App):
+        head = t.head if isinstance(t.head, str) else Var(t.head.name, substitute(t.head.sort, env))
+        return App(head, tuple(_in_sorts(a, env) for a in t.args), substitute(t.sort, env))
+    if isinstance(t, Lit):
+        return Lit(t.value, substitute(t.sort, env))
+    if isinstance(t, Lam):
+        return Lam(Var(t.var.name, substitute(t.var.sort, env)), _in_sorts(t.body, env))
+    return substitute(t, env)  # a Pi or a universe is a sort throughout
 
 
 def definitions_by_name(defs: tuple[Definition, ...] | Mapping[str, Definition]

@@ -51,7 +51,7 @@ from .ir import App, Lit, Pi, Sort, Term, Var, pretty
 __all__ = [
     "Encoding", "Finite", "NatEnc", "BoolEnc", "FloatTensor", "FloatVec", "ListOf", "ProdOf",
     "FunctionSort", "SampleConfig", "Tolerance", "TOLERANCES", "tolerance_for", "float_close",
-    "register_sort", "resolve_sort", "static_nat", "one_hot", "decode_argmax",
+    "register_sort", "register_arrow", "resolve_sort", "static_nat", "one_hot", "decode_argmax",
     "take", "where", "batch_size", "pad_list", "flatten_list", "describe", "map_leaves",
     "DEGENERATE", "degenerate",
 ]
@@ -542,6 +542,8 @@ def degenerate(enc: Encoding, v: Any, kinds: torch.Tensor) -> Any:
         return flat.reshape(v.shape)
     if isinstance(enc, ProdOf) and isinstance(v, tuple):
         return (degenerate(enc.fst, v[0], kinds), degenerate(enc.snd, v[1], kinds))
+    if hasattr(enc, "degenerate"):  # an encoding that knows its own (a table: `tables`)
+        return enc.degenerate(v, kinds)
     if isinstance(enc, ListOf) and isinstance(v, ListBatch):
         n, length = v.batch_size, list_width(v)
         if not n * length:
@@ -743,6 +745,16 @@ def register_sort(name: str) -> Callable[[SortFactory], SortFactory]:
     return deco
 
 
+_ARROWS: list[Callable[[Encoding, Encoding], Encoding | None]] = []
+
+
+def register_arrow(f: Callable[[Encoding, Encoding], Encoding | None]) -> None:
+    """Register `f(dom, cod)`: the encoding of an arrow sort ``dom → cod`` other than a
+    `FunctionSort`, or None. `archlaw.bridge.tables` registers the tables of functions over
+    finite types (kept there, so that this module does not grow a second idea)."""
+    _ARROWS.append(f)
+
+
 _NAT_OPS: dict[str, Callable[[int, int], int]] = {
     "HAdd.hAdd": lambda a, b: a + b,
     "HSub.hSub": lambda a, b: max(a - b, 0),
@@ -788,8 +800,13 @@ def resolve_sort(t: Term, sorts: Mapping[str, Any], params: Mapping[str, int], *
         raise ArchLawError(f"sort parameter {t.name!r} has no encoding; give one in binding.sorts "
                            "(e.g. Finite(10) or FloatTensor((16,)))", where=where or None)
     if isinstance(t, Pi):
-        return FunctionSort(resolve_sort(t.var.sort, sorts, params, where=where),
-                            resolve_sort(t.body, sorts, params, where=where))
+        dom = resolve_sort(t.var.sort, sorts, params, where=where)
+        cod = resolve_sort(t.body, sorts, params, where=where)
+        for arrow in _ARROWS:  # a function over a finite type is a table (`tables`)
+            got = arrow(dom, cod)
+            if got is not None:
+                return got
+        return FunctionSort(dom, cod)
     if isinstance(t, App) and isinstance(t.head, str):
         h, a = t.head, t.args
         if h == "Fin" and len(a) == 1:

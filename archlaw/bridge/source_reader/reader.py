@@ -23,6 +23,7 @@ from .bodies import read_definition
 from .commands import Command, Scope, VarDecl, _split_modifiers, split_commands
 from .constants import _CORE, _CORE_FIELDS, ConstEntry, Library
 from .elaboration import _close, _Elab, _split_name
+from .unification import _subst
 from .terms import S, BinderGroup, _Fail, _Parser
 from .tokens import Tok, tokenize
 from .unification import TermM, _fv, _normalize
@@ -434,11 +435,15 @@ class SourceReader:
         ftypes: list[tuple[str, Tok, TermM]] = []
         for fname, ftok, ftoks in fields:
             ftypes.append((fname, ftok, self._field_type(el, ftoks, ftok, full)))
+            # as in Lean, a field is in scope in the later fields' types (`Perm.left_inv`
+            # speaks of `toFun` and `invFun`); `_proj_sig` replaces it by its projection
+            el.bind(fname, ftypes[-1][2])
         used: set[str] = set()
         for v, _ in own:
             used |= _fv(el.metas.zonk(v.sort))
         for _, _, fty in ftypes:
             used |= _fv(el.metas.zonk(fty))
+        used -= {f[0] for f in fields}
         params = self._included(vars_, used - {v.name for v, _ in own}) + own
         return params, srt, ftypes
 
@@ -481,9 +486,16 @@ class SourceReader:
         el = self._elab_ctx(ctx, cmd, full)
         try:
             params, srt, ftypes = self._struct_params(ctx, cmd, full, el)
-            fty = next(ft for n, _, ft in ftypes if n == fname)
             self_binder = "inst_implicit" if cmd.keyword == "class" else "explicit"
             selfv = Var("self", self._self_type(full, params, srt))
+            # an earlier field mentioned in this one's type is the projection of `self`
+            projs: dict[str, TermM] = {}
+            for n, _, ft in ftypes:
+                ft = _subst(el.metas.zonk(ft), projs) if projs else ft
+                if n == fname:
+                    fty = ft
+                    break
+                projs[n] = App(f"{full}.{n}", (selfv,), ft)
             t: TermM = Pi(selfv, fty, self_binder, sort_of_pi(el._sort_now(fty)))
             t = _close(el, params, t, implicit=True)
             return _normalize(el.finish(t))
