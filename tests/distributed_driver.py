@@ -49,6 +49,21 @@ def d4_cnn(broken: float = 0.0) -> Callable[[], Binding]:
     return lambda: model_binding("d4-cnn", size=5, broken=broken)
 
 
+def para(fixture: str) -> Callable[[], Binding]:
+    def build() -> Binding:
+        from archlaw.models.para.fixtures import model_binding
+
+        return model_binding(fixture)
+    return build
+
+
+def _para_check() -> dict[str, Any]:
+    from archlaw.models.para.fixtures import TOL64
+
+    # the gradient laws on autograd, in float64 to 1e-12, as the registry checks them
+    return {"samples": 16, "seed": 0, "float64": True, "tolerance": TOL64, "chunk_cases": 4}
+
+
 def recursion(fn: str) -> Callable[[], Binding]:
     def build() -> Binding:
         from archlaw.models.recursion import fixtures
@@ -80,6 +95,9 @@ CASES: dict[str, tuple[str, Callable[[], Binding], dict[str, Any]]] = {
                           {"samples": 300, "seed": 0, "chunk_cases": 100}),
     "recursion failing": ("ArchLaw.FoldlLaws", recursion("b_fold_wrong_beyond"),
                           {"samples": 300, "seed": 0, "chunk_cases": 100}),
+    # Para has no exhaustive check: every Para law ranges over float parameters and inputs
+    "para sampled": ("ArchLaw.Para.TiedGradLaw", para("para-tied-grad-f64"), _para_check()),
+    "para failing": ("ArchLaw.Para.TiedGradLaw", para("para-tied-grad-dropped"), _para_check()),
 }
 
 #: The check whose progress rank 0 records.

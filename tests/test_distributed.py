@@ -144,6 +144,8 @@ def test_the_cases_cover_each_kind_and_each_rank(single):
         assert kinds[f"{family} exhaustive"] == ("exhaustive", True)
         assert kinds[f"{family} sampled"] == ("sampled", True)
         assert kinds[failing or f"{family} failing"][1] is False
+    # Para: sampled only (its laws range over float parameters), one passing, one failing
+    assert kinds["para sampled"] == ("sampled", True) and kinds["para failing"] == ("sampled", False)
     # the seeded fault lies in rank 1's block of the single-process chunks: the counterexample
     # came from the second rank, and with a second fault in rank 0's block the smaller wins
     chunks = [(k, k + 50) for k in range(0, 200, 50)]
