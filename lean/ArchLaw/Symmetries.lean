@@ -59,8 +59,8 @@ theorem C4.toD4_add : ∀ (a b : Fin 4), C4.toD4 (a + b) = D4.mul (C4.toD4 a) (C
   | ⟨3, _⟩, ⟨1, _⟩ => rfl
   | ⟨3, _⟩, ⟨2, _⟩ => rfl
   | ⟨3, _⟩, ⟨3, _⟩ => rfl
-  | ⟨a + 4, h⟩, _ => absurd h (by omega)
-  | _, ⟨b + 4, h⟩ => absurd h (by omega)
+  | ⟨_ + 4, h⟩, _ => absurd h (by omega)
+  | _, ⟨_ + 4, h⟩ => absurd h (by omega)
 
 /-- Rotating is an action of `C4 = (Fin 4, +, 0)` on `Fin k × Fin k`-indexed grids. -/
 theorem c4Act_action (k : Nat) (X : Type) :
