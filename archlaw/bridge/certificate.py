@@ -46,6 +46,7 @@ from sexpdata import Symbol
 from .conformance import (
     ALLOWED_AXIOMS, ConformanceReport, assumed_laws, check_theorem, merge_ran, statement_sha256,
 )
+from .crosscheck import CROSS_CHECK_BUDGET, CROSS_CHECK_SAMPLES
 from .errors import ArchLawError
 from .semantics import HOW_RAN, RAN_BODY, RAN_REGISTERED_AGREES, RAN_REGISTERED_ONLY
 from .words import plural
@@ -66,9 +67,9 @@ RUNNER_ASSUMPTION = ("the torch runner implements the Lean definition: the bound
 TRUSTED_BY_HOW = {
     RAN_BODY: "the interpreter evaluates the Lean body as Lean does",
     RAN_REGISTERED_AGREES: ("the registered torch function equals the Lean body beyond the "
-                            "cross-checked cases (every case on a finite domain of at most 4096 "
-                            "values, else 256 samples), and the interpreter evaluates the body "
-                            "as Lean does"),
+                            "cross-checked cases (every case on a finite domain of at most "
+                            f"{CROSS_CHECK_BUDGET} values, else {CROSS_CHECK_SAMPLES} samples), "
+                            "and the interpreter evaluates the body as Lean does"),
     RAN_REGISTERED_ONLY: "the torch runner implements the Lean definition (nothing checked it "
                          "against a body)",
 }
