@@ -75,7 +75,7 @@ def test_certificate_round_trips_and_verifies(tmp_path):
     cert = make_certificate(rep, b, model={"ref": "conformance_toys:cell_binding", "params": {}},
                             settings={"seed": 0})
     assert cert.weights_sha256 == weights_sha256(b.module) and len(cert.weights_sha256) == 64
-    assert "torch runner implements the Lean definition" in cert.trust_base.runner
+    assert "torch runner implements the Lean definition" in cert.trust_base.runner.bound_symbols
     assert cert.conclusion and cert.axioms == ("propext",)
     sx, js = cert.write(tmp_path / "cert")
     for path in (sx, js):
@@ -107,7 +107,7 @@ def test_malformed_certificates_are_one_line_errors(tmp_path):
     p.write_text("(archlaw-certificate (version 1)")
     with pytest.raises(ArchLawError, match="c.sexp"):
         load_certificate(p)
-    p.write_text('{"archlaw-certificate": 2}')
+    p.write_text('{"archlaw-certificate": 3}')
     with pytest.raises(ArchLawError, match="malformed certificate"):
         load_certificate(p)
 

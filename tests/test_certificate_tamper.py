@@ -147,7 +147,10 @@ def test_every_single_field_edit_of_the_json_is_refused_or_reported(issued, caps
         seen[path] = _outcome(rc, out, [path])
     reported = sorted(p for p, o in seen.items() if o == "reported")
     # every field, the 12 domain entries included, was edited: 39 fields of this certificate
-    # (its dtype is the trust base's; the settings record no dtype flag that was not given)
+    # (its dtype is the trust base's; the settings record no dtype flag that was not given).
+    # Version 3's structured runner adds no leaf here: the sentence became
+    # trust_base.runner.bound_symbols, and this toy law runs no library constant, so
+    # trust_base.runner.constants is empty (its entries' edits: tests/test_certificate_runner.py)
     assert len(seen) == 39 and "checks[0].domains[2].size" in seen
     assert reported == ["settings.budget", "settings.samples", "settings.seed",
                         "trust_base.device", "trust_base.export_origin", "trust_base.torch"]

@@ -12,9 +12,10 @@ It records: the theorem, the SHA-256 of its statement text and of each assumed l
 (`archlaw.bridge.conformance.statement_text`) and its conclusion instantiated for the model; the
 axioms; every check (hypothesis, law, field, kind, cases, domains, worst error); the SHA-256 of
 the weights (`weights_sha256`: the state_dict in sorted key order, each entry's name, dtype,
-shape and raw bytes); and the trust base: that the torch runner implements the Lean definition
-(the one assumption no check can remove), the device, dtype, module mode (eval) and torch
-version the checks ran with, and where the statements came from (the export file's path or
+shape and raw bytes); and the trust base: the runner (`Runner`: that the bound symbols, run as
+checked, are the functions the theorem quantifies over, the one assumption no check can remove;
+and each library or user constant the checks evaluated, how it ran and what that leaves
+trusted), the device, dtype, module mode (eval) and torch version the checks ran with, and where the statements came from (the export file's path or
 "source reader", the SHA-256 of its interchange text, its Lean version). Settings (seed, budget,
 samples, ...) replay the checks. It is written both as an S-expression (``.sexp``, versioned)
 and as JSON (``.json``); `load_certificate` reads either; a malformed entry is a one-line
@@ -43,22 +44,35 @@ import sexpdata
 from sexpdata import Symbol
 
 from .conformance import (
-    ALLOWED_AXIOMS, ConformanceReport, assumed_laws, check_theorem, statement_sha256,
+    ALLOWED_AXIOMS, ConformanceReport, assumed_laws, check_theorem, merge_ran, statement_sha256,
 )
+from .crosscheck import CROSS_CHECK_BUDGET, CROSS_CHECK_SAMPLES
 from .errors import ArchLawError
+from .semantics import HOW_RAN, RAN_BODY, RAN_REGISTERED_AGREES, RAN_REGISTERED_ONLY
 from .words import plural
 
 __all__ = [
-    "Certificate", "CheckRecord", "TrustBase", "make_certificate", "weights_sha256", "bindings_sha256",
+    "Certificate", "CheckRecord", "TrustBase", "Runner", "RanConstant", "TRUSTED_BY_HOW", "make_certificate", "weights_sha256", "bindings_sha256",
     "load_certificate", "verify_certificate", "static_checks", "VerifyResult", "CERTIFICATE_VERSION",
     "RUNNER_ASSUMPTION", "REPLAYED_SETTINGS", "NOT_REDERIVABLE", "rederived_mismatches",
 ]
 
-CERTIFICATE_VERSION = 2
-#: The trust base's unremovable assumption.
+#: 3: ``trust_base.runner`` is structured (`Runner`), no longer a sentence.
+CERTIFICATE_VERSION = 3
+#: The trust base's unremovable assumption, about the model's bound symbols.
 RUNNER_ASSUMPTION = ("the torch runner implements the Lean definition: the bound symbols, run as "
                      "checked (decoded where the theorem speaks of discrete values), are the "
                      "functions the theorem's hypotheses quantify over")
+#: What each way a constant ran (`archlaw.bridge.semantics.HOW_RAN`) leaves trusted.
+TRUSTED_BY_HOW = {
+    RAN_BODY: "the interpreter evaluates the Lean body as Lean does",
+    RAN_REGISTERED_AGREES: ("the registered torch function equals the Lean body beyond the "
+                            "cross-checked cases (every case on a finite domain of at most "
+                            f"{CROSS_CHECK_BUDGET} values, else {CROSS_CHECK_SAMPLES} samples), "
+                            "and the interpreter evaluates the body as Lean does"),
+    RAN_REGISTERED_ONLY: "the torch runner implements the Lean definition (nothing checked it "
+                         "against a body)",
+}
 
 
 def weights_sha256(module: Any) -> str | None:
@@ -117,10 +131,67 @@ class CheckRecord:
 
 
 @dataclass(frozen=True)
+class RanConstant:
+    """One library or user constant the checks evaluated: its Lean name, how it ran (one of
+    `archlaw.bridge.semantics.HOW_RAN`) and what that leaves trusted (`TRUSTED_BY_HOW`).
+    A mapping in both forms, so that later entries (table hashes, issue 18) extend it."""
+
+    constant: str
+    how: str
+    trusted: str
+
+    def to_json(self) -> dict:
+        return {"constant": self.constant, "how": self.how, "trusted": self.trusted}
+
+
+@dataclass(frozen=True)
+class Runner:
+    """The trust base's runner, as data: the assumption about the model's bound symbols
+    (`RUNNER_ASSUMPTION`), and every constant the hypotheses' checks evaluated (the side
+    conditions run none), sorted by name, each as `RanConstant`. Re-derived by `verify` from
+    the re-run, so an added, dropped or edited entry is refused by its path
+    (``trust_base.runner.constants[0].how``)."""
+
+    bound_symbols: str
+    constants: tuple[RanConstant, ...] = ()
+
+    @staticmethod
+    def of(ran: Any) -> "Runner":
+        """The runner of (constant, how) pairs, e.g. `LawReport.ran` merged over hypotheses."""
+        return Runner(RUNNER_ASSUMPTION, tuple(RanConstant(n, how, TRUSTED_BY_HOW[how])
+                                               for n, how in ran))
+
+    def to_json(self) -> dict:
+        return {"bound_symbols": self.bound_symbols,
+                "constants": [c.to_json() for c in self.constants]}
+
+    @staticmethod
+    def from_json(d: Any) -> "Runner":
+        """Read `to_json`'s mapping; ValueError naming the entry (under ``trust_base.runner``)
+        for anything else. Entries beyond the three known are refused by `verify`, which
+        re-derives the whole field."""
+        where = "trust_base.runner"
+        if not isinstance(d, Mapping) or not isinstance(d.get("bound_symbols"), str) \
+                or not isinstance(d.get("constants"), list):
+            raise ValueError(f"{where} is not a mapping of bound_symbols (a string) and "
+                             "constants (a list)")
+        out = []
+        for i, c in enumerate(d["constants"]):
+            at = f"{where}.constants[{i}]"
+            if not isinstance(c, Mapping) or not all(isinstance(c.get(k), str)
+                                                     for k in ("constant", "how", "trusted")):
+                raise ValueError(f"{at} is not a mapping of constant, how and trusted (strings)")
+            if c["how"] not in HOW_RAN:
+                raise ValueError(f"{at}.how {c['how']!r} is not one of: {'; '.join(HOW_RAN)}")
+            out.append(RanConstant(c["constant"], c["how"], c["trusted"]))
+        return Runner(d["bound_symbols"], tuple(out))
+
+
+@dataclass(frozen=True)
 class TrustBase:
     """What the certificate rests on besides Lean's kernel."""
 
-    runner: str
+    runner: Runner
     device: str
     dtype: str
     torch: str
@@ -133,7 +204,7 @@ class TrustBase:
     lean_version: str | None = None
 
     def to_json(self) -> dict:
-        return {"runner": self.runner, "device": self.device, "dtype": self.dtype, "torch": self.torch,
+        return {"runner": self.runner.to_json(), "device": self.device, "dtype": self.dtype, "torch": self.torch,
                 "mode": self.mode, "export_origin": self.export_origin,
                 "export_sha256": self.export_sha256, "lean_version": self.lean_version}
 
@@ -175,6 +246,12 @@ class Certificate:
     @staticmethod
     def from_json(d: Mapping[str, Any], where: str = "<json>") -> "Certificate":
         try:
+            if d.get("archlaw-certificate") == 2:
+                # version 2's runner was a sentence: the constants it ran are not recorded
+                raise ArchLawError("a version 2 certificate, whose trust base does not list the "
+                                   "constants the checks ran; this archlaw reads version "
+                                   f"{CERTIFICATE_VERSION}: re-issue it with `archlaw check "
+                                   "--certificate`", where=where)
             if d.get("archlaw-certificate") != CERTIFICATE_VERSION:
                 raise ArchLawError(f"not an archlaw certificate of version {CERTIFICATE_VERSION}",
                                    where=where)
@@ -200,7 +277,8 @@ class Certificate:
             check_settings(settings, "settings.", where=where)
             return Certificate(d["theorem"], d["statement"], d["conclusion"], tuple(d["axioms"]),
                                checks, d["weights_sha256"],
-                               TrustBase(*(tb[k] for k in _TRUST_KEYS)), d["statement_sha256"],
+                               TrustBase(Runner.from_json(tb["runner"]),
+                                         *(tb[k] for k in _TRUST_KEYS[1:])), d["statement_sha256"],
                                dict(model), dict(settings))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as e:
             # OverflowError: a huge integer that the S-expression reader took as float inf
@@ -319,6 +397,7 @@ def make_certificate(report: ConformanceReport, binding: Any, *, model: Mapping[
     checks = []
     device = dtype = "cpu"
     modes = set()
+    ran = merge_ran(p for _, rep in report.hypotheses for p in rep.ran)
     for hyp, rep in report.hypotheses:
         device, dtype = rep.device, rep.dtype
         modes.add(rep.mode)
@@ -330,7 +409,7 @@ def make_certificate(report: ConformanceReport, binding: Any, *, model: Mapping[
                                else "in-memory export")
     return Certificate(report.theorem, report.statement, report.conclusion,
                        tuple(report.axioms or ()), tuple(checks), weights,
-                       TrustBase(RUNNER_ASSUMPTION, device, dtype, torch.__version__,
+                       TrustBase(Runner.of(ran), device, dtype, torch.__version__,
                                  "; ".join(sorted(modes)) or "no module", origin,
                                  report.export_sha256, report.lean_version),
                        report.statement_sha256, dict(model or {}), dict(settings or {}))

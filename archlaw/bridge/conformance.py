@@ -32,7 +32,7 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 import torch
 
@@ -57,7 +57,7 @@ __all__ = [
     "check_law", "check_theorem", "LawReport", "FieldResult", "Counterexample",
     "ConformanceReport", "SideCondition", "ALLOWED_AXIOMS", "split_field", "law_binding",
     "binding_device", "assumed_laws", "statement_sha256", "statement_text", "export_sha256",
-    "FieldTally", "Shard",
+    "FieldTally", "Shard", "merge_ran",
 ]
 
 #: Axioms a certified theorem may depend on (Lean's standard classical axioms).
@@ -167,6 +167,17 @@ class FieldResult:
         }
 
 
+def merge_ran(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """(constant, how it ran) pairs from several fields or laws merged into one entry per
+    constant, sorted by name: a constant that ran two ways keeps the lesser of the two in
+    `archlaw.bridge.semantics.HOW_RAN`'s string order (so registered in one field and run from
+    its body in none is ``registered only``)."""
+    out: dict[str, str] = {}
+    for n, how in pairs:
+        out[n] = how if n not in out or out[n] == how else min(out[n], how)
+    return tuple(sorted(out.items()))
+
+
 @dataclass(frozen=True)
 class LawReport:
     """All fields of one law checked on one model."""
@@ -205,11 +216,7 @@ class LawReport:
     def ran(self) -> tuple[tuple[str, str], ...]:
         """Each library or user constant evaluated by any field, and how it ran (a constant
         registered in one field and run from its body in none is ``registered only``)."""
-        out: dict[str, str] = {}
-        for f in self.fields:
-            for n, how in f.ran:
-                out[n] = how if n not in out or out[n] == how else min(out[n], how)
-        return tuple(sorted(out.items()))
+        return merge_ran(p for f in self.fields for p in f.ran)
 
     @property
     def lengths(self) -> tuple[int, int] | None:
