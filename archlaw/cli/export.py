@@ -12,9 +12,9 @@ ArchLaw's cache that lake made this text from these Lean files and toolchain
 (`archlaw.bridge.attestation`): only an export so recorded counts as Lean's later; any other file
 saying ``(producer "lean")`` is ``lean (declared)``.
 
-With ``--definitions`` it runs ``lake exe archlaw-export-v2`` instead (``lean/ArchLawExportV2.lean``):
-the same laws plus, in interchange version 2, the ``(def ...)`` entries of the non-recursive
-definitions they use, from the definitions' values and the equation lemmas of their ``match``
+With ``--definitions`` it runs ``lake exe archlaw-export-v2`` instead
+(``lean/ArchLawExportV2.lean``): the same laws plus, in interchange version 2, the ``(def ...)``
+entries of the non-recursive definitions they use, from the definitions' values and the equation lemmas of their ``match``
 helpers (docs/interchange.md). That exporter was written without a Lean toolchain and is no
 default target of ``lake build``; CI builds it in a step allowed to fail (docs/ci.md).
 
