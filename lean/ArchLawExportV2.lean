@@ -165,7 +165,8 @@ partial def matchSexp (cfg : Cfg) (e : Expr) (app : MatcherApp) : MetaM String :
   let some info ← getMatcherInfo? app.matcherName
     | throwError "archlaw-export-v2: {app.matcherName} is not a matcher"
   let callArgs := e.getAppArgs
-  let eqns ← Match.getEquationsFor app.matcherName
+  -- generated in an empty local context, as Lean's own callers do: the lemmas are closed terms
+  let eqns ← withLCtx {} {} (Match.getEquationsFor app.matcherName)
   let sort ← exprSexp cfg (← inferType e)
   let mut branches : Array (Array String × String) := #[]
   for eqn in eqns.eqnNames do

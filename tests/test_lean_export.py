@@ -119,9 +119,11 @@ def exported_v2(tmp_path_factory):
 def _def_text(df: ir.Definition) -> str:
     import sexpdata
 
-    return (f"params {[(p.name, p.binder, sexpdata.dumps(interchange.term_to_sexp(p.sort))) for p in df.params]}"
-            f"\n  type {sexpdata.dumps(interchange.term_to_sexp(df.type))}"
-            f"\n  body {sexpdata.dumps(interchange.term_to_sexp(df.body))}")
+    def show(t: ir.Term) -> str:
+        return sexpdata.dumps(interchange.term_to_sexp(t))
+
+    return (f"params {[(p.name, p.binder, show(p.sort)) for p in df.params]}"
+            f"\n  type {show(df.type)}\n  body {show(df.body)}")
 
 
 @_V2

@@ -14,9 +14,10 @@ saying ``(producer "lean")`` is ``lean (declared)``.
 
 With ``--definitions`` it runs ``lake exe archlaw-export-v2`` instead
 (``lean/ArchLawExportV2.lean``): the same laws plus, in interchange version 2, the ``(def ...)``
-entries of the non-recursive definitions they use, from the definitions' values and the equation lemmas of their ``match``
-helpers (docs/interchange.md). That exporter was written without a Lean toolchain and is no
-default target of ``lake build``; CI builds it in a step allowed to fail (docs/ci.md).
+entries of the non-recursive definitions they use, from the definitions' values and the
+equation lemmas of their ``match`` helpers (docs/interchange.md). That exporter was written
+without a Lean toolchain and is no default target of ``lake build``; CI builds it in a step
+allowed to fail (docs/ci.md).
 
 Without Lean it says how to get it; with ``--source`` it writes what the reader of the Lean source
 sees instead (statement provenance ``source``: statements parsed, proofs not checked).
