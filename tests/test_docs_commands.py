@@ -53,6 +53,11 @@ SHOWN_ONLY = {
     ("docs/ci.md", "make test"): "the whole suite, which CI runs",
     ("docs/ci.md", "lake build"): "needs Lean",
     ("docs/ci.md", "lake exe archlaw-export build/laws.sexp"): "needs Lean",
+    ("docs/ci.md", "lake build archlaw-export-v2"):
+        "needs Lean (the version-2 exporter, written blind)",
+    ("docs/ci.md", "ARCHLAW_LEAN_V2=1 .venv/bin/python -m pytest -q -p no:cacheprovider "
+                   "tests/test_lean_export.py"):
+        "needs Lean (compares the two producers' definitions)",
     ("docs/ci.md", ".venv/bin/archlaw export --out build/laws.sexp"): "needs Lean",
     ("docs/ci.md", ".venv/bin/archlaw laws --from build/laws.sexp --require-verified"):
         "needs Lean (a fresh export lake made here)",

@@ -1,6 +1,6 @@
 """`archlaw export`: write the laws of a Lake project as an interchange file.
 
-    archlaw export [--root DIR] [--out FILE] [--source]
+    archlaw export [--root DIR] [--out FILE] [--source] [--definitions]
 
 With Lean (``lake`` on PATH): runs ``lake build`` and ``lake exe archlaw-export OUT`` (the
 exporter in ``lean/ArchLawExport.lean``, statement provenance ``lean``, axioms from
@@ -11,6 +11,13 @@ which ``archlaw laws`` and the rest of ArchLaw pick up while it is fresh. It the
 ArchLaw's cache that lake made this text from these Lean files and toolchain
 (`archlaw.bridge.attestation`): only an export so recorded counts as Lean's later; any other file
 saying ``(producer "lean")`` is ``lean (declared)``.
+
+With ``--definitions`` it runs ``lake exe archlaw-export-v2`` instead
+(``lean/ArchLawExportV2.lean``): the same laws plus, in interchange version 2, the ``(def ...)``
+entries of the non-recursive definitions they use, from the definitions' values and the
+equation lemmas of their ``match`` helpers (docs/interchange.md). That exporter was written
+without a Lean toolchain and is no default target of ``lake build``; CI builds it in a step
+allowed to fail (docs/ci.md).
 
 Without Lean it says how to get it; with ``--source`` it writes what the reader of the Lean source
 sees instead (statement provenance ``source``: statements parsed, proofs not checked).
@@ -31,6 +38,11 @@ from archlaw.bridge.library import export_path, hash_lean_files, resolve_root
 
 from .options import add_root
 
+#: The Lake executables: the exporter `lake build` builds, and the version-2 exporter
+#: (`lean/ArchLawExportV2.lean`, also the `(def ...)` entries), a separate target written blind.
+EXPORTER = "archlaw-export"
+V2_EXPORTER = "archlaw-export-v2"
+
 HELP = "export the laws with Lean (lake build + lake exe archlaw-export), hashing the Lean files"
 
 _GET_LEAN = (
@@ -49,6 +61,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "atomically, a symlink written through, a device or FIFO refused")
     parser.add_argument("--source", action="store_true",
                         help="without Lean, write the source reader's export instead of failing")
+    parser.add_argument("--definitions", action="store_true",
+                        help=f"with Lean, run `lake exe {V2_EXPORTER}` (version 2: also the "
+                             "definitions the laws use, so they run from their Lean bodies; "
+                             "written without a Lean toolchain, see docs/interchange.md) instead "
+                             f"of `lake exe {EXPORTER}`")
 
 
 def _out_file(out: str) -> Path:
@@ -84,10 +101,10 @@ def _run(cmd: list[str], root: Path) -> None:
                            "(its output is above)")
 
 
-def export_with_lean(root: Path, out: Path) -> Export:
-    """Build, run the Lean exporter, record the hashes in the header of `out`, and record in
-    ArchLaw's cache that lake made it (`attestation.record_lake_export`); the export written,
-    marked `ATTESTED_BY_LAKE`.
+def export_with_lean(root: Path, out: Path, exe: str = EXPORTER) -> Export:
+    """Build, run the Lean exporter `exe` (`EXPORTER`, or `V2_EXPORTER` for the definitions
+    too), record the hashes in the header of `out`, and record in ArchLaw's cache that lake made
+    it (`attestation.record_lake_export`); the export written, marked `ATTESTED_BY_LAKE`.
 
     The exporter writes a uniquely named temporary file beside `out`, which is read back and
     written to `out` atomically (`archlaw.bridge.atomic`): a reader of `out` never sees the
@@ -111,7 +128,7 @@ def export_with_lean(root: Path, out: Path) -> Export:
     before = hash_lean_files(root)
     try:
         _run(["lake", "build"], root)
-        _run(["lake", "exe", "archlaw-export", str(Path(raw).resolve())], root)
+        _run(["lake", "exe", exe, str(Path(raw).resolve())], root)
         exp = interchange.read(raw)
         if exp.producer != "lean":
             raise ArchLawError(f"the exporter wrote producer {exp.producer!r}, expected 'lean'",
@@ -136,9 +153,11 @@ def run(args: argparse.Namespace) -> int:
     out = _out_file(args.out) if args.out is not None else export_path(root)
     console = make_console(stderr=True, soft_wrap=True)
     if shutil.which("lake") is not None:
-        exp = export_with_lean(root, out)
+        exp = export_with_lean(root, out, V2_EXPORTER if args.definitions else EXPORTER)
+        defs = (f", {len(interchange.export_definitions(exp))} definitions (version "
+                f"{exp.version})" if args.definitions else "")
         console.print(f"wrote {escape(str(out))}: {len(exp.laws)} laws, {len(exp.theorems)} "
-                      f"theorems, statement provenance lean (Lean {exp.lean_version})")
+                      f"theorems{defs}, statement provenance lean (Lean {exp.lean_version})")
         return 0
     message = _GET_LEAN.format(tc=_toolchain(root))
     if not args.source:
