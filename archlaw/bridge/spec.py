@@ -39,7 +39,7 @@ from . import structures  # noqa: F401  (registers the finite structures D4 and 
 from .errors import ArchLawError
 from .instances import is_instance
 from .ir import App, Law, Pi, constants_in, is_prop, pretty
-from .sorts import BoolEnc, Encoding, Finite, FloatTensor, resolve_sort
+from .sorts import BoolEnc, Encoding, Finite, FloatTensor, ProdOf, resolve_sort
 from .tables import TableSort, symbol_arity
 
 __all__ = ["TensorSpec", "SymbolSpec", "FixedSymbol", "LawSpec", "law_spec", "derive_binding",
@@ -217,6 +217,10 @@ def _tensor_spec(enc: Encoding, result: bool) -> TensorSpec:
                           f"decoded by argmax over the last axis" if result else None)
     if isinstance(leaf, BoolEnc):
         return TensorSpec(enc.describe(), ("N", *axes), "bool")
+    if isinstance(enc, ProdOf):  # a pair is a tuple of its parts' batched values
+        parts = [_tensor_spec(e, False) for e in (enc.fst, enc.snd)]
+        return TensorSpec(enc.describe(), ("N",), "a tuple of 2: " + "; ".join(
+            f"({', '.join(str(d) for d in t.shape)}) {t.dtype}" for t in parts))
     return TensorSpec(enc.describe(), ("N", "..."), "see docs/conformance.md (batched values)")
 
 
