@@ -147,3 +147,13 @@ def test_bad_spec_arguments_are_one_line(capsys, argv, words):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert words in err and len(err.splitlines()) == 1, err
+
+
+def test_the_spec_shown_on_docs_specs_md_is_what_the_command_prints(capsys):
+    import docpages
+
+    page = docpages.ROOT / "docs/specs.md"
+    shown = [b.text for b in docpages.blocks(page) if b.info.strip() == "text"][0]
+    cmd = [c for c in docpages.sh_commands(page) if c.text.startswith("archlaw spec")][0]
+    assert main(cmd.text.split()[1:]) == 0
+    assert capsys.readouterr().out.strip() == shown.strip()
