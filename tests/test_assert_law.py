@@ -148,3 +148,35 @@ def test_every_shipped_law_has_a_spec_once_given_its_parameters():
                      for k, v in given.items()}
             text = law_spec(law, **given).text()
         assert text.startswith(law.name) and "fixed by the law" in text
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=20))
+def test_any_assignment_text_parses_or_is_one_line(text):
+    """Fuzz the command-line grammar: a value, or one ArchLawError line; nothing else escapes."""
+    law = load_export().find("ArchLaw.ShiftEquivariant")
+    try:
+        name, value = parse_assignment(text, law)
+    except ArchLawError as e:
+        assert "\n" not in str(e)
+    else:
+        assert name in ("n", "X", "Y")
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.permutations("NLC"))
+def test_every_layout_round_trips(order):
+    """A layout is only a view at the boundary: the identity, called in any layout, is still
+    the identity (a wrong inverse permutation would move entries or fail the shape check)."""
+    seen = []
+
+    def ident(x):
+        seen.append(tuple(x.shape))
+        return x
+    assert_law("ShiftEquivariant", f=ident, n=4, X=(3,), Y=(3,), layout={"f": "".join(order)},
+               samples=3)
+    sizes = {"N": seen[0][order.index("N")], "L": 4, "C": 3}
+    assert seen[0] == tuple(sizes[ch] for ch in order)
