@@ -27,6 +27,7 @@ _API = {
     "check_law": "archlaw.bridge.conformance",
     "check_theorem": "archlaw.bridge.conformance",
     "load_export": "archlaw.bridge.library",
+    "assert_law": "archlaw.testing",
 }
 
 __all__ = ["__version__", *_API]

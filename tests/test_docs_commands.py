@@ -3,8 +3,8 @@
 
 How (conventions in `tests/docpages.py`):
 
-* README commands run in a fresh folder, as a new user runs them (the ``python file=`` blocks
-  written there first: the user's ``mymodels.py``); docs/ pages' commands run in the checkout,
+* README commands (and those of the other `USER_PAGES`) run in a fresh folder, as a new user
+  runs them (the page's ``python file=`` blocks written there first: the user's ``mymodels.py``); docs/ pages' commands run in the checkout,
   where they name its scripts and fixtures. Every command gets one temporary ``ARCHLAW_CACHE``
   (so the carry cell is trained once for all of them), ``OMP_WAIT_POLICY=PASSIVE`` and a time
   limit; ``.venv/bin/`` means the virtual environment running the tests.
@@ -132,13 +132,18 @@ def _has_lean() -> bool:
     return shutil.which("lake") is not None
 
 
+#: Pages whose commands run in a fresh folder holding the page's ``python file=`` blocks, as a
+#: new user runs them (a user's own module and test file); the others run in the checkout.
+USER_PAGES = ("README.md", "docs/specs.md")
+
+
 def _cwd_for(page: str, tmp: Path) -> Path:
-    if page != "README.md":
+    if page not in USER_PAGES:
         return ROOT
-    d = tmp / "user"
+    d = tmp / ("user" if page == "README.md" else "user-" + Path(page).stem)
     if not d.exists():
         d.mkdir()
-        for b in docpages.blocks(ROOT / "README.md"):
+        for b in docpages.blocks(ROOT / page):
             m = re.search(r"\bfile=(\S+)", b.info)
             if b.info.startswith("python") and m:
                 (d / m.group(1)).write_text(b.text + "\n", encoding="utf-8")

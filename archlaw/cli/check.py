@@ -1,5 +1,9 @@
 """`archlaw check LAW --model module:callable`: check a law (or a theorem's hypotheses) on a model.
 
+Or, for a law, with no binding code: ``archlaw check LAW NAME=VALUE ... --symbol
+f=module:factory [--layout f=NCL]`` binds each model symbol from the law's spec (the grammar:
+`archlaw.cli.spec`, docs/specs.md).
+
 The callable is imported from ``module`` and called with the ``--param K=V`` values (ints, floats
 or strings) as keyword arguments; it returns an `archlaw.bridge.binding.Binding` (for a theorem,
 also a dict of them keyed by hypothesis, law or law short name). LAW is a law or
@@ -31,6 +35,7 @@ from typing import Any, Iterator, Mapping
 from archlaw.bridge.errors import ArchLawError
 
 from .options import add_device, add_from, add_root
+from .spec import add_assignments
 
 HELP = "check a law or theorem on a model (module:callable returning a Binding)"
 
@@ -40,11 +45,21 @@ def configure(p: argparse.ArgumentParser) -> None:
                 "--model mymodels:build (README.md, 'Check your own module'; bindings, domains "
                 "and tolerances: docs/conformance.md).")
     p.add_argument("law", metavar="LAW", help="law or theorem name (full or unique suffix)")
-    p.add_argument("--model", required=True, metavar="MODULE:CALLABLE",
+    add_assignments(p)
+    p.add_argument("--model", default=None, metavar="MODULE:CALLABLE",
                    help="a callable returning an archlaw Binding, called with the --param "
-                        "values; MODULE is imported from the current directory or sys.path")
+                        "values; MODULE is imported from the current directory or sys.path "
+                        "(for what --symbol cannot express)")
     p.add_argument("--param", action="append", default=[], metavar="K=V",
-                   help="keyword argument for the model callable (repeatable)")
+                   help="keyword argument for the --model callable (repeatable)")
+    p.add_argument("--symbol", action="append", default=[], metavar="NAME=MODULE:FACTORY",
+                   help="a law's model symbol bound from its spec (`archlaw spec LAW`), no "
+                        "binding code: FACTORY is called with no arguments and returns the "
+                        "nn.Module or callable (repeatable; docs/specs.md)")
+    p.add_argument("--layout", action="append", default=[], metavar="NAME=LETTERS",
+                   help="a --symbol's tensor layout: NCL for nn.Conv1d, NCHW for nn.Conv2d, "
+                        "LNC for a sequence-first layer (default: the spec's NLC / NHWC, or LNC "
+                        "for a module with batch_first=False)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--seed", type=int, default=0,
                    help="sampling seed: which cases are drawn, 0 to 2^63-1 (default 0; not a "
@@ -279,6 +294,81 @@ def _params_text(params: Mapping[str, Any]) -> str:
     return " ".join(f"{k}={v!r}" for k, v in params.items()) or "(none)"
 
 
+def _pairs(items: list[str], flag: str, what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for it in items:
+        k, eq, v = it.partition("=")
+        if not eq or not k or not v:
+            raise ArchLawError(f"{flag} {it!r}: expected NAME={what}")
+        if k in out:
+            raise ArchLawError(f"{flag} {it!r}: {k} given twice")
+        out[k] = v
+    return out
+
+
+def load_symbol(name: str, ref: str) -> Any:
+    """``MODULE:FACTORY`` -> the nn.Module or callable for symbol `name`: FACTORY called with no
+    arguments, or an nn.Module object taken as it is. Any failure is one line naming --symbol."""
+    import torch
+
+    flag = f"--symbol {name}={ref}"
+    if ref.count(":") != 1 or not all(ref.split(":")):
+        raise ArchLawError(f"{flag}: expected NAME=MODULE:FACTORY, e.g. f=mymodels:conv")
+    mod_name, attr = ref.split(":")
+    with _cwd_on_path():
+        try:
+            obj: Any = importlib.import_module(mod_name)
+        except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - user code
+            raise ArchLawError(f"{flag}: importing {mod_name} failed: {_first_line(e)}"
+                               f"{_module_file_hint(mod_name)}") from None
+    for part in attr.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            raise ArchLawError(f"{flag}: module {mod_name} has no attribute {attr!r}")
+    if isinstance(obj, torch.nn.Module):
+        return obj
+    if not callable(obj):
+        raise ArchLawError(f"{flag}: {attr} is not callable")
+    try:
+        out = obj()
+    except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - user code
+        raise ArchLawError(f"{flag}: calling {attr}() failed: {_first_line(e)}") from None
+    if not callable(out):
+        raise ArchLawError(f"{flag}: {attr}() returned {type(out).__name__}, expected an "
+                           "nn.Module or a callable on tensors")
+    return out
+
+
+def spec_binding(args: argparse.Namespace, decl: Any) -> Any:
+    """``archlaw check LAW NAME=VALUE ... --symbol NAME=MODULE:FACTORY [--layout NAME=LETTERS]``
+    -> the `Binding` derived from the law's spec (`archlaw.bridge.spec.derive_binding`)."""
+    from archlaw.bridge.spec import derive_binding
+
+    if decl.kind != "law":
+        raise ArchLawError(f"--symbol binds a law's symbols; {decl.name} is a {decl.kind}, whose "
+                           "hypotheses each need a binding: give --model MODULE:CALLABLE")
+    if args.param:
+        raise ArchLawError(f"--param {' '.join(args.param)}: --param passes keyword arguments to a "
+                           "--model callable; a --symbol factory is called with none")
+    if not args.symbol:
+        raise ArchLawError("give --symbol NAME=MODULE:FACTORY for each of the law's model "
+                           "symbols (see `archlaw spec LAW`), or --model MODULE:CALLABLE "
+                           "returning a Binding")
+    if args.model:
+        raise ArchLawError(f"--model {args.model!r} and --symbol both given: one binds the law")
+    from .spec import given, register_family_sorts
+
+    register_family_sorts()
+    symbols = {k: load_symbol(k, v) for k, v in _pairs(args.symbol, "--symbol",
+                                                        "MODULE:FACTORY").items()}
+    kw = given(decl, args.assign)
+    clash = set(kw) & set(symbols)
+    if clash:
+        raise ArchLawError(f"{', '.join(sorted(clash))} given both as NAME=VALUE and --symbol")
+    return derive_binding(decl, layout=_pairs(args.layout, "--layout", "LETTERS"),
+                          **kw, **symbols)
+
+
 def load_export_origin(root: str | None, from_file: str | None) -> tuple[Any, str]:
     """The library export and where it came from, as a certificate's trust base records it: the
     interchange file's path, the Lean export's path, or ``source reader``."""
@@ -371,7 +461,14 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
     export, origin = load_export_origin(args.root, args.from_file)
     decl = export.find(args.law)
     params = parse_params(args.param)
-    binding = load_binding(args.model, params)
+    if args.symbol or not args.model:
+        binding = spec_binding(args, decl)
+    else:
+        if args.assign or args.layout:
+            raise ArchLawError(f"{' '.join(args.assign + args.layout)}: law parameters, sorts "
+                               "and --layout go with --symbol; a --model callable builds the "
+                               "whole binding (give it --param K=V)")
+        binding = load_binding(args.model, params)
     move_to_device(binding, args.device if shard is None else shard.world.device(args.device))
     kw = check_kwargs(args)
     # not in `kw`: a certificate's settings record what changes the cases checked, and these do not

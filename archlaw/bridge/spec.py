@@ -1,0 +1,428 @@
+"""The torch interface a law's signature implies, and the binding derived from it.
+
+A law such as ``ShiftEquivariant {n} {X Y} (f : (Fin n → X) → (Fin n → Y))`` fixes everything
+about how a network meets it once its law parameters (``n = 12``) and sort encodings
+(``X = Float[3]``) are given: `f` takes one float tensor (N, 12, 3) and returns one (N, 12, *Y);
+the shift is the library's `rotate`, run from its Lean body. `law_spec` states that interface
+(`LawSpec`, what `archlaw spec` prints); `derive_binding` builds the `Binding` from it, so a
+stock `nn.Module` binds with no binding code:
+
+* **batching**: every tensor has the batch axis N (the check's cases) first;
+* **dtype and device**: the samples follow the module's device, and ``--dtype`` / ``dtype=``
+  casts the module tree (`Binding.module`, a `ModuleDict` of the given modules, also what a
+  certificate hashes);
+* **finite outputs**: a result of sort ``Fin m`` (or a table of them) may be returned as long
+  values or as logits over a trailing axis of m, decoded here by argmax (what the law speaks of);
+* **fixed symbols**: the constants the law's fields use run from their Lean bodies (or a Python
+  registration, checked against the body where there is one): nothing else is bound;
+* **layout** (`LAYOUTS` below): at the binding boundary only, never in the sort.
+
+Layout letters. A table value of a float sort of at most one axis has the spec layout ``N`` (the
+batch), then one letter per index axis (``L`` for one axis, ``HW`` for two, ``DHW`` for three),
+then ``C`` for X's axis when it has one: a signal is ``NLC``, a grid ``NHWC``. A symbol's layout
+is a permutation of those letters, e.g. ``NCL`` for ``nn.Conv1d``, ``NCHW`` for ``nn.Conv2d``,
+``LNC`` for a sequence-first ``nn.TransformerEncoderLayer``; arguments are permuted into it and
+the result back. Without one, a module with ``batch_first = False`` (on itself or its first
+submodule that has the attribute, as torch's attention layers do) gets the sequence-first layout
+``LNC``, since that is how torch will call it; anything else gets the spec layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import torch
+
+from .binding import Binding
+from . import structures  # noqa: F401  (registers the finite structures D4 and Perm n)
+from .errors import ArchLawError
+from .instances import is_instance
+from .ir import App, Law, Pi, constants_in, is_prop, pretty
+from .sorts import BoolEnc, Encoding, Finite, FloatTensor, ProdOf, resolve_sort
+from .tables import TableSort, symbol_arity
+
+__all__ = ["TensorSpec", "SymbolSpec", "FixedSymbol", "LawSpec", "law_spec", "derive_binding",
+           "parse_encoding", "parse_assignment", "AXIS_LETTERS"]
+
+#: the spec's letters for k index axes of a table
+AXIS_LETTERS = {1: "L", 2: "HW", 3: "DHW"}
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """One argument or the result of a model symbol, as torch sees it.
+
+    `shape`: ``N`` (the batch) then ints, in the spec layout; `dtype`: ``float`` (the check's
+    dtype), ``long`` or ``bool``; `layout`: the spec's letters (empty where none applies);
+    `decode`: how a finite result is read (None for a float or an argument)."""
+
+    sort: str
+    shape: tuple[str | int, ...]
+    dtype: str
+    layout: str = ""
+    decode: str | None = None
+
+    def text(self) -> str:
+        dims = ", ".join(str(d) for d in self.shape)
+        return (f"{self.sort}: tensor ({dims}) {self.dtype}"
+                + (f", layout {self.layout}" if self.layout else "")
+                + (f"; {self.decode}" if self.decode else ""))
+
+    def to_json(self) -> dict:
+        return {"sort": self.sort, "shape": list(self.shape), "dtype": self.dtype,
+                "layout": self.layout, "decode": self.decode}
+
+
+@dataclass(frozen=True)
+class SymbolSpec:
+    """A symbol the network supplies: its Lean sort, its arguments and its result."""
+
+    name: str
+    sort: str
+    arguments: tuple[TensorSpec, ...]
+    result: TensorSpec
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "sort": self.sort,
+                "arguments": [a.to_json() for a in self.arguments], "result": self.result.to_json()}
+
+
+@dataclass(frozen=True)
+class FixedSymbol:
+    """A constant the law fixes, and where its meaning comes from (``Lean body``,
+    ``Lean body and a registration checked against it``, or ``registration``)."""
+
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
+class LawSpec:
+    """The torch interface of one law at given law parameters and sort encodings."""
+
+    law: str
+    statement: str
+    params: Mapping[str, int]
+    sorts: Mapping[str, str]
+    symbols: tuple[SymbolSpec, ...]
+    fixed: tuple[FixedSymbol, ...]
+
+    def text(self) -> str:
+        """What `archlaw spec` prints: one block per model symbol, then the fixed symbols."""
+        given = [f"{k} = {v}" for k, v in self.params.items()] + \
+                [f"{k} = {v}" for k, v in self.sorts.items()]
+        lines = [f"{self.law} (statement {self.statement})"
+                 + (f" with {', '.join(given)}" if given else "")]
+        for s in self.symbols:
+            lines.append(f"  model symbol {s.name} : {s.sort}")
+            for i, a in enumerate(s.arguments, 1):
+                lines.append(f"    argument {i}: {a.text()}")
+            lines.append(f"    result: {s.result.text()}")
+        lines.append("  fixed by the law: " + (", ".join(f"{f.name} ({f.source})"
+                                                         for f in self.fixed) or "nothing"))
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {"law": self.law, "statement": self.statement, "params": dict(self.params),
+                "sorts": dict(self.sorts), "symbols": [s.to_json() for s in self.symbols],
+                "fixed": [{"name": f.name, "source": f.source} for f in self.fixed]}
+
+
+# --------------------------------------------------------------------------------------------
+# What the user gives: law parameters and sort encodings
+
+
+def parse_encoding(text: str, where: str) -> Encoding:
+    """A sort encoding written on a command line: ``float`` (a scalar), ``float[3]``,
+    ``float[3,4]``, ``fin[10]`` or ``bool``."""
+    t = text.strip().replace(" ", "")
+    try:
+        if t in ("float", "float[]"):
+            return FloatTensor(())
+        if t.startswith("float[") and t.endswith("]"):
+            dims = tuple(int(d) for d in t[6:-1].split(","))
+            if all(d >= 1 for d in dims):
+                return FloatTensor(dims)
+        if t.startswith("fin[") and t.endswith("]") and int(t[4:-1]) >= 1:
+            return Finite(int(t[4:-1]))
+        if t == "bool":
+            return BoolEnc()
+    except ValueError:
+        pass
+    raise ArchLawError(f"{text!r} is not a sort encoding; accepted: float, float[3], float[3,4], "
+                       "fin[10], bool", where=where)
+
+
+def parse_assignment(text: str, law: Law) -> tuple[str, int | Encoding]:
+    """``NAME=VALUE`` for one of `law`'s parameters: a law parameter ``n=12`` (a Nat: an integer
+    >= 0) or a sort ``X=float[3]`` (`parse_encoding`). The law's signature decides which."""
+    name, eq, value = text.partition("=")
+    where = f"argument {text!r}"
+    kinds = _param_kinds(law)
+    if not eq or name not in kinds or kinds[name] == "symbol":
+        names = ", ".join(k for k, v in kinds.items() if v != "symbol") or "none"
+        raise ArchLawError(f"expected NAME=VALUE with NAME one of {law.name}'s law parameters "
+                           f"or sorts ({names})", where=where)
+    if kinds[name] == "sort":
+        return name, parse_encoding(value, where)
+    if not value.strip().isdigit():
+        raise ArchLawError(f"{name} is a Nat law parameter: give an integer >= 0", where=where)
+    return name, int(value)
+
+
+def _param_kinds(law: Law) -> dict[str, str]:
+    """Each parameter of `law` that a user gives: ``sort``, ``nat`` or ``symbol``."""
+    out: dict[str, str] = {}
+    for p in law.params:
+        if p.is_sort:
+            out[p.name] = "sort"
+        elif is_prop(p.sort) or is_instance(p):
+            continue
+        elif isinstance(p.sort, App) and p.sort.head_name == "Nat" and not p.sort.args:
+            out[p.name] = "nat"
+        elif not is_prop(_final(p.sort)):
+            out[p.name] = "symbol"
+    return out
+
+
+def _final(t: Any) -> Any:
+    while isinstance(t, Pi):
+        t = t.body
+    return t
+
+
+# --------------------------------------------------------------------------------------------
+# The spec
+
+
+def _spec_letters(enc: Encoding) -> str:
+    """The spec layout of a value of `enc` ('' where no layout applies)."""
+    if isinstance(enc, TableSort) and isinstance(enc.cod, FloatTensor) and len(enc.cod.shape) <= 1 \
+            and len(enc.axes) in AXIS_LETTERS:
+        return "N" + AXIS_LETTERS[len(enc.axes)] + ("C" if enc.cod.shape else "")
+    if isinstance(enc, FloatTensor) and len(enc.shape) == 1:
+        return "NC"
+    return ""
+
+
+def _tensor_spec(enc: Encoding, result: bool) -> TensorSpec:
+    axes: tuple[int, ...] = enc.axes if isinstance(enc, TableSort) else ()
+    leaf = enc.cod if isinstance(enc, TableSort) else enc
+    if isinstance(leaf, FloatTensor):
+        return TensorSpec(enc.describe(), ("N", *axes, *leaf.shape), "float", _spec_letters(enc))
+    if isinstance(leaf, Finite):
+        return TensorSpec(enc.describe(), ("N", *axes), "long", "",
+                          f"or logits (N, {', '.join(str(a) for a in (*axes, leaf.n))}) float, "
+                          f"decoded by argmax over the last axis" if result else None)
+    if isinstance(leaf, BoolEnc):
+        return TensorSpec(enc.describe(), ("N", *axes), "bool")
+    if isinstance(enc, ProdOf):  # a pair is a tuple of its parts' batched values
+        parts = [_tensor_spec(e, False) for e in (enc.fst, enc.snd)]
+        return TensorSpec(enc.describe(), ("N",), "a tuple of 2: " + "; ".join(
+            f"({', '.join(str(d) for d in t.shape)}) {t.dtype}" for t in parts))
+    return TensorSpec(enc.describe(), ("N", "..."), "see docs/conformance.md (batched values)")
+
+
+def _fixed(law: Law) -> tuple[FixedSymbol, ...]:
+    from .interpret import PROP_HEADS, registered
+
+    bodies = {d.name for d in law.definitions}
+    regs = registered()
+    used: set[str] = set()
+    for f in law.fields:
+        used |= constants_in(f.statement)
+    for d in law.definitions:
+        used |= constants_in(d.body)
+    out = []
+    for name in sorted(used - PROP_HEADS):
+        if name in bodies:
+            out.append(FixedSymbol(name, "Lean body and a registration checked against it"
+                                   if name in regs else "Lean body"))
+        elif name in regs:
+            out.append(FixedSymbol(name, "registration"))
+    return tuple(out)
+
+
+def _symbol_shape(law: Law, p: Any, sorts: Mapping[str, Encoding], params: Mapping[str, int]
+                  ) -> tuple[tuple[Encoding, ...], Encoding]:
+    where = f"law {law.name}, symbol {p.name}"
+
+    def resolve(t: Any) -> Encoding:
+        return resolve_sort(t, sorts, params, where=where)
+    k = symbol_arity(p.sort, resolve)
+    args, s = [], p.sort
+    for _ in range(k):
+        args.append(resolve(s.var.sort))
+        s = s.body
+    return tuple(args), resolve(s)
+
+
+def _split(law: Law, given: Mapping[str, Any]) -> tuple[dict[str, int], dict[str, Encoding],
+                                                        dict[str, Any]]:
+    """Sort `given` (law parameter name -> value) into params, sorts and symbols, refusing a
+    name the law does not have or a value of the wrong kind with one line."""
+    kinds = _param_kinds(law)
+    params: dict[str, int] = {}
+    sorts: dict[str, Encoding] = {}
+    symbols: dict[str, Any] = {}
+    for name, v in given.items():
+        kind = kinds.get(name)
+        where = f"law {law.name}, {name}"
+        if kind is None:
+            raise ArchLawError(f"{law.name} has no parameter {name!r}; its parameters: "
+                               f"{', '.join(f'{k} ({v})' for k, v in kinds.items())}", where=where)
+        if kind == "nat":
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ArchLawError(f"{name} is a Nat law parameter: give an int >= 0, not {v!r}",
+                                   where=where)
+            params[name] = v
+        elif kind == "sort":
+            if isinstance(v, tuple) and all(isinstance(d, int) and d >= 1 for d in v):
+                v = FloatTensor(v)
+            if not isinstance(v, Encoding):
+                raise ArchLawError(f"{name} is a sort: give a float shape such as (3,) or an "
+                                   f"encoding from archlaw.bridge.sorts, not {v!r}", where=where)
+            sorts[name] = v
+        else:
+            if not callable(v):
+                raise ArchLawError(f"{name} is a model symbol: give a callable or nn.Module, "
+                                   f"not {type(v).__name__}", where=where)
+            symbols[name] = v
+    missing = [f"{k} ({v})" for k, v in kinds.items()
+               if v != "symbol" and k not in params and k not in sorts]
+    if missing:
+        raise ArchLawError(f"give {', '.join(missing)}", where=f"law {law.name}")
+    return params, sorts, symbols
+
+
+def law_spec(law: Law, *, statement: str | None = None, **given: Any) -> LawSpec:
+    """The torch interface of `law` with its law parameters and sorts given by name
+    (``n=12, X=(3,)``: a float sort by its shape, or any encoding; see `parse_assignment` for the
+    command-line form); `statement`: the label to show (`Export.statement_label`; default the
+    law's provenance). Raises `ArchLawError` for a missing or wrong-kind value."""
+    params, sorts, _ = _split(law, given)
+    kinds = _param_kinds(law)
+    syms = []
+    for p in law.params:
+        if kinds.get(p.name) == "symbol":
+            args, res = _symbol_shape(law, p, sorts, params)
+            syms.append(SymbolSpec(p.name, pretty(p.sort),
+                                   tuple(_tensor_spec(a, False) for a in args),
+                                   _tensor_spec(res, True)))
+    return LawSpec(law.name, statement or law.statement_provenance, params,
+                   {k: v.describe() for k, v in sorts.items()}, tuple(syms), _fixed(law))
+
+
+# --------------------------------------------------------------------------------------------
+# The binding
+
+
+def default_layout(module: Any) -> str | None:
+    """``LNC`` for a module whose ``batch_first`` (its own, or its first submodule's that has
+    one) is False, as torch calls a sequence-first layer; else None (the spec layout)."""
+    if isinstance(module, torch.nn.Module):
+        for m in module.modules():
+            if hasattr(m, "batch_first"):
+                return None if m.batch_first else "LNC"
+    return None
+
+
+def _permutation(spec: str, layout: str, name: str) -> tuple[int, ...]:
+    if sorted(spec) != sorted(layout):
+        raise ArchLawError(f"layout {layout!r} is not an order of the spec's letters {spec!r}",
+                           where=f"symbol {name}")
+    return tuple(spec.index(ch) for ch in layout)
+
+
+def _decode(out: Any, enc: Encoding) -> Any:
+    """Logits over a trailing axis of m for a ``Fin m`` result (or table of them) -> argmax."""
+    leaf = enc.cod if isinstance(enc, TableSort) else enc
+    if isinstance(leaf, Finite) and isinstance(out, torch.Tensor) and out.is_floating_point():
+        lead = 1 + (len(enc.axes) if isinstance(enc, TableSort) else 0)
+        if out.dim() == lead + 1 and out.shape[-1] == leaf.n:
+            return out.argmax(-1)
+    return out
+
+
+def _wrap(fn: Callable[..., Any], name: str, args: tuple[Encoding, ...], res: Encoding,
+          layout: str | None) -> Callable[..., Any]:
+    """`fn` seen through the spec: arguments permuted from the spec layout into `layout`, the
+    result permuted back and finite logits decoded."""
+    perms = []
+    for a in args:
+        spec = _spec_letters(a)
+        perms.append(_permutation(spec, layout, name) if layout and spec and len(spec) == len(layout)
+                     else None)
+    rspec = _spec_letters(res)
+    back = None
+    if layout and rspec and len(rspec) == len(layout):
+        fwd = _permutation(rspec, layout, name)
+        back = tuple(fwd.index(i) for i in range(len(fwd)))
+    if layout and all(p is None for p in perms) and back is None:
+        raise ArchLawError(f"layout {layout!r} fits none of its tensors (spec layouts: "
+                           f"{', '.join(_spec_letters(e) or '-' for e in (*args, res))})",
+                           where=f"symbol {name}")
+
+    def call(*xs: Any) -> Any:
+        xs = tuple(x.permute(*p) if p is not None and isinstance(x, torch.Tensor) else x
+                   for x, p in zip(xs, perms))
+        out = fn(*xs)
+        if back is not None and isinstance(out, torch.Tensor):
+            if out.dim() != len(back):
+                raise ArchLawError(f"returned a tensor of shape {tuple(out.shape)} where its "
+                                   f"layout {layout} has {len(back)} axes",
+                                   where=f"symbol {name}")
+            out = out.permute(*back)
+        out = _decode(out, res)
+        _check_dtype(out, xs, res, name)
+        return out
+    return call
+
+
+def _check_dtype(out: Any, xs: tuple[Any, ...], res: Encoding, name: str) -> None:
+    """A float result comes in the dtype its float arguments came in (the check's dtype): a
+    float16 or float32 result in a float64 check would compare rounding, not the law."""
+    leaf = res.cod if isinstance(res, TableSort) else res
+    want = next((x.dtype for x in xs if isinstance(x, torch.Tensor) and x.is_floating_point()),
+                None)
+    if isinstance(leaf, FloatTensor) and isinstance(out, torch.Tensor) and want is not None \
+            and out.dtype != want:
+        raise ArchLawError(f"returned dtype {str(out.dtype).replace('torch.', '')} where the "
+                           f"spec's result is float in the check's dtype "
+                           f"{str(want).replace('torch.', '')} (the module's parameters follow "
+                           "the check's dtype; a cast inside the module does not)",
+                           where=f"symbol {name!r}")
+
+
+def derive_binding(law: Law, *, layout: Mapping[str, str] | None = None, **given: Any) -> Binding:
+    """The `Binding` of `law` built from its spec: `given` names every law parameter and sort
+    (as for `law_spec`) and every model symbol (a callable or `nn.Module`, taking and returning
+    the tensors of `law_spec`); `layout` maps a symbol to its layout letters (module
+    docstring). The binding's module is the given modules (a `ModuleDict` when several)."""
+    params, sorts, symbols = _split(law, given)
+    kinds = _param_kinds(law)
+    layout = dict(layout or {})
+    unknown = set(layout) - set(symbols)
+    if unknown:
+        raise ArchLawError(f"layout given for {', '.join(sorted(unknown))}, which is not a model "
+                           f"symbol given here ({', '.join(symbols) or 'none'})",
+                           where=f"law {law.name}")
+    missing = [k for k, v in kinds.items() if v == "symbol" and k not in symbols]
+    if missing:
+        raise ArchLawError(f"give the model symbol(s) {', '.join(missing)} (a callable or "
+                           f"nn.Module)", where=f"law {law.name}")
+    wrapped = {}
+    for p in law.params:
+        if p.name in symbols:
+            args, res = _symbol_shape(law, p, sorts, params)
+            lay = layout.get(p.name)
+            if lay is None and any(_spec_letters(e) == "NLC" for e in (*args, res)):
+                lay = default_layout(symbols[p.name])
+            wrapped[p.name] = _wrap(symbols[p.name], p.name, args, res, lay)
+    mods = {k: v for k, v in symbols.items() if isinstance(v, torch.nn.Module)}
+    module = (next(iter(mods.values())) if len(mods) == 1 else
+              torch.nn.ModuleDict(mods) if mods else None)
+    names = ", ".join(f"{k}={type(v).__name__}" for k, v in symbols.items())
+    return Binding(sorts, params, wrapped, frozenset(symbols), module=module,
+                   metadata={"name": names, "layout": {k: v for k, v in layout.items()}})
