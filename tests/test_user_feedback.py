@@ -88,3 +88,14 @@ def test_check_law_given_a_name_instead_of_a_law_says_what_it_takes():
 
     with pytest.raises(ArchLawError, match=r"check_law takes a law .*load_export\(\)\.find"):
         check_law("ArchLaw.Equivariant", T.equivariant_binding())
+
+
+def test_a_constant_that_ran_two_ways_is_reported_the_way_that_leaves_more_trusted():
+    from archlaw.bridge.conformance import merge_ran
+    from archlaw.bridge.semantics import RAN_BODY, RAN_REGISTERED_AGREES, RAN_REGISTERED_ONLY
+
+    for first, second in ((RAN_BODY, RAN_REGISTERED_ONLY), (RAN_REGISTERED_ONLY, RAN_BODY)):
+        assert merge_ran([("c", first), ("c", second)]) == (("c", RAN_REGISTERED_ONLY),)
+    assert merge_ran([("c", RAN_BODY), ("c", RAN_REGISTERED_AGREES)]) == \
+        (("c", RAN_REGISTERED_AGREES),)
+    assert merge_ran([("c", RAN_BODY), ("d", RAN_BODY)]) == (("c", RAN_BODY), ("d", RAN_BODY))

@@ -169,12 +169,14 @@ class FieldResult:
 
 def merge_ran(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """(constant, how it ran) pairs from several fields or laws merged into one entry per
-    constant, sorted by name: a constant that ran two ways keeps the lesser of the two in
-    `archlaw.bridge.semantics.HOW_RAN`'s string order (so registered in one field and run from
-    its body in none is ``registered only``)."""
+    constant, sorted by name: a constant that ran two ways keeps the one that leaves more trusted
+    (`archlaw.bridge.semantics.weaker_ran`: ``registered only`` over ``registered, agrees with
+    body`` over ``body``)."""
+    from .semantics import weaker_ran
+
     out: dict[str, str] = {}
     for n, how in pairs:
-        out[n] = how if n not in out or out[n] == how else min(out[n], how)
+        out[n] = weaker_ran(out.get(n), how)
     return tuple(sorted(out.items()))
 
 

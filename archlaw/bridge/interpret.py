@@ -47,7 +47,7 @@ from .binding import ListBatch
 from .errors import ArchLawError
 from .ir import ARROW_VAR, App, Lam, Lit, Pi, Sort, Term, Var, is_prop, pretty
 from .outputs import validate_output
-from .semantics import RAN_BODY, RAN_REGISTERED_ONLY, instantiate
+from .semantics import RAN_BODY, RAN_REGISTERED_ONLY, instantiate, weaker_ran
 from .tables import TableSort, from_output, symbol_arity, tabulate, to_tensor
 from .sorts import (
     Encoding, Finite, FunctionSort, ListOf, ProdOf, Tolerance, list_width, flatten_list, pad_list,
@@ -499,11 +499,10 @@ class Evaluator:
             return self._body(t, args)
         if head in self.definitions and self.cross_check is not None:
             how = self.cross_check(self, t, interp, self.definitions[head])
-            if self.ran.get(head) != RAN_BODY:
-                self.ran[head] = how
+            self.ran[head] = weaker_ran(self.ran.get(head), how)
         elif head in self.definitions or getattr(interp.fn, "__module__", None) != __name__:
             # a library's or user's constant (not one of the built-ins below): reports list it
-            self.ran.setdefault(head, RAN_REGISTERED_ONLY)
+            self.ran[head] = weaker_ran(self.ran.get(head), RAN_REGISTERED_ONLY)
         ctx = EvalContext(t, enc, self, arg_sorts)
         what = f"interpretation of `{head}`"
         if interp.arity is None:
@@ -524,7 +523,7 @@ class Evaluator:
         """`t` (a definition's application) run from the definition's Lean body."""
         d = self.definitions[t.head]
         inst = instantiate(d, tuple(a.sort for a in t.args), t.sort, self._cache, self.where)
-        self.ran[d.name] = RAN_BODY
+        self.ran[d.name] = weaker_ran(self.ran.get(d.name), RAN_BODY)
         return apply(BodyFn(self, inst, len(inst.params)), args)
 
     def _lookup(self, head: str, enc: Encoding | None, node: App,

@@ -41,6 +41,13 @@ RAN_REGISTERED_ONLY = "registered only"
 HOW_RAN = (RAN_BODY, RAN_REGISTERED_AGREES, RAN_REGISTERED_ONLY)
 
 
+def weaker_ran(a: str | None, b: str) -> str:
+    """Of two ways one constant ran, the one that leaves more trusted (later in `HOW_RAN`): a
+    constant run from its body at one node and by an unchecked registration at another is
+    reported ``registered only``, never ``body``."""
+    return b if a is None else max(a, b, key=HOW_RAN.index)
+
+
 def match_term(pat: Term, tgt: Term, holes: frozenset[str], subst: dict[str, Term]) -> bool:
     """First-order matching of `pat` (whose free variables named in `holes` are unknowns)
     against `tgt`; extends `subst`. Sorts of variables are not matched (they follow)."""
