@@ -299,17 +299,8 @@ class _Reader:
             axioms = tuple(self.string(a, path + " > axioms") for a in e["axioms"][1:])
         if producer == "lean" and axioms is None:
             self.fail(path, "a Lean export must list the axioms of every declaration")
-        params = []
-        for i, p in enumerate(e["params"][1:]):
-            pp = f"{path} > param {i + 1}"
-            if self.head(p, pp) != "param":
-                self.fail(pp, "expected (param NAME BINDER SORT)")
-            self.arity(p, 4, pp, "(param NAME BINDER SORT)")
-            binder = str(p[2]) if isinstance(p[2], Symbol) else None
-            if binder not in _BINDERS:
-                self.fail(pp, f"binder must be one of {', '.join(_BINDERS)}")
-            params.append(Param(self.string(p[1], pp), self.term(p[3], pp), binder))  # type: ignore[arg-type]
-        common = dict(name=name, module=module, range=rng, doc=doc, params=tuple(params),
+        params = self.params(e["params"], path)
+        common = dict(name=name, module=module, range=rng, doc=doc, params=params,
                       statement_provenance=producer, axioms=axioms)
         if kind == "law":
             fields = []
