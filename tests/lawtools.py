@@ -108,3 +108,15 @@ def toy_lean_export(d: Path, *, record: bool = True, name: str = "laws.sexp") ->
     if record:
         record_as_made_by_lake(proj, path)
     return proj, path
+
+
+def load_script(name: str):
+    """`scripts/NAME.py` imported as a fresh module (named ``NAME_under_test``), for the tests of
+    a benchmark or training script's functions."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"{name}_under_test",
+                                                  REPO / "scripts" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

@@ -5,23 +5,19 @@ over the whole output, which hides an error in a small channel behind a large on
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import pytest
+
+from lawtools import load_script
 import torch
 
 from archlaw.bridge.sorts import float_close, tolerance_for
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench_equivariance.py"
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_equivariance_under_test", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("bench_equivariance")
 
 
 def test_an_error_in_a_small_channel_is_not_hidden_by_a_large_one(bench):

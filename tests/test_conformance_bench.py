@@ -4,26 +4,22 @@ the library cannot be read instead of silently benchmarking a hand-built twin.""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
+
+from lawtools import load_script
 import torch
 
 from archlaw.bridge import library
 from archlaw.bridge.binding import ListBatch
 from archlaw.bridge.errors import ArchLawError
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench_conformance.py"
 
 
 @pytest.fixture()
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_conformance_under_test", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("bench_conformance")
 
 
 def test_the_benchmark_uses_the_library_law_and_records_it(bench):

@@ -3,25 +3,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import pathlib
 from pathlib import Path
 
 import pytest
+
+from lawtools import load_script
 import torch
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_transformer_adder.py"
 TINY = ["--d-model", "8", "--layers", "1", "--heads", "2", "--batch", "8", "--eval-every", "1",
         "--save-every", "1", "--docs-json", ""]
 
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("train_transformer_adder_under_test", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("train_transformer_adder")
 
 
 class _RunsCode:
