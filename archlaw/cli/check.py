@@ -242,9 +242,10 @@ def _shadow_hint(mod_name: str, mod: Any) -> str:
             f"from {got or 'a built-in'}: rename your file)")
 
 
-def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any], flag: str) -> Any:
-    from archlaw.bridge.binding import Binding
-
+def _import_attr(ref: str, mod_name: str, attr: str, flag: str) -> Any:
+    """``mod_name.attr`` imported (call inside `_cwd_on_path`); every failure is one line naming
+    `flag`, with a hint when a local file of that name is there but does not import or is
+    shadowed."""
     try:
         mod = importlib.import_module(mod_name)
     except ModuleNotFoundError as e:
@@ -258,12 +259,19 @@ def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any],
         # would otherwise end `verify` with status 0 and no output
         raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}"
                            f"{_module_file_hint(mod_name)}") from None
-    fn = mod
+    obj = mod
     for part in attr.split("."):
-        fn = getattr(fn, part, None)
-        if fn is None:
+        obj = getattr(obj, part, None)
+        if obj is None:
             raise ArchLawError(f"{flag} {ref!r}: module {mod_name} has no attribute {attr!r}"
                                f"{_shadow_hint(mod_name, mod)}")
+    return obj
+
+
+def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any], flag: str) -> Any:
+    from archlaw.bridge.binding import Binding
+
+    fn = _import_attr(ref, mod_name, attr, flag)
     if not callable(fn):
         raise ArchLawError(f"{flag} {ref!r}: {attr} is not callable")
     try:
@@ -316,15 +324,7 @@ def load_symbol(name: str, ref: str) -> Any:
         raise ArchLawError(f"{flag}: expected NAME=MODULE:FACTORY, e.g. f=mymodels:conv")
     mod_name, attr = ref.split(":")
     with _cwd_on_path():
-        try:
-            obj: Any = importlib.import_module(mod_name)
-        except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - user code
-            raise ArchLawError(f"{flag}: importing {mod_name} failed: {_first_line(e)}"
-                               f"{_module_file_hint(mod_name)}") from None
-    for part in attr.split("."):
-        obj = getattr(obj, part, None)
-        if obj is None:
-            raise ArchLawError(f"{flag}: module {mod_name} has no attribute {attr!r}")
+        obj = _import_attr(ref, mod_name, attr, f"--symbol {name}")
     if isinstance(obj, torch.nn.Module):
         return obj
     if not callable(obj):
