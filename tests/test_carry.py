@@ -435,7 +435,7 @@ def test_training_that_finds_no_exact_cell_is_one_line_naming_base_and_seeds(mon
 
 
 @pytest.mark.parametrize("name", ["carry-cell-one-fault-b10", "carry-cocycle-one-fault-b10",
-                                  "carry-combine-one-fault"])
+                                  "carry-combine-one-fault", "carry-combine-op-one-fault"])
 def test_seeded_violations_are_caught_for_the_right_reason(export, name):
     """Each registered seeded fault is caught by the field and with the case it was seeded for
     (the registry's expect_field / expect_counterexample), not by any failure at all."""

@@ -20,10 +20,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import torch
+
 from .domains import build_domain
 from .errors import ArchLawError
 from .interpret import BodyFn, EvalContext, Evaluator, Interpretation, apply
-from .ir import App, Definition
+from .ir import App, Definition, Lam, free_vars
 from .semantics import RAN_REGISTERED_AGREES, RAN_REGISTERED_ONLY, instantiate
 from .sorts import SampleConfig
 
@@ -41,24 +43,28 @@ def agree(ev: Evaluator, node: App, interp: Interpretation, d: Definition) -> st
     """How the registered `interp` of `d` runs at `node`: ``registered, agrees with body`` once
     compared (cached), ``registered only`` where it cannot be compared. Raises `ArchLawError`
     at the first case where the two disagree."""
-    if len(node.args) != len(d.explicit):
-        return RAN_REGISTERED_ONLY
+    if not len(d.explicit) <= len(node.args) <= _arity(d):
+        return RAN_REGISTERED_ONLY  # partial: a function value, compared nowhere
     try:
         encs = tuple(ev.resolve(a.sort) for a in node.args)
         out = ev.resolve(node.sort)
+        fixed = _fixed(ev, node, d)
     except ArchLawError:
         return RAN_REGISTERED_ONLY
-    if out.kind == "Fun" or any(e.kind == "Fun" for e in encs):
+    if fixed is None or out.kind == "Fun" or any(e.kind == "Fun" for e in encs):
         return RAN_REGISTERED_ONLY
-    key = (d, interp.fn, encs, out, str(ev.dtype))
+    key = (d, interp.fn, encs, out, str(ev.dtype), tuple(sorted(fixed.items())))
     got = _OUTCOMES.get(key)
     if got is not None:
         return got
     names = [f"#{i}" for i in range(len(encs))]
     cfg = SampleConfig(dtype=ev.dtype, device=ev.device)
-    dom = build_domain(list(zip(names, encs)), budget=CROSS_CHECK_BUDGET,
-                       samples=CROSS_CHECK_SAMPLES, seed=0, tag=f"cross-check {d.name}", cfg=cfg)
+    drawn = [(n, e) for i, (n, e) in enumerate(zip(names, encs)) if i not in fixed]
+    dom = build_domain(drawn, budget=CROSS_CHECK_BUDGET, samples=CROSS_CHECK_SAMPLES, seed=0,
+                       tag=f"cross-check {d.name}", cfg=cfg)
     env = dom.materialize(0, dom.total)
+    for i, v in fixed.items():  # a parameter a later sort mentions: its one value here
+        env[names[i]] = torch.full((dom.total,), v, dtype=torch.long, device=ev.device)
     vals = tuple(env[n] for n in names)
     # its own record of what ran: running the body here is not the field running it
     sub = dataclasses.replace(ev.with_n(dom.total), ran={})
@@ -80,6 +86,35 @@ def agree(ev: Evaluator, node: App, interp: Interpretation, d: Definition) -> st
             where=ev.where or None)
     _OUTCOMES[key] = RAN_REGISTERED_AGREES
     return RAN_REGISTERED_AGREES
+
+
+def _arity(d: Definition) -> int:
+    """The most explicit arguments `d` takes before its body is no longer a ``fun``: its
+    explicit parameters, then the binders of the ``fun`` its body starts with (an
+    equation-style ``def D4.mul : D4 → D4 → D4 | …`` has none of the first and two of the
+    second)."""
+    k, body = len(d.explicit), d.body
+    while isinstance(body, Lam):
+        k, body = k + 1, body.body
+    return k
+
+
+def _fixed(ev: Evaluator, node: App, d: Definition) -> dict[int, int] | None:
+    """The explicit parameters of `d` that a later sort mentions (``D4.pt (k : Nat) … (p : Fin
+    k × Fin k)``), by position, with the one value their argument has at `node` (a law
+    parameter or a numeral): comparing them on drawn values would pair a `k` with points of
+    another `Fin k`. None when such an argument has no single value."""
+    explicit = d.explicit
+    later = [p.sort for p in explicit] + [d.type]
+    out: dict[int, int] = {}
+    for i, p in enumerate(explicit):
+        if not any(p.name in free_vars(s) for s in later[i + 1:]):
+            continue
+        v = ev.eval(node.args[i], {})
+        if not isinstance(v, torch.Tensor) or v.numel() == 0 or bool((v != v.flatten()[0]).any()):
+            return None
+        out[i] = int(v.flatten()[0])
+    return out
 
 
 def _run(call: Any, what: str, ev: Evaluator) -> Any:

@@ -524,6 +524,8 @@ class Evaluator:
         d = self.definitions[t.head]
         inst = instantiate(d, tuple(a.sort for a in t.args), t.sort, self._cache, self.where)
         self.ran[d.name] = weaker_ran(self.ran.get(d.name), RAN_BODY)
+        if not inst.params:  # a constant (`D4.one`): its value, applied to any arguments
+            return apply(self.eval(inst.body, {}), args)
         return apply(BodyFn(self, inst, len(inst.params)), args)
 
     def _lookup(self, head: str, enc: Encoding | None, node: App,

@@ -13,7 +13,8 @@ check runs the action from its Lean body (docs/equivariance.md, "Which law to us
 * `PermEquivariant`: permutations of a sequence axis `Fin n → X` (`permute`, the group `S_n`,
   as `Perm n`);
 * `C4Equivariant`: the four rotations of a square grid `Fin k × Fin k → X` (`c4Act`, below);
-* `D4Equivariant`: the eight symmetries of a square grid (`gridAct`).
+* `D4Equivariant`: the eight symmetries of a square grid (`gridAct`);
+* `D4GridAction`: a binding's own grid action is an action of `D4` with Lean's `D4.mul`.
 
 `C4` is the rotation subgroup of `D4`: `C4.toD4 r` is the rotation by `r` quarter turns, and
 `c4Act r = gridAct (C4.toD4 r)`. Its action law (`c4Act_action`) follows from `gridAct`'s and
@@ -100,6 +101,20 @@ Symbols: `f` (supplied by a network). -/
     (f : (Fin k × Fin k → X) → (Fin k × Fin k → Y)) : Prop where
   /-- Rotating or reflecting the input does the same to the output. -/
   map_act : ∀ (g : D4) (x : Fin k × Fin k → X), f (gridAct g x) = gridAct g (f x)
+
+/-- `act` is an action of `D₄`, with the library's group law `D4.mul` and unit `D4.one`, on
+square grids: a binding's own grid action (Python code) is tied to Lean's group, not to a
+Python re-telling of it. Symbols: `act` (fixed meaning: a binding's action on grids). -/
+@[arch_law] structure D4GridAction {k : Nat} {X : Type}
+    (act : D4 → (Fin k × Fin k → X) → (Fin k × Fin k → X)) : Prop where
+  /-- The identity acts trivially. -/
+  one_act : ∀ (x : Fin k × Fin k → X), act D4.one x = x
+  /-- Acting by `h` then by `g` is acting by `D4.mul g h`. -/
+  mul_act : ∀ (g h : D4) (x : Fin k × Fin k → X), act g (act h x) = act (D4.mul g h) x
+
+/-- The library's `gridAct` meets it (`gridAct_action`, field by field). -/
+theorem gridAct_d4GridAction (k : Nat) (X : Type) : D4GridAction (@gridAct k X) :=
+  ⟨(gridAct_action k X).one_act, (gridAct_action k X).mul_act⟩
 
 /-- The concrete laws are instances of the abstract one: a map that meets `ShiftEquivariant` is
 `Equivariant` for `rotate` on both sides. -/

@@ -44,6 +44,10 @@ LAW_NAMES = {
     "adder_theorem": "ArchLaw.Carry.add_correct",
     "cocycle_theorem": "ArchLaw.Carry.cell_cocycle",
     "scan_theorem": "ArchLaw.Carry.scan_correct",
+    # a model computes the library's definitions (`Carry/Reference.lean`)
+    "is_carry": "ArchLaw.Carry.IsCarry",
+    "carry_out": "ArchLaw.Carry.CarryOut",
+    "is_op": "ArchLaw.Carry.IsLookaheadOp",
 }
 
 

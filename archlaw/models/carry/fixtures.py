@@ -41,6 +41,15 @@ def _register_fixtures() -> None:
              binding=lambda: cell_binding(table_cell(10)))
     register("carry-cell-table-b10", law=coc, binding=lambda: carry_binding(table_cell(10)))
     register("carry-combine-table", law=comb, binding=lambda: combine_binding(table_combine()))
+    # the cell's carry, its carry-out and the combiner are the library's `carry`, `carryIn`
+    # and `Gen.op` (lean/ArchLaw/Carry/Reference.lean): those run from their Lean bodies
+    register("carry-cell-table-b10", law=LAW_NAMES["is_carry"],
+             binding=lambda: carry_binding(table_cell(10)))
+    register("carry-cell-table-b10", law=LAW_NAMES["carry_out"],
+             binding=lambda: cell_binding(table_cell(10)))
+    register("carry-cell-trained-b2", law=LAW_NAMES["carry_out"], binding=trained(cell_binding))
+    register("carry-combine-table", law=LAW_NAMES["is_op"],
+             binding=lambda: combine_binding(table_combine()))
     # seeded violations: one wrong case in the whole domain must be caught, for that reason:
     # the cell's one wrong case is the counterexample; the dropped carry of 7 + 5 first breaks
     # the cocycle at (1, 6, 5) (1 + 6 = 7, then 7 + 5; the first failing triple in enumeration
@@ -53,6 +62,9 @@ def _register_fixtures() -> None:
              binding=lambda: carry_binding(table_cell(10, faults={(7, 5, 0): (2, 0)})))
     register("carry-combine-one-fault", law=comb, expect_pass=False,
              expect_field="eval_combine", expect_counterexample="x := P, y := P",
+             binding=lambda: combine_binding(table_combine({(1, 1): 0})))
+    register("carry-combine-op-one-fault", law=LAW_NAMES["is_op"], expect_pass=False,
+             expect_field="eq_op", expect_counterexample="x := P, y := P",
              binding=lambda: combine_binding(table_combine({(1, 1): 0})))
 
 

@@ -9,6 +9,7 @@ from typing import Any, Callable
 import torch
 
 from archlaw.bridge.errors import ArchLawError
+from archlaw.models.equivariance import concrete
 from archlaw.models.equivariance.bindings import action_binding, binding_for, group_binding
 from archlaw.models.equivariance.modules import (
     CyclicGroupConv, CyclicLifting, DeepSetsLayer, EquivariantLayer, FieldSort, GridGroupConv,
@@ -77,6 +78,32 @@ def _register_fixtures() -> None:
     ):
         register(f"{gname}-action", law="ArchLaw.GroupAction", binding=action_b(g, sort),
                  check={"samples": 4, "seed": 0})
+    _register_concrete()
+
+
+def _register_concrete() -> None:
+    """The laws whose action is the library's Lean definition (`concrete`): the binding supplies
+    `f` alone (or, for ``D4GridAction``, its own grid action), and the check runs ``rotate``,
+    ``permute``, ``c4Act``, ``gridAct``, ``D4.pt`` and ``D4.mul`` from their Lean bodies."""
+    f64 = {"samples": 8, "seed": 0, "float64": True}
+    for name, law, bind, ok in (
+            ("conv1d-circular", "ArchLaw.ShiftEquivariant", concrete.shift_binding, True),
+            ("conv1d-zero-padding", "ArchLaw.ShiftEquivariant",
+             lambda: concrete.shift_binding(circular=False), False),
+            ("deepsets-s4", "ArchLaw.PermEquivariant", concrete.perm_binding, True),
+            ("deepsets-causal-s4", "ArchLaw.PermEquivariant",
+             lambda: concrete.perm_binding(causal=True), False),
+            ("conv2d-c4-averaged", "ArchLaw.C4Equivariant", concrete.grid_binding, True),
+            ("conv2d-plain-c4", "ArchLaw.C4Equivariant", lambda: concrete.grid_binding(""), False),
+            ("conv2d-d4-averaged", "ArchLaw.D4Equivariant", lambda: concrete.grid_binding("D4"),
+             True),
+            ("conv2d-c4-averaged-d4", "ArchLaw.D4Equivariant", concrete.grid_binding, False),
+            ("grid-act", "ArchLaw.D4GridAction", concrete.grid_action_binding, True),
+            ("grid-act-flip-first", "ArchLaw.D4GridAction",
+             lambda: concrete.grid_action_binding(flip_first=True), False)):
+        kw = {} if ok else {"expect_pass": False,
+                            "expect_field": "mul_act" if law.endswith("GridAction") else "map_act"}
+        register(name, law=law, binding=bind, check=f64, **kw)
 
 
 
