@@ -50,7 +50,7 @@ from .ir import (
 )
 from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
 from .tables import refusal
-from . import structures  # noqa: F401  (registers the finite structures D4 and Perm n)
+from . import structures  # registers the fast paths of D4 and Perm n; derives the others
 from .words import plural
 
 __all__ = [
@@ -426,6 +426,7 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
         raise ArchLawError(f"max_length must be at least 1 (got {max_length})")
     if min_length < 0 or (max_length is not None and min_length > max_length):
         raise ArchLawError(f"min_length must be in [0, max_length] (got {min_length})")
+    structures.register_structures(law.structures, {d.name: d for d in law.definitions})
     _check_binding(law, binding)
     if float64 and dtype not in (None, torch.float64):
         raise ArchLawError(f"float64=True is an alias of dtype=torch.float64; got dtype={dtype} "

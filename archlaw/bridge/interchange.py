@@ -21,8 +21,8 @@ from sexpdata import Symbol
 
 from .errors import ArchLawError
 from .ir import (
-    App, Declaration, Definition, Export, Field, Lam, Law, Lit, Param, Pi, SourceRange, Sort, Term,
-    Theorem, Var, definitions_used,
+    App, Declaration, Definition, Export, Field, Lam, Law, Lit, Param, Pi, SourceRange, Sort,
+    Structure, Term, Theorem, Var, with_uses,
 )
 
 #: Versions of the format this reader understands. Bump on any incompatible change.
@@ -100,6 +100,27 @@ def _def_to_sexp(d: Definition) -> list:
             [_sym("type"), term_to_sexp(d.type)], [_sym("body"), term_to_sexp(d.body)]]
 
 
+def export_structures(export: Export) -> tuple[Structure, ...]:
+    """The structures the export's laws carry, each once, sorted by name."""
+    out: dict[str, Structure] = {}
+    for d in export.laws:
+        for st in d.structures:
+            if out.setdefault(st.name, st) != st:
+                raise ValueError(f"two different structures named {st.name}")
+    return tuple(out[k] for k in sorted(out))
+
+
+def _params_sexp(key: str, params: tuple[Param, ...]) -> list:
+    return [_sym(key), *([_sym("param"), p.name, _sym(p.binder), term_to_sexp(p.sort)]
+                         for p in params)]
+
+
+def _structure_to_sexp(st: Structure) -> list:
+    return [_sym("structure"), [_sym("name"), st.name], [_sym("module"), st.module],
+            [_sym("ctor"), st.ctor], _params_sexp("params", st.params),
+            _params_sexp("fields", st.fields)]
+
+
 def dumps(export: Export) -> str:
     """Serialise an export: one declaration per line group, stable across runs. Definitions
     (version 2) come after the header, each once, before the declarations."""
@@ -113,6 +134,7 @@ def dumps(export: Export) -> str:
     parts = ["(archlaw-export"]
     parts += ["  " + sexpdata.dumps(h) for h in head]
     parts += ["  " + sexpdata.dumps(_def_to_sexp(d)) for d in defs]
+    parts += ["  " + sexpdata.dumps(_structure_to_sexp(st)) for st in export_structures(export)]
     parts += ["  " + sexpdata.dumps(_decl_to_sexp(d)) for d in export.declarations]
     return "\n".join(parts) + ")\n"
 
@@ -342,18 +364,34 @@ class _Reader:
                           self.term(e["type"][1], path + " > type"),
                           self.term(e["body"][1], path + " > body"))
 
+    def structure(self, x: Any, index: int) -> Structure:
+        keys = ("name", "module", "ctor", "params", "fields")
+        e = self.entries(x, f"structure {index}", keys)
+        for req in keys:
+            if req not in e:
+                self.fail(f"structure {index}", f"missing ({req} ...)")
+        one = lambda k, at: self.string(e[k][1] if len(e[k]) == 2 else None, at)  # noqa: E731
+        name = one("name", f"structure {index} > name")
+        path = f"structure {name}"
+        return Structure(name, one("module", path + " > module"),
+                         self.params(e["params"], path + " > params"),
+                         self.params(e["fields"], path + " > fields"), one("ctor", path + " > ctor"))
+
     def export(self, x: Any) -> Export:
         if not isinstance(x, list) or not x or x[0] != Symbol("archlaw-export"):
             self.fail("top level", "expected (archlaw-export ...): this is not an ArchLaw export")
         header: dict[str, list] = {}
         decls_raw = []
         defs_raw = []
+        structs_raw = []
         for item in x[1:]:
             key = self.head(item, "header")
             if key in ("law", "theorem"):
                 decls_raw.append(item)
             elif key == "def":
                 defs_raw.append(item)
+            elif key == "structure":
+                structs_raw.append(item)
             elif key in ("version", "producer", "lean-version", "hashes"):
                 header[key] = item
             else:
@@ -376,9 +414,17 @@ class _Reader:
             if not isinstance(h, list) or len(h) != 2:
                 self.fail(f"header > hashes > {i + 1}", 'expected ("PATH" "SHA256")')
             hashes.append((self.string(h[0], "header > hashes"), self.string(h[1], "header > hashes")))
-        if defs_raw and version < DEFINITIONS_VERSION:
-            self.fail("def 1", f"(def ...) entries need version {DEFINITIONS_VERSION} or later "
-                               f"(this file says version {version})")
+        for raw, what in ((defs_raw, "def"), (structs_raw, "structure")):
+            if raw and version < DEFINITIONS_VERSION:
+                self.fail(f"{what} 1", f"({what} ...) entries need version "
+                                       f"{DEFINITIONS_VERSION} or later (this file says version "
+                                       f"{version})")
+        structs: dict[str, Structure] = {}
+        for i, raw in enumerate(structs_raw):
+            st = self.structure(raw, i + 1)
+            if st.name in structs:
+                self.fail(f"structure {st.name}", "defined twice")
+            structs[st.name] = st
         defs: dict[str, Definition] = {}
         for i, raw in enumerate(defs_raw):
             df = self.definition(raw, i + 1)
@@ -387,9 +433,7 @@ class _Reader:
             defs[df.name] = df
         decls = tuple(self.declaration(d, i + 1, producer) for i, d in enumerate(decls_raw))
         # each law carries the definitions its terms use (transitively), as the reader made it
-        decls = tuple(dataclasses.replace(d, definitions=definitions_used(
-            [p.sort for p in d.params] + [f.statement for f in d.fields], defs))
-            if isinstance(d, Law) else d for d in decls)
+        decls = tuple(with_uses(d, defs, structs) if isinstance(d, Law) else d for d in decls)
         seen = set()
         for d in decls:
             if d.name in seen:
@@ -397,6 +441,7 @@ class _Reader:
             seen.add(d.name)
         return Export(producer=producer, lean_version=lean_version, hashes=tuple(hashes),
                       declarations=decls, version=version)
+
 
 
 def loads(text: str, *, where: str = "<string>") -> Export:

@@ -37,13 +37,14 @@ Trust
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Iterator, Literal, Union
+from typing import Any, Iterator, Literal, Union
 
 __all__ = [
     "Sort", "Var", "App", "Lit", "Lam", "Pi", "Term",
     "Param", "Field", "SourceRange", "Law", "Theorem", "Declaration", "Export", "Definition",
-    "definitions_used",
+    "definitions_used", "Structure", "structures_used", "with_uses",
     "ATTESTED_IN_MEMORY", "ATTESTED_BY_LAKE",
     "PROP", "TYPE", "ARROW_VAR", "StatementProvenance", "BinderInfo",
     "const", "arrow", "is_prop", "free_vars", "substitute", "pretty",
@@ -343,14 +344,60 @@ def definitions_used(terms: "tuple[Term, ...] | list[Term]",
 
 
 @dataclass(frozen=True)
+class Structure:
+    """A ``structure`` that a law's sorts use: ``structure name params where fields``, read from
+    its Lean declaration (docs/semantics.md, "Finite structures").
+
+    `params` are the structure's parameters (``n : Nat`` of ``Perm n``); `fields` its fields in
+    order, each sort possibly mentioning the parameters and the earlier fields (as variables of
+    those names, as in Lean); `ctor` the constructor's full name. A field whose sort is a
+    proposition carries no data: a value is the tuple of its `data` fields, and the values are
+    those whose data satisfies every `props` field."""
+
+    name: str
+    module: str
+    params: tuple[Param, ...]
+    fields: tuple[Param, ...]
+    ctor: str
+
+    @property
+    def data(self) -> tuple[Param, ...]:
+        return tuple(f for f in self.fields if not is_prop(f.sort))
+
+    @property
+    def props(self) -> tuple[Param, ...]:
+        return tuple(f for f in self.fields if is_prop(f.sort))
+
+
+def structures_used(terms: "tuple[Term, ...] | list[Term]", known: Any
+                    ) -> tuple[Structure, ...]:
+    """The structures of `known` (a mapping by name, ``.get``) that `terms` use, transitively
+    (through their fields' sorts), sorted by name."""
+    seen: dict[str, Structure] = {}
+    todo = set().union(*(constants_in(t) for t in terms)) if terms else set()
+    while todo:
+        name = todo.pop()
+        st = known.get(name) if name not in seen else None
+        if st is None:
+            continue
+        seen[name] = st
+        for p in st.params + st.fields:
+            todo |= constants_in(p.sort)
+    return tuple(seen[k] for k in sorted(seen))
+
+
+@dataclass(frozen=True)
 class Law(_Decl):
     """An ``@[arch_law]`` structure: ``structure name params : Prop where fields``.
 
     `definitions`: the readable definitions its terms use (transitively), which the
-    interpreter runs from their bodies (`Definition`); empty when none is used or known."""
+    interpreter runs from their bodies (`Definition`); empty when none is used or known.
+    `structures`: likewise the structures (`Structure`) its sorts and definitions use."""
 
     fields: tuple[Field, ...] = ()
     definitions: tuple[Definition, ...] = ()
+    #: the finite structures its sorts use (read from their declarations: `Structure`)
+    structures: tuple[Structure, ...] = ()
 
     kind = "law"
 
@@ -359,6 +406,17 @@ class Law(_Decl):
             if f.name == name:
                 return f
         raise KeyError(f"law {self.name} has no field {name!r}; fields: {[f.name for f in self.fields]}")
+
+
+def with_uses(law: Law, definitions: Any, structures: Any) -> Law:
+    """`law` carrying the definitions (of `definitions`, a mapping by name with ``.get``) its
+    terms use and the structures (of `structures`, likewise) those terms and definitions use,
+    transitively: the one place both producers (source reader, interchange reader) do it."""
+    terms = [p.sort for p in law.params] + [f.statement for f in law.fields]
+    used = definitions_used(terms, definitions)
+    terms += [t for df in used for t in (df.type, df.body, *(p.sort for p in df.params))]
+    return dataclasses.replace(law, definitions=used,
+                               structures=structures_used(terms, structures))
 
 
 @dataclass(frozen=True)
@@ -432,7 +490,7 @@ class Export:
     def __post_init__(self) -> None:
         # interchange version 2 carries definitions (docs/interchange.md): an export whose laws
         # carry any is version 2 however it was built; one without stays as given (1)
-        if self.version < 2 and any(isinstance(d, Law) and d.definitions
+        if self.version < 2 and any(isinstance(d, Law) and (d.definitions or d.structures)
                                     for d in self.declarations):
             object.__setattr__(self, "version", 2)
 

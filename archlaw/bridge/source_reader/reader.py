@@ -17,7 +17,8 @@ from typing import Callable, Optional
 from ..errors import ArchLawError
 from ..ir import (
     PROP, TYPE, App, Declaration, Definition, Field, Law, Param, Pi, SourceRange, Sort, Term,
-    Theorem, Var, children, definitions_used, sort_of_pi, split_telescope,
+    Structure, Theorem, Var, children, definitions_used, is_prop, sort_of_pi, split_telescope,
+    substitute, with_uses,
 )
 from .bodies import read_definition
 from .commands import Command, Scope, VarDecl, _split_modifiers, split_commands
@@ -72,6 +73,9 @@ class SourceReader:
         self.files: list[_FileCtx] = []
         #: every def/abbrev under the root: its file and command, for `definition`
         self._def_cmds: dict[str, tuple[_FileCtx, Command]] = {}
+        #: every data structure under the root: its file and constructor, for `structure`
+        self._struct_cmds: dict[str, tuple[_FileCtx, str]] = {}
+        self._structs: dict[str, Optional[Structure]] = {}
         #: `definition`'s results: a Definition, or the one line saying why there is none
         self._defs: dict[str, Definition | str] = {}
         self._core()
@@ -419,6 +423,8 @@ class SourceReader:
         names = tuple(f[0] for f in fields)
         self.lib.add(ConstEntry(full, ctx.path, lambda: self._struct_sig(ctx, cmd, full),
                                 fields=names))
+        if cmd.keyword == "structure":
+            self._struct_cmds[full] = (ctx, f"{full}.{ctor or 'mk'}")
         for fname in names:
             self.lib.add(ConstEntry(f"{full}.{fname}", ctx.path,
                                     lambda s=fname: self._proj_sig(ctx, cmd, full, s)))
@@ -602,6 +608,24 @@ class SourceReader:
                     self._defs[name] = str(e) or type(e).__name__
         return self._defs[name]
 
+    def structure(self, name: str) -> Optional[Structure]:
+        """The `Structure` of the data structure `name` under the root (its parameters and
+        fields, read from its constructor's signature), or None: not a structure here, a
+        proposition (an ``@[arch_law]``), or a declaration the reader cannot elaborate."""
+        if name not in self._structs:
+            self._structs[name] = None
+            got = self._struct_cmds.get(name)
+            if got is not None:
+                ctx, ctor = got
+                try:
+                    sig = self.lib.signature(ctor, (0, 0))
+                except (ArchLawError, _Fail, RecursionError):
+                    sig = None
+                if sig is not None:
+                    self._structs[name] = _structure_of(name, ctx.module, ctor, sig,
+                                                        self.lib.consts[name].fields)
+        return self._structs[name]
+
     def known_definitions(self, terms: list[Term]) -> tuple[Definition, ...]:
         """The readable definitions `terms` use, transitively (`ir.definitions_used`)."""
         return definitions_used(terms, _AllDefs(self))  # type: ignore[arg-type]
@@ -609,8 +633,7 @@ class SourceReader:
     def _with_definitions(self, d: Declaration) -> Declaration:
         if not isinstance(d, Law):
             return d
-        terms = [p.sort for p in d.params] + [f.statement for f in d.fields]
-        return dataclasses.replace(d, definitions=self.known_definitions(terms))
+        return with_uses(d, _AllDefs(self), _AllStructs(self))
 
     # -- pass 2: tagged declarations
     def declarations(self, on_error: Optional[Callable[[ArchLawError], None]] = None
@@ -720,6 +743,40 @@ class _AllDefs:
     def get(self, name: str) -> Optional[Definition]:
         d = self.reader.definition(name) if name in self.reader._def_cmds else None
         return d if isinstance(d, Definition) else None
+
+
+class _AllStructs:
+    """The reader's data structures as the mapping `ir.structures_used` looks names up in."""
+
+    def __init__(self, reader: SourceReader):
+        self.reader = reader
+
+    def get(self, name: str) -> Optional[Structure]:
+        return self.reader.structure(name)
+
+
+def _structure_of(name: str, module: str, ctor: str, sig: Term, names: tuple[str, ...]
+                  ) -> Optional[Structure]:
+    """The `Structure` read off its constructor's signature ``∀ {params} (fields), name params``
+    (the parameters are implicit there, the fields explicit, named `names`: a binder no later
+    sort mentions may have lost its name); None for a proposition."""
+    params: list[Param] = []
+    fields: list[Param] = []
+    t = sig
+    while isinstance(t, Pi):
+        if t.binder == "explicit":
+            if len(fields) >= len(names):
+                return None
+            new = names[len(fields)]
+            fields.append(Param(new, t.var.sort))
+            body = t.body if t.var.name == new else substitute(t.body, {t.var.name: Var(new, t.var.sort)})
+        else:
+            params.append(Param(t.var.name, t.var.sort))
+            body = t.body
+        t = body
+    if is_prop(t) or len(fields) != len(names):
+        return None
+    return Structure(name, module, tuple(params), tuple(fields), ctor)
 
 
 def _sexp_depth(t: Term) -> int:
