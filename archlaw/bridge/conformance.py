@@ -43,6 +43,7 @@ from .domains import (
 )
 from .errors import ArchLawError
 from .instances import is_instance, resolve_instance
+from .hoist import Hoist
 from .interpret import Evaluator
 from .ir import (
     App, Export, Law, Lit, Param, Pi, Term, Theorem, Var, TYPE, declaration_text, free_vars, is_prop,
@@ -514,7 +515,8 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
             if isinstance(val, ListBatch) and val.lengths.numel():
                 lo, hi = int(val.lengths.min()), int(val.lengths.max())
                 lengths = (lo, hi) if lengths is None else (min(lengths[0], lo), max(lengths[1], hi))
-        ev = base.with_n(stop - start)
+        ev = dataclasses.replace(base.with_n(stop - start),
+                                 hoist=Hoist(env, dom.keys(start, stop)))
         ok, err, held = _eval_case(ev, hyps, concl, env)
         cases += stop - start
         vacuous += int((~held).sum())

@@ -197,6 +197,21 @@ class Domain:
         self._cached = (b, vals)
         return vals
 
+    def keys(self, start: int, stop: int) -> dict[str, torch.Tensor]:
+        """Binder name -> long (stop - start,): which value of that binder each case of
+        [start, stop) has (its enumeration digit, or its sample index): equal ids, equal
+        values (`archlaw.bridge.hoist`)."""
+        ks = torch.arange(start, stop)
+        p = ks % self.P
+        out: dict[str, torch.Tensor] = {}
+        for i in self.enum_idx:
+            card = self.binders[i][1].cardinality
+            out[self.binders[i][0]] = torch.div(p, self._strides[i], rounding_mode="floor") % card
+        s = torch.div(ks, self.P, rounding_mode="floor")
+        for i in self.sample_idx:
+            out[self.binders[i][0]] = s
+        return out
+
     def materialize(self, start: int, stop: int) -> dict[str, Any]:
         """Binder name -> batched value for cases [start, stop) (within one block)."""
         dev = self.cfg.device

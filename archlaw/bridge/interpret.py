@@ -46,6 +46,7 @@ import torch
 from .binding import ListBatch
 from .errors import ArchLawError
 from .ir import ARROW_VAR, App, Lam, Lit, Pi, Sort, Term, Var, is_prop, pretty
+from .hoist import MISS as _MISS
 from .outputs import validate_output
 from .semantics import RAN_BODY, RAN_REGISTERED_ONLY, instantiate, weaker_ran
 from .tables import TableSort, from_output, symbol_arity, tabulate, to_tensor
@@ -376,6 +377,9 @@ class Evaluator:
     #: of a constant that also has a body runs (`archlaw.bridge.crosscheck.agree`): returns how
     #: it ran (`semantics.HOW_RAN`) or raises naming the first disagreeing case
     cross_check: Callable[..., str] | None = None
+    #: this chunk's binder values and ids (`archlaw.bridge.hoist`): terms that mention only
+    #: some binders run once per distinct value; dropped by `with_n` to another size
+    hoist: Any = None
 
     def with_n(self, n: int) -> "Evaluator":
         if n == self.n:
@@ -411,6 +415,10 @@ class Evaluator:
         if isinstance(t, Sort):
             raise self.error(f"a universe ({t.name}) has no value", t)
         assert isinstance(t, App)
+        if self.hoist is not None:
+            got = self.hoist.run(self, t, env)
+            if got is not _MISS:
+                return got
         if isinstance(t.head, Var):
             f = self._var(t.head, env)
             return apply(f, tuple(self.eval(a, env) for a in t.args))
