@@ -31,7 +31,9 @@ Lean elaborates `match` into auxiliary `f.match_n` functions. The source used he
   it is read from `ConstantInfo.defnInfo`'s `value` directly, because the names and arguments
   of `getUnfoldEqnFor?`/`getEqnsFor?` changed between releases (`nonRec`, and the option
   `backward.eqns.nonrecursive` deciding whether non-recursive definitions get split equations);
-* each `match_n` application (`Meta.matchMatcherApp?`) becomes the chain of `ite` the source
+* in a definition's body (never in a law's statement or a theorem, which stay exactly what
+  `archlaw-export` writes: `Cfg.translateMatch`), each `match_n` application
+  (`Meta.matchMatcherApp?`) becomes the chain of `ite` the source
   reader writes, from the *matcher's equation lemmas* `Meta.Match.getEquationsFor`
   (`match_n.eq_i : … → match_n motive pats alts = alt_i vars`, one per alternative, in order):
   each pattern is compared with its discriminant (a constructor without fields or a numeral
@@ -46,8 +48,16 @@ Parameters are the leading binders of the definition's type with written names (
 before the colon); the rest of the value's `fun`s stay in the body, a hygienic one (the
 arguments of an equation-style definition) named `x✝1`, `x✝2`, … as the source reader names
 them. A definition whose value uses a recursor (`brecOn`, `rec`, `WellFounded.fix`: recursion),
-or whose body leaves the fragment, is left out: the law keeps it as an opaque constant with a
-registered interpretation, exactly as when the source reader cannot read it.
+directly or through an auxiliary definition of its own (well-founded recursion's `f._unary`,
+`f._mutual`: `isRecursiveDef`), or whose body leaves the fragment, is left out: the law keeps it
+as an opaque constant with a registered interpretation, exactly as when the source reader cannot
+read it. A body that runs out of heartbeats or recursion depth while being printed is left out
+too (`tryCatchRuntimeEx`: a plain `try … catch` in `MetaM` rethrows those runtime exceptions),
+each definition with its own heartbeat budget (`withCurrHeartbeats`).
+
+Not written yet: `(structure …)` entries (docs/interchange.md). A Lean export's laws carry no
+structures, so the engine uses the registered fast paths of `D4` and `Perm n` for them and
+refuses any other structure sort in one line; the source reader's exports carry them.
 -/
 
 open Lean Meta
@@ -92,6 +102,10 @@ find the definitions the laws use. -/
 structure Cfg where
   skipProofs : Bool
   used : IO.Ref (Array Name)
+  /-- Translate `match_n` applications into `ite` chains: in definition bodies only. In a law's
+  statement or a theorem a `match` is printed as `archlaw-export` prints it (an application of
+  the matcher), so that the version-2 export's declarations stay the version-1 exporter's. -/
+  translateMatch : Bool := false
 
 /-- `Eq a b` and `And a b` as interchange terms (both Prop-valued). -/
 def eqSexp (a b : String) : String := s!"(app \"Eq\" (sort \"Prop\") {a} {b})"
@@ -129,8 +143,9 @@ partial def exprSexp (cfg : Cfg) (e0 : Expr) : MetaM String := do
 `match_n` application is printed as its `ite` chain (`matchSexp`). -/
 partial def appSexp (cfg : Cfg) (e0 : Expr) : MetaM String := do
   let e := e0.headBeta
-  if let some app ← matchMatcherApp? e then
-    return (← matchSexp cfg e app)
+  if cfg.translateMatch then
+    if let some app ← matchMatcherApp? e then
+      return (← matchSexp cfg e app)
   let f := e.getAppFn.consumeMData
   let args := e.getAppArgs
   let sort ← exprSexp cfg (← inferType e)
@@ -347,6 +362,23 @@ def isRecursiveValue (v : Expr) : Bool :=
       | .str _ s => s == "brecOn" || s == "rec" || s == "binductionOn"
       | _ => false)
 
+/-- Whether definition `n` (value `v`) is recursive, directly or through an auxiliary
+definition of its own: well-founded recursion over several arguments (or mutual) defines `n`
+as a call of `n._unary` (or `n._mutual`), whose value holds the `WellFounded.fix`; `n`'s value
+alone then looks non-recursive. Any constant `n.…` that `v` uses, other than a matcher
+(`n.match_1`, which `match` makes), is looked into. -/
+def isRecursiveDef (n : Name) (v : Expr) : MetaM Bool := do
+  if isRecursiveValue v then
+    return true
+  for c in v.getUsedConstants do
+    if c != n && n.isPrefixOf c && !(← isMatcher c) then
+      match (← getEnv).find? c with
+      | some (.defnInfo w) =>
+        if isRecursiveValue w.value then
+          return true
+      | _ => pure ()
+  return false
+
 /-- The body of `fun`s after the parameters, each hygienic binder named `x✝1`, `x✝2`, … (the
 arguments of an equation-style definition, named as the source reader names them). -/
 partial def lamsSexp (cfg : Cfg) (e : Expr) (i : Nat) : MetaM String := do
@@ -362,20 +394,24 @@ partial def lamsSexp (cfg : Cfg) (e : Expr) (i : Nat) : MetaM String := do
 (recursive, not a definition, or a body the printer refuses). -/
 def defSexp (cfg : Cfg) (n mod : Name) : MetaM (Option String) := do
   let some (.defnInfo v) := (← getEnv).find? n | return none
-  if isRecursiveValue v.value || (← isMatcher n) || (← isProjectionFn n) then
+  if (← isRecursiveDef n v.value) || (← isMatcher n) || (← isProjectionFn n) then
     return none
   let k := writtenParams v.type 0
   let bis := binderInfos v.type #[]
-  try
+  -- `tryCatchRuntimeEx`, not `try … catch`: MetaM's `tryCatch` (`Core.tryCatch`) rethrows
+  -- runtime exceptions (`Exception.isRuntime`: max heartbeats, max recursion depth), which
+  -- would end the whole export; such a body is left out like any other outside the fragment.
+  -- `withCurrHeartbeats` gives each definition its own heartbeat budget.
+  -- (Both in `src/Lean/CoreM.lean`: `MonadRuntimeException`, `withCurrHeartbeats`.)
+  withCurrHeartbeats <| tryCatchRuntimeEx (do
     forallBoundedTelescope v.type (some k) fun ps resTy => do
       let mut params : Array String := #[]
       for i in [0:ps.size] do
         params := params.push (← paramSexp cfg ps[i]! (bis.getD i BinderInfo.default))
       let body := v.value.beta ps
       let paramsText := params.foldl (fun (acc : String) (s : String) => acc ++ " " ++ s) ""
-      return some s!"(def (name {esc (nameStr n)}) (module {esc (nameStr mod)}) (params{paramsText}) (type {← exprSexp cfg resTy}) (body {← lamsSexp cfg body 1}))"
-  catch _ =>
-    return none
+      return some s!"(def (name {esc (nameStr n)}) (module {esc (nameStr mod)}) (params{paramsText}) (type {← exprSexp cfg resTy}) (body {← lamsSexp cfg body 1}))")
+    (fun _ => return none)
 
 /-- Every tagged declaration of the imported modules: (name, module, is a law), in source order
 (by file, then line). -/
@@ -419,7 +455,7 @@ def definitions (roots : Array Name) (used : IO.Ref (Array Name)) : MetaM (Array
     done := done.insert n
     let some mod ← ownModule roots n | continue
     let mine ← IO.mkRef (#[] : Array Name)
-    if let some text ← defSexp { skipProofs := true, used := mine } n mod then
+    if let some text ← defSexp { skipProofs := true, used := mine, translateMatch := true } n mod then
       out := out.push (nameStr n, text)
       todo := todo ++ (← mine.get).toList
   let sorted := out.qsort fun (a b : String × String) => a.1 < b.1

@@ -71,10 +71,14 @@ class Hoist:
         """(first case of each distinct value of `names`' binders, each case's value index)."""
         got = self._groups.get(names)
         if got is None:
-            key = torch.stack([self.keys[v].cpu() for v in sorted(names)], dim=1)
-            uniq, inverse = torch.unique(key, dim=0, return_inverse=True)
-            first = torch.full((uniq.shape[0],), key.shape[0], dtype=torch.long)
-            first.scatter_reduce_(0, inverse, torch.arange(key.shape[0]), reduce="amin")
+            cols = [self.keys[v].cpu() for v in sorted(names)]
+            if len(cols) == 1:  # one binder (the common case): a 1-D unique is much cheaper
+                uniq, inverse = torch.unique(cols[0], return_inverse=True)
+            else:
+                uniq, inverse = torch.unique(torch.stack(cols, dim=1), dim=0, return_inverse=True)
+            m = int(cols[0].shape[0])
+            first = torch.full((uniq.shape[0],), m, dtype=torch.long)
+            first.scatter_reduce_(0, inverse, torch.arange(m), reduce="amin")
             got = (first, inverse)
             self._groups[names] = got
         return got
