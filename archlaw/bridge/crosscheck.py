@@ -8,11 +8,14 @@ application's explicit arguments: every case when that domain is finite and has 
 degenerate inputs first, as a check draws them). A disagreement is one `ArchLawError` line
 naming the constant and the first disagreeing case with both values.
 
-The outcome is cached once per (definition, interpretation, argument and result encodings,
-dtype) for the life of the process, so a constant is compared once however many fields, chunks
-and laws apply it. An application whose arguments include functions (``rotate k s``), or that
-is partial, cannot be compared on a drawn domain: it runs as ``registered only``, and reports
-say so.
+Tables (``s : Fin n → X`` in ``rotate k s``) are drawn like any binder's values; an
+equation-style definition is compared at the arguments of its leading ``fun``s; an explicit
+parameter that a later sort mentions (``D4.pt (k : Nat) … (p : Fin k × Fin k)``) keeps its one
+value at the application (`_fixed`). The outcome is cached once per (definition,
+interpretation, argument and result encodings, dtype, fixed values) for the life of the
+process, so a constant is compared once however many fields, chunks and laws apply it. An
+application whose arguments or value are functions other than tables, or that is partial,
+cannot be compared on a drawn domain: it runs as ``registered only``, and reports say so.
 """
 
 from __future__ import annotations
