@@ -134,3 +134,10 @@ def test_a_structure_with_no_value_says_so():
     with pytest.raises(ArchLawError) as e:
         st.derived_sort(s)
     assert "no value meets its Prop fields" in str(e.value)
+
+
+def test_the_spec_of_a_law_over_a_users_structure_reads_it_too(defs):
+    from archlaw.bridge.spec import law_spec
+
+    spec = law_spec(defs.find("Defs.Width"), k=5)
+    assert "Defs.Interval 5" in spec.text()

@@ -35,7 +35,7 @@ from typing import Any, Callable, Mapping
 import torch
 
 from .binding import Binding
-from . import structures  # noqa: F401  (registers the finite structures D4 and Perm n)
+from . import structures  # the fast paths of D4 and Perm n; a law's own structures
 from .errors import ArchLawError
 from .instances import is_instance
 from .ir import App, Law, Pi, constants_in, is_prop, pretty
@@ -247,6 +247,7 @@ def _fixed(law: Law) -> tuple[FixedSymbol, ...]:
 def _symbol_shape(law: Law, p: Any, sorts: Mapping[str, Encoding], params: Mapping[str, int]
                   ) -> tuple[tuple[Encoding, ...], Encoding]:
     where = f"law {law.name}, symbol {p.name}"
+    structures.register_structures(law.structures, {d.name: d for d in law.definitions})
 
     def resolve(t: Any) -> Encoding:
         return resolve_sort(t, sorts, params, where=where)
