@@ -13,7 +13,8 @@ builds it in a step allowed to fail (`docs/ci.md`).
 
 It writes what `archlaw-export` (`lean/ArchLawExport.lean`) writes, plus, in interchange
 version 2 (`docs/interchange.md`), one `(def …)` entry for each non-recursive definition of the
-exported modules that a law uses (transitively), the form the source reader
+exported modules that a law uses (transitively), and one `(structure …)` entry for each data
+structure they use, the form the source reader
 (`archlaw/bridge/source_reader/bodies.py`) writes. The term printer is a copy of
 `ArchLawExport`'s, extended (proof arguments skipped in bodies, `match` translated, the
 constants it prints recorded): a module that defines `main` cannot be imported by another
@@ -55,9 +56,10 @@ read it. A body that runs out of heartbeats or recursion depth while being print
 too (`tryCatchRuntimeEx`: a plain `try … catch` in `MetaM` rethrows those runtime exceptions),
 each definition with its own heartbeat budget (`withCurrHeartbeats`).
 
-Not written yet: `(structure …)` entries (docs/interchange.md). A Lean export's laws carry no
-structures, so the engine uses the registered fast paths of `D4` and `Perm n` for them and
-refuses any other structure sort in one line; the source reader's exports carry them.
+The data structures the laws' sorts use (`D4`, `Perm n`, a user's) are written as `(structure …)`
+entries (`structureSexp`: the constructor's telescope, parameters then fields, proof fields
+with their propositions), after the definitions, so that the engine derives their values from
+Lean's own declaration as it does from the source reader's.
 -/
 
 open Lean Meta
@@ -413,6 +415,37 @@ def defSexp (cfg : Cfg) (n mod : Name) : MetaM (Option String) := do
       return some s!"(def (name {esc (nameStr n)}) (module {esc (nameStr mod)}) (params{paramsText}) (type {← exprSexp cfg resTy}) (body {← lamsSexp cfg body 1}))")
     (fun _ => return none)
 
+/-- A data structure of the exported modules as a `(structure …)` entry (docs/interchange.md):
+its parameters (written `explicit`, as they are in its type `S params`) and its fields in order,
+each field's sort over the parameters and the earlier fields (fvars named after them, printed as
+variables of those names); `none` for anything else (a proposition such as an `@[arch_law]`, a
+class, a type that is not a structure). -/
+def structureSexp (cfg : Cfg) (n mod : Name) : MetaM (Option String) := do
+  let env ← getEnv
+  unless isStructure env n do
+    return none
+  if isClass env n then
+    return none
+  let some (.inductInfo iv) := env.find? n | return none
+  let isPropType ← forallTelescope iv.type fun _ s => return s.isProp
+  if isPropType then
+    return none
+  let [ctor] := iv.ctors | return none
+  let cinfo ← getConstInfo ctor
+  forallTelescope cinfo.type fun xs _ => do
+    let mut ps : Array String := #[]
+    let mut fs : Array String := #[]
+    for i in [0:xs.size] do
+      let d ← xs[i]!.fvarId!.getDecl
+      let entry := s!"(param {esc (nameStr d.userName)} explicit {← exprSexp cfg d.type})"
+      if i < iv.numParams then
+        ps := ps.push entry
+      else
+        fs := fs.push entry
+    let psText := ps.foldl (fun (acc : String) (t : String) => acc ++ " " ++ t) ""
+    let fsText := fs.foldl (fun (acc : String) (t : String) => acc ++ " " ++ t) ""
+    return some s!"(structure (name {esc (nameStr n)}) (module {esc (nameStr mod)}) (ctor {esc (nameStr ctor)}) (params{psText}) (fields{fsText}))"
+
 /-- Every tagged declaration of the imported modules: (name, module, is a law), in source order
 (by file, then line). -/
 def tagged (srcDir : String) : MetaM (Array (Name × Name × Bool)) := do
@@ -442,10 +475,13 @@ def ownModule (roots : Array Name) (n : Name) : MetaM (Option Name) := do
   let mod := env.header.moduleNames[idx.toNat]!
   return if roots.any (fun (r : Name) => r.isPrefixOf mod) then some mod else none
 
-/-- The `(def …)` entries of the definitions the laws use, transitively, sorted by name. -/
+/-- The `(def …)` entries of the definitions the laws use, transitively, sorted by name, then
+the `(structure …)` entries of the structures the laws, those definitions and those structures'
+fields use, sorted by name. -/
 def definitions (roots : Array Name) (used : IO.Ref (Array Name)) : MetaM (Array String) := do
   let mut done : NameSet := {}
   let mut out : Array (String × String) := #[]
+  let mut structs : Array (String × String) := #[]
   let mut todo := (← used.get).toList
   while !todo.isEmpty do
     let n := todo.head!
@@ -455,11 +491,18 @@ def definitions (roots : Array Name) (used : IO.Ref (Array Name)) : MetaM (Array
     done := done.insert n
     let some mod ← ownModule roots n | continue
     let mine ← IO.mkRef (#[] : Array Name)
-    if let some text ← defSexp { skipProofs := true, used := mine, translateMatch := true } n mod then
+    match ← defSexp { skipProofs := true, used := mine, translateMatch := true } n mod with
+    | some text =>
       out := out.push (nameStr n, text)
       todo := todo ++ (← mine.get).toList
-  let sorted := out.qsort fun (a b : String × String) => a.1 < b.1
-  return sorted.map (·.2)
+    | none =>
+      match ← structureSexp { skipProofs := false, used := mine } n mod with
+      | some text =>
+        structs := structs.push (nameStr n, text)
+        todo := todo ++ (← mine.get).toList
+      | none => pure ()
+  let byName := fun (a b : String × String) => a.1 < b.1
+  return (out.qsort byName).map (·.2) ++ (structs.qsort byName).map (·.2)
 
 /-- The whole file: version 2 when a law uses a definition, version 1 otherwise. -/
 def exportAll (roots : Array Name) (srcDir : String) : MetaM (String × Nat × Nat) := do
@@ -513,7 +556,7 @@ unsafe def run (opts : Opts) : IO UInt32 := do
     let ctx : Core.Context := { fileName := "<archlaw-export-v2>", fileMap := default }
     let ((text, count, ndefs), _) ← ((exportAll mods opts.srcDir).run' {} {}).toIO ctx { env := env }
     IO.FS.writeFile opts.out text
-    IO.println s!"archlaw-export-v2: wrote {count} declarations and {ndefs} definitions (Lean {Lean.versionString}) to {opts.out}"
+    IO.println s!"archlaw-export-v2: wrote {count} declarations and {ndefs} definitions and structures (Lean {Lean.versionString}) to {opts.out}"
     return 0
   catch e =>
     IO.eprintln s!"archlaw-export-v2: {e}"

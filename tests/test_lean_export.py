@@ -149,6 +149,23 @@ def test_the_two_producers_agree_on_the_definitions(exported_v2):
 
 
 @_V2
+def test_the_two_producers_agree_on_the_structures(exported_v2):
+    """Every structure the source reader reads for a law of the modules lake builds is exported
+    by Lean with the same parameters and fields (names; the sorts as the engine resolves them
+    are compared through the laws' checks elsewhere), and no other."""
+    built = _built_by_lake()
+    source = source_reader.read_root(REPO)
+    by_source = {st.name: st for law in source.laws
+                 if law.range is None or law.range.file in built for st in law.structures}
+    by_lean = {st.name: st for st in interchange.export_structures(exported_v2)}
+    assert sorted(by_lean) == sorted(by_source)
+    for name in sorted(by_lean):
+        a, b = by_lean[name], by_source[name]
+        assert ([p.name for p in a.params], [f.name for f in a.fields], a.ctor) == \
+            ([p.name for p in b.params], [f.name for f in b.fields], b.ctor), name
+
+
+@_V2
 def test_the_v2_exporter_writes_the_same_declarations(exported_v2, both):
     """Apart from the definitions, the version-2 export is the version-1 exporter's."""
     lean, _ = both
