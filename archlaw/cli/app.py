@@ -39,7 +39,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with a bad argument reported on one line (exit status 2, as argparse)."""
 
     def error(self, message: str) -> "NoReturn":  # type: ignore[override]
-        _print_error(f"{message} (see `{self.prog} --help`)", prog=self.prog)
+        # Under torchrun every rank parses the same argv before any group forms: only rank 0
+        # says what is wrong, so a typo is one line rather than one per worker.
+        if os.environ.get("RANK", "0") in ("0", ""):
+            _print_error(f"{message} (see `{self.prog} --help`)", prog=self.prog)
         sys.exit(2)
 
 
