@@ -48,7 +48,7 @@ from .errors import ArchLawError
 from .interpret import append_lists
 from .sorts import Encoding, FloatTensor, ListOf, ProdOf, map_leaves, take
 
-__all__ = ["LAWS", "LawRoles", "Causal", "Recurrent", "Encoder", "adapter_for", "adapt"]
+__all__ = ["LAWS", "LawRoles", "STOCK", "Causal", "Recurrent", "Encoder", "adapter_for", "adapt"]
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ class Encoder:
     """A transformer encoder (masked by `Causal` or not) as a Mealy machine whose state is the
     prefix (module docstring). Lists of ``Float[d_model]`` batched as `ListBatch`."""
 
-    def __init__(self, module: nn.Module, where: str):
+    def __init__(self, module: nn.Module):
         self.module = module
         self.d = _d_model(module)
         self.batch_first = _batch_first(module)
@@ -279,12 +279,16 @@ class Encoder:
 # Binding
 
 
+#: The stock sequence modules `adapt` recognises.
+STOCK = (nn.RNNBase, Causal, nn.TransformerEncoder, nn.TransformerEncoderLayer)
+
+
 def adapter_for(module: Any, where: str = "") -> Recurrent | Encoder | None:
-    """The adapter of a stock sequence module, or None for anything else."""
+    """The adapter of a stock sequence module (`STOCK`), or None for anything else."""
     if isinstance(module, nn.RNNBase):
         return Recurrent(module, where)
-    if isinstance(module, (Causal, nn.TransformerEncoder, nn.TransformerEncoderLayer)):
-        return Encoder(module, where)
+    if isinstance(module, STOCK):
+        return Encoder(module)
     return None
 
 
@@ -297,7 +301,7 @@ def adapt(law: Any, symbols: Mapping[str, Any], sorts: Mapping[str, Encoding]
     laws it binds)."""
     symbols, sorts = dict(symbols), dict(sorts)
     roles = LAWS.get(law.name)
-    found = {id(v): v for v in symbols.values() if adapter_for_type(v)}
+    found = {id(v): v for v in symbols.values() if isinstance(v, STOCK)}
     if not found:
         return symbols, sorts
     if roles is None:
@@ -341,10 +345,6 @@ def adapt(law: Any, symbols: Mapping[str, Any], sorts: Mapping[str, Encoding]
 
 
 _ENCODER_LAWS = ("ArchLaw.MealyLaws", "ArchLaw.RestartLaws", "ArchLaw.CausalLaw")
-
-
-def adapter_for_type(v: Any) -> bool:
-    return isinstance(v, (nn.RNNBase, Causal, nn.TransformerEncoder, nn.TransformerEncoderLayer))
 
 
 def _name_of(symbols: Mapping[str, Any], v: Any) -> str:
