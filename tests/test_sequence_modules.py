@@ -179,3 +179,14 @@ def test_from_the_cli_with_no_binding_code(tmp_path, monkeypatch, capsys, argv, 
         assert "counterexample to snoc" in out.out and "as := [], a := " in out.out
     if status == 2:
         assert "S = Float[1, 5] was given" in out.err and out.err.strip().count("\n") == 0
+
+
+def test_two_different_stock_modules_must_agree():
+    gru, lstm = _module("GRU", 1, False), _module("LSTM", 1, False)
+    with pytest.raises(ArchLawError, match="give init: two different stock modules"):
+        assert_law("FoldlLaws", run=gru, cell=_module("GRU", 1, False))
+    with pytest.raises(ArchLawError, match="different state, input or output sorts"):
+        assert_law("FoldlLaws", run=gru, cell=lstm, init=gru)
+    # two modules of the same shape and weights: each plays its own symbol, and they agree
+    assert assert_law("FoldlLaws", run=gru, cell=_module("GRU", 1, False), init=gru,
+                      samples=20).passed

@@ -332,7 +332,12 @@ def adapt(law: Any, symbols: Mapping[str, Any], sorts: Mapping[str, Encoding]
                                f"{', '.join(_short(k) for k in _ENCODER_LAWS)}, its state "
                                "being the prefix", where=f"law {law.name}")
         symbols[name] = fn
-    state, inp, out = next(iter(adapters.values())).sorts()
+    read = {ad.sorts() for ad in adapters.values()}
+    if len(read) > 1:
+        raise ArchLawError("the stock modules given have different state, input or output "
+                           "sorts: " + "; ".join(", ".join(e.describe() for e in r) for r in read),
+                           where=f"law {law.name}")
+    state, inp, out = read.pop()
     for key, enc in ((roles.state, state), (roles.input, inp), (roles.output, out)):
         if key is None:
             continue

@@ -15,7 +15,10 @@ stock `nn.Module` binds with no binding code:
   values or as logits over a trailing axis of m, decoded here by argmax (what the law speaks of);
 * **fixed symbols**: the constants the law's fields use run from their Lean bodies (or a Python
   registration, checked against the body where there is one): nothing else is bound;
-* **layout** (`LAYOUTS` below): at the binding boundary only, never in the sort.
+* **layout** (`LAYOUTS` below): at the binding boundary only, never in the sort;
+* **stock sequence modules**: an `nn.RNN` / `nn.GRU` / `nn.LSTM` or a causal transformer
+  encoder given for one symbol of a fold or machine law supplies the law's other symbols and
+  its sorts (`archlaw.bridge.sequence`).
 
 Layout letters. A table value of a float sort of at most one axis has the spec layout ``N`` (the
 batch), then one letter per index axis (``L`` for one axis, ``HW`` for two, ``DHW`` for three),
