@@ -190,3 +190,18 @@ def test_two_different_stock_modules_must_agree():
     # two modules of the same shape and weights: each plays its own symbol, and they agree
     assert assert_law("FoldlLaws", run=gru, cell=_module("GRU", 1, False), init=gru,
                       samples=20).passed
+
+
+def test_the_registry_entries_hold_under_further_check_seeds():
+    """No false alarm: the conforming stock entries pass, and the seeded violations are caught,
+    under a check seed other than the registry's, in float32 (the check's default dtype)."""
+    from archlaw.bridge.conformance import check_law
+    from archlaw.bridge.library import load_export
+    import archlaw.models.recursion.fixtures as fx
+
+    export = load_export()
+    stock = [f for f in fx.FIXTURES if f[0].startswith("seq-")]
+    assert len(stock) >= 10
+    for name, law, _, make, expect in stock:
+        rep = check_law(export.find(law), make(), seed=1, samples=200)
+        assert rep.passed == expect, rep.summary()
