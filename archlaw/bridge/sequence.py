@@ -37,7 +37,7 @@ when no output reads a later position: with the causal mask they pass, without i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import torch
 from torch import Tensor, nn
@@ -48,7 +48,8 @@ from .errors import ArchLawError
 from .interpret import append_lists
 from .sorts import Encoding, FloatTensor, ListOf, ProdOf, map_leaves, take
 
-__all__ = ["LAWS", "LawRoles", "STOCK", "Causal", "Recurrent", "Encoder", "adapter_for", "adapt"]
+__all__ = ["LAWS", "LawRoles", "STOCK", "Causal", "Recurrent", "Encoder", "adapter_for", "adapt",
+           "batch_first_of"]
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,18 @@ def _short(name: str) -> str:
     return name.rpartition(".")[2]
 
 
-def _batch_first(module: nn.Module) -> bool:
+def batch_first_of(module: Any) -> bool | None:
     """The module's own ``batch_first``, or its first submodule's that has one (torch's
-    attention layers); False (torch's default) when none has."""
-    for m in module.modules():
-        if hasattr(m, "batch_first"):
-            return bool(m.batch_first)
-    return False
+    attention layers); None when none has (or `module` is no `nn.Module`)."""
+    if isinstance(module, nn.Module):
+        for m in module.modules():
+            if hasattr(m, "batch_first"):
+                return bool(m.batch_first)
+    return None
+
+
+def _batch_first(module: nn.Module) -> bool:
+    return bool(batch_first_of(module))  # torch's default: sequence first
 
 
 # ------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from . import structures  # noqa: F401  (registers the finite structures D4 and 
 from .errors import ArchLawError
 from .instances import is_instance
 from .ir import App, Law, Pi, constants_in, is_prop, pretty
+from .sequence import adapt, batch_first_of
 from .sorts import BoolEnc, Encoding, Finite, FloatTensor, ListOf, ProdOf, resolve_sort
 from .tables import TableSort, symbol_arity
 
@@ -335,11 +336,7 @@ def law_spec(law: Law, *, statement: str | None = None, **given: Any) -> LawSpec
 def default_layout(module: Any) -> str | None:
     """``LNC`` for a module whose ``batch_first`` (its own, or its first submodule's that has
     one) is False, as torch calls a sequence-first layer; else None (the spec layout)."""
-    if isinstance(module, torch.nn.Module):
-        for m in module.modules():
-            if hasattr(m, "batch_first"):
-                return None if m.batch_first else "LNC"
-    return None
+    return "LNC" if batch_first_of(module) is False else None
 
 
 def _permutation(spec: str, layout: str, name: str) -> tuple[int, ...]:
@@ -418,8 +415,6 @@ def derive_binding(law: Law, *, layout: Mapping[str, str] | None = None, **given
     A stock sequence module (`nn.RNN`, `nn.GRU`, `nn.LSTM`, a transformer encoder) given for a
     symbol of a fold or machine law supplies the law's other model symbols and its sorts
     (`archlaw.bridge.sequence.adapt`)."""
-    from .sequence import adapt
-
     params, sorts, given_symbols = _split(law, given, complete=False)
     symbols, sorts = adapt(law, given_symbols, sorts)
     _require(law, params, sorts)
