@@ -56,7 +56,7 @@ from .sorts import (
 
 __all__ = [
     "interpretation", "Interpretation", "EvalContext", "Evaluator", "Fn", "SymbolFn",
-    "registered", "PROP_HEADS",
+    "registered", "PROP_HEADS", "append_lists",
 ]
 
 SortMatch = None | str | Callable[[Encoding], bool]
@@ -846,6 +846,11 @@ def _cons(ctx, a, xs: ListBatch):
 
 @interpretation("HAppend.hAppend", sort="List", arity=2)
 def _append(ctx, xs: ListBatch, ys: ListBatch):
+    return append_lists(xs, ys)
+
+
+def append_lists(xs: ListBatch, ys: ListBatch) -> ListBatch:
+    """Case-wise ``xs ++ ys`` of two list batches of the same N."""
     lx, ly = list_width(xs), list_width(ys)
     if ly == 0:
         return ListBatch(xs.values, xs.lengths + ys.lengths)

@@ -15,7 +15,10 @@ stock `nn.Module` binds with no binding code:
   values or as logits over a trailing axis of m, decoded here by argmax (what the law speaks of);
 * **fixed symbols**: the constants the law's fields use run from their Lean bodies (or a Python
   registration, checked against the body where there is one): nothing else is bound;
-* **layout** (`LAYOUTS` below): at the binding boundary only, never in the sort.
+* **layout** (`LAYOUTS` below): at the binding boundary only, never in the sort;
+* **stock sequence modules**: an `nn.RNN` / `nn.GRU` / `nn.LSTM` or a causal transformer
+  encoder given for one symbol of a fold or machine law supplies the law's other symbols and
+  its sorts (`archlaw.bridge.sequence`).
 
 Layout letters. A table value of a float sort of at most one axis has the spec layout ``N`` (the
 batch), then one letter per index axis (``L`` for one axis, ``HW`` for two, ``DHW`` for three),
@@ -39,7 +42,8 @@ from . import structures  # noqa: F401  (registers the finite structures D4 and 
 from .errors import ArchLawError
 from .instances import is_instance
 from .ir import App, Law, Pi, constants_in, is_prop, pretty
-from .sorts import BoolEnc, Encoding, Finite, FloatTensor, ProdOf, resolve_sort
+from .sequence import adapt, batch_first_of
+from .sorts import BoolEnc, Encoding, Finite, FloatTensor, ListOf, ProdOf, resolve_sort
 from .tables import TableSort, symbol_arity
 
 __all__ = ["TensorSpec", "SymbolSpec", "FixedSymbol", "LawSpec", "law_spec", "derive_binding",
@@ -217,6 +221,11 @@ def _tensor_spec(enc: Encoding, result: bool) -> TensorSpec:
                           f"decoded by argmax over the last axis" if result else None)
     if isinstance(leaf, BoolEnc):
         return TensorSpec(enc.describe(), ("N", *axes), "bool")
+    if isinstance(enc, ListOf):  # padded to a common length L; padding is never read
+        e = _tensor_spec(enc.elem, False)
+        return TensorSpec(enc.describe(), ("N", "L", *e.shape[1:]),
+                          f"{e.dtype}, a ListBatch (values padded to a common L, lengths (N,) "
+                          "long)")
     if isinstance(enc, ProdOf):  # a pair is a tuple of its parts' batched values
         parts = [_tensor_spec(e, False) for e in (enc.fst, enc.snd)]
         return TensorSpec(enc.describe(), ("N",), "a tuple of 2: " + "; ".join(
@@ -258,10 +267,11 @@ def _symbol_shape(law: Law, p: Any, sorts: Mapping[str, Encoding], params: Mappi
     return tuple(args), resolve(s)
 
 
-def _split(law: Law, given: Mapping[str, Any]) -> tuple[dict[str, int], dict[str, Encoding],
-                                                        dict[str, Any]]:
+def _split(law: Law, given: Mapping[str, Any], *, complete: bool = True
+           ) -> tuple[dict[str, int], dict[str, Encoding], dict[str, Any]]:
     """Sort `given` (law parameter name -> value) into params, sorts and symbols, refusing a
-    name the law does not have or a value of the wrong kind with one line."""
+    name the law does not have or a value of the wrong kind with one line; with `complete`,
+    also a law parameter or sort not given (`_require`)."""
     kinds = _param_kinds(law)
     params: dict[str, int] = {}
     sorts: dict[str, Encoding] = {}
@@ -289,11 +299,16 @@ def _split(law: Law, given: Mapping[str, Any]) -> tuple[dict[str, int], dict[str
                 raise ArchLawError(f"{name} is a model symbol: give a callable or nn.Module, "
                                    f"not {type(v).__name__}", where=where)
             symbols[name] = v
-    missing = [f"{k} ({v})" for k, v in kinds.items()
+    if complete:
+        _require(law, params, sorts)
+    return params, sorts, symbols
+
+
+def _require(law: Law, params: Mapping[str, int], sorts: Mapping[str, Encoding]) -> None:
+    missing = [f"{k} ({v})" for k, v in _param_kinds(law).items()
                if v != "symbol" and k not in params and k not in sorts]
     if missing:
         raise ArchLawError(f"give {', '.join(missing)}", where=f"law {law.name}")
-    return params, sorts, symbols
 
 
 def law_spec(law: Law, *, statement: str | None = None, **given: Any) -> LawSpec:
@@ -321,11 +336,7 @@ def law_spec(law: Law, *, statement: str | None = None, **given: Any) -> LawSpec
 def default_layout(module: Any) -> str | None:
     """``LNC`` for a module whose ``batch_first`` (its own, or its first submodule's that has
     one) is False, as torch calls a sequence-first layer; else None (the spec layout)."""
-    if isinstance(module, torch.nn.Module):
-        for m in module.modules():
-            if hasattr(m, "batch_first"):
-                return None if m.batch_first else "LNC"
-    return None
+    return "LNC" if batch_first_of(module) is False else None
 
 
 def _permutation(spec: str, layout: str, name: str) -> tuple[int, ...]:
@@ -399,8 +410,14 @@ def derive_binding(law: Law, *, layout: Mapping[str, str] | None = None, **given
     """The `Binding` of `law` built from its spec: `given` names every law parameter and sort
     (as for `law_spec`) and every model symbol (a callable or `nn.Module`, taking and returning
     the tensors of `law_spec`); `layout` maps a symbol to its layout letters (module
-    docstring). The binding's module is the given modules (a `ModuleDict` when several)."""
-    params, sorts, symbols = _split(law, given)
+    docstring). The binding's module is the given modules (a `ModuleDict` when several).
+
+    A stock sequence module (`nn.RNN`, `nn.GRU`, `nn.LSTM`, a transformer encoder) given for a
+    symbol of a fold or machine law supplies the law's other model symbols and its sorts
+    (`archlaw.bridge.sequence.adapt`)."""
+    params, sorts, given_symbols = _split(law, given, complete=False)
+    symbols, sorts = adapt(law, given_symbols, sorts)
+    _require(law, params, sorts)
     kinds = _param_kinds(law)
     layout = dict(layout or {})
     unknown = set(layout) - set(symbols)
@@ -420,9 +437,12 @@ def derive_binding(law: Law, *, layout: Mapping[str, str] | None = None, **given
             if lay is None and any(_spec_letters(e) == "NLC" for e in (*args, res)):
                 lay = default_layout(symbols[p.name])
             wrapped[p.name] = _wrap(symbols[p.name], p.name, args, res, lay)
-    mods = {k: v for k, v in symbols.items() if isinstance(v, torch.nn.Module)}
+    mods: dict[str, torch.nn.Module] = {}
+    for k, v in given_symbols.items():  # one module given for several symbols counts once
+        if isinstance(v, torch.nn.Module) and all(v is not m for m in mods.values()):
+            mods[k] = v
     module = (next(iter(mods.values())) if len(mods) == 1 else
               torch.nn.ModuleDict(mods) if mods else None)
-    names = ", ".join(f"{k}={type(v).__name__}" for k, v in symbols.items())
+    names = ", ".join(f"{k}={type(v).__name__}" for k, v in given_symbols.items())
     return Binding(sorts, params, wrapped, frozenset(symbols), module=module,
                    metadata={"name": names, "layout": {k: v for k, v in layout.items()}})

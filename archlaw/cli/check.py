@@ -55,7 +55,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--symbol", action="append", default=[], metavar="NAME=MODULE:FACTORY",
                    help="a law's model symbol bound from its spec (`archlaw spec LAW`), no "
                         "binding code: FACTORY is called with no arguments and returns the "
-                        "nn.Module or callable (repeatable; docs/specs.md)")
+                        "nn.Module or callable (repeatable; docs/specs.md); a stock nn.RNN/GRU/"
+                        "LSTM given for one symbol of a fold or machine law supplies the rest "
+                        "(docs/sequence-modules.md)")
     p.add_argument("--layout", action="append", default=[], metavar="NAME=LETTERS",
                    help="a --symbol's tensor layout: NCL for nn.Conv1d, NCHW for nn.Conv2d, "
                         "LNC for a sequence-first layer (default: the spec's NLC / NHWC, or LNC "
