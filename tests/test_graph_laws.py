@@ -145,6 +145,37 @@ def test_float_messages_cross_every_ordering_with_sampled_messages():
     assert doms == {"σ": "exhaustive", "dst": "exhaustive", "msg": "sampled"}
 
 
+def test_every_ordering_of_each_sampled_graph_when_the_graphs_are_too_many(export):
+    """Fin 250 messages: 5!·4⁵·250⁵ cases do not fit, so graphs are sampled, and each one is
+    tried in all 120 orderings (σ : Perm 5 leads the binders); an order-dependent aggregation
+    is caught that way too."""
+    law = export.find("ArchLaw.EdgeOrderInvariant")
+
+    def bind(agg):
+        return Binding({"X": S.Finite(250)}, {"m": 5, "n": 4}, {"agg": agg}, frozenset({"agg"}))
+    rep = check_law(law, bind(scatter_min(4, 249)), samples=200)
+    fld = rep.fields[0]
+    assert rep.passed and fld.check == "sampled" and fld.cases == 120 * 200
+    assert [(d.name, d.kind, d.size) for d in fld.domains] == [
+        ("σ", "exhaustive", 120), ("dst", "sampled", 200), ("msg", "sampled", 200)]
+    assert not check_law(law, bind(first_message(4, 249)), samples=200).passed
+
+
+def test_group_elements_are_crossed_only_when_they_fit_and_lead():
+    from archlaw.bridge.domains import build_domain
+    from archlaw.bridge.structures import perm_sort
+    big = S.Finite(10**4)
+    crossed = build_domain([("σ", perm_sort(4)), ("x", big), ("y", big)], samples=100)
+    assert [d.kind for d in crossed.describe()] == ["exhaustive", "sampled", "sampled"]
+    assert crossed.total == 24 * 100
+    # 8! orderings times 100 samples exceed the budget: everything is sampled, as before
+    assert [d.kind for d in build_domain([("σ", perm_sort(8)), ("x", big), ("y", big)],
+                                         samples=100).describe()] == ["sampled"] * 3
+    # a structure that does not lead the binders is not singled out
+    assert [d.kind for d in build_domain([("x", big), ("σ", perm_sort(4)), ("y", big)],
+                                         samples=100).describe()] == ["sampled"] * 3
+
+
 def test_an_order_dependent_aggregation_fails_edge_order(export):
     law = export.find("ArchLaw.EdgeOrderInvariant")
     b = Binding({"X": S.Finite(4)}, {"m": 3, "n": 2}, {"agg": first_message(2, 3)},
