@@ -68,12 +68,13 @@ def short(name: str) -> str:
     return name.removeprefix("ArchLaw.")
 
 
-def build(law: Any, *, arch: Mapping[str, Any] | None = None, export: Any = None,
+def build(law: Any, *assignments: str, arch: Mapping[str, Any] | None = None, export: Any = None,
           **given: Any) -> Any:
     """An untrained `nn.Module` meeting `law`'s interface, its architecture read off the law.
 
     `law`: a law name (full or a unique suffix) or an `archlaw.bridge.ir.Law`; `given`: every law
-    parameter and sort by name (module docstring); `arch`: architecture options; `export`: where
+    parameter and sort by name (module docstring), or `assignments` in the command line's form
+    (``"n=16"``, ``"X=float[3]"``, as `archlaw spec` takes them); `arch`: architecture options; `export`: where
     to look the name up (default the library's laws). The weights come from torch's global
     generator (seed it, or train through `archlaw.models.training.fit`, which does).
 
@@ -81,10 +82,15 @@ def build(law: Any, *, arch: Mapping[str, Any] | None = None, export: Any = None
     (one line) for an unknown law, a law with no construction, a missing or wrong-kind
     parameter, a sort the construction cannot take, or a bad architecture option.
     """
-    from archlaw.bridge.spec import find_law, split_given
+    from archlaw.bridge.spec import find_law, parse_assignment, split_given
 
     found = find_law(law, export, where="build")
     c = construction_for(found.name)
+    for a in assignments:
+        k, v = parse_assignment(a, found)
+        if k in given:
+            raise ArchLawError(f"{k} given twice", where=f"build({c.law}, {a!r})")
+        given[k] = v
     bad = [k for k, v in given.items() if callable(v) and not isinstance(v, type)]
     if bad:
         raise ArchLawError(f"{', '.join(bad)}: build takes the law's parameters and sorts, not "
@@ -153,7 +159,7 @@ def save(path: str | Path, model: Any, *, report: Any = None, training: Mapping[
 def load(path: str | Path, *, export: Any = None) -> Any:
     """Build the model a file written by `save` describes, and load its weights (refused, one
     line naming the file, when the saved spec no longer matches the law)."""
-    from archlaw.bridge.spec import find_law, parse_assignment
+    from archlaw.bridge.spec import find_law
     from archlaw.models import saved
 
     meta = saved.read_meta(path)
@@ -163,7 +169,6 @@ def load(path: str | Path, *, export: Any = None) -> Any:
         raise ArchLawError("not a model written by archlaw.models.build.save (no blueprint)",
                            where=where)
     law = find_law(bp["law"], export, where=where)
-    given = dict(parse_assignment(a, law) for a in bp.get("given", []))
-    model = build(law, arch=bp.get("arch") or {}, **given)
+    model = build(law, *bp.get("given", []), arch=bp.get("arch") or {})
     saved.load(path, model, laws=[law])
     return model
