@@ -170,5 +170,7 @@ def load(path: str | Path, *, export: Any = None) -> Any:
                            where=where)
     law = find_law(bp["law"], export, where=where)
     model = build(law, *bp.get("given", []), arch=bp.get("arch") or {})
-    saved.load(path, model, laws=[law])
+    # the saved spec must be the spec of this model under the law as it is now (signatures,
+    # sorts, parameters), computed the same way as when it was saved
+    saved.load(path, model, expect=saved.spec_of([law], binding(model, export=export)))
     return model
