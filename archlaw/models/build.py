@@ -82,7 +82,7 @@ def build(law: Any, *assignments: str, arch: Mapping[str, Any] | None = None, ex
     (one line) for an unknown law, a law with no construction, a missing or wrong-kind
     parameter, a sort the construction cannot take, or a bad architecture option.
     """
-    from archlaw.bridge.spec import find_law, parse_assignment, split_given
+    from archlaw.bridge.spec import find_law, law_spec, parse_assignment, split_given
 
     found = find_law(law, export, where="build")
     c = construction_for(found.name)
@@ -97,7 +97,8 @@ def build(law: Any, *assignments: str, arch: Mapping[str, Any] | None = None, ex
                            "its model symbols (build makes those)", where=f"build({c.law})")
     params, sorts, _ = split_given(found, given)  # names, kinds and missing ones: one line each
     model = c.make(params, sorts, dict(arch or {}))
-    model.blueprint = Blueprint(found.name, params, sorts, dict(arch or {}))
+    model.blueprint = Blueprint(found.name, params, sorts, dict(arch or {}),
+                                tuple(s.name for s in law_spec(found, **given).symbols))
     return model
 
 
@@ -117,9 +118,7 @@ def binding(model: Any, *, export: Any = None, **meta: Any) -> Any:
     from archlaw.bridge.spec import derive_binding
 
     law = _law_of(model, export)
-    own = {p.name for p in law.params}
-    symbols = {k: v for k, v in model.law_symbols().items() if k in own}
-    b = derive_binding(law, **model.blueprint.given(), **symbols)
+    b = derive_binding(law, **model.blueprint.given(), **model.law_symbols())
     return dataclasses.replace(b, module=model, metadata={
         **b.metadata, "name": f"{type(model).__name__} built from {short(law.name)}", **meta})
 

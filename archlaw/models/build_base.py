@@ -35,6 +35,8 @@ class Blueprint:
     params: Mapping[str, int]
     sorts: Mapping[str, Encoding]
     arch: Mapping[str, Any] = field(default_factory=dict)
+    #: the law's model symbols, in the law's order
+    symbols: tuple[str, ...] = ()
 
     def given(self) -> dict[str, Any]:
         """The law parameters and sorts as `build` / `derive_binding` keywords."""
@@ -53,13 +55,19 @@ class Blueprint:
 
 class LawModel:
     """Mixin of the built models: `blueprint` (set by `archlaw.models.build.build`) and
-    `law_symbols`, which every construction defines."""
+    `law_symbols`, from the symbols every construction defines (`all_symbols`: a machine has
+    ``nextState output state out``, of which ``CausalLaw`` uses ``out``)."""
 
     blueprint: Blueprint
 
-    def law_symbols(self) -> dict[str, Callable[..., Any]]:
-        """Model symbol name -> callable in the law's spec (batched tensors in and out)."""
+    def all_symbols(self) -> dict[str, Callable[..., Any]]:
+        """Every symbol the model supplies -> a callable in the spec (batched tensors)."""
         raise NotImplementedError
+
+    def law_symbols(self) -> dict[str, Callable[..., Any]]:
+        """The law's model symbols -> callables taking and returning the law's spec tensors."""
+        own = self.all_symbols()
+        return {k: own[k] for k in self.blueprint.symbols}
 
 
 @dataclass(frozen=True)

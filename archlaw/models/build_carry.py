@@ -24,7 +24,7 @@ __all__ = ["BuiltCarryCell", "CONSTRUCTIONS"]
 class BuiltCarryCell(LawModel, CarryCellMLP):
     """A `CarryCellMLP` as ``CarryCell``'s ``cell`` (`cell_binding`)."""
 
-    def law_symbols(self) -> dict[str, Callable[..., Any]]:
+    def all_symbols(self) -> dict[str, Callable[..., Any]]:
         return dict(cell_binding(self).symbols)
 
 

@@ -40,7 +40,7 @@ __all__ = ["BuiltLeftFold", "BuiltRightFold", "BuiltTreeFold", "BuiltMealy", "Bu
 class BuiltLeftFold(LawModel, LeftFold):
     """A finite `LeftFold` as ``FoldlLaws``'s ``cell init run`` (`foldl_binding`)."""
 
-    def law_symbols(self) -> dict[str, Callable[..., Any]]:
+    def all_symbols(self) -> dict[str, Callable[..., Any]]:
         return dict(foldl_binding(self, max_train_length=1).symbols)
 
 
@@ -50,28 +50,28 @@ class BuiltRightFold(LawModel, LeftFold):
     list). Trained as the left fold it is, on lists whose answer does not depend on the order
     read (the counter task), or on the user's lists reversed."""
 
-    def law_symbols(self) -> dict[str, Callable[..., Any]]:
+    def all_symbols(self) -> dict[str, Callable[..., Any]]:
         return dict(foldr_binding(self, max_train_length=1).symbols)
 
 
 class BuiltTreeFold(LawModel, TreeFold):
     """A finite `TreeFold` as ``TreeFoldLaws``'s ``leafCell nodeCell run`` (`tree_binding`)."""
 
-    def law_symbols(self) -> dict[str, Callable[..., Any]]:
+    def all_symbols(self) -> dict[str, Callable[..., Any]]:
         return dict(tree_binding(self, max_train_depth=1).symbols)
 
 
 class BuiltMealy(LawModel, FiniteMealy):
     """A `FiniteMealy` as ``nextState output state out`` (`mealy_binding`)."""
 
-    def law_symbols(self) -> dict[str, Callable[..., Any]]:
+    def all_symbols(self) -> dict[str, Callable[..., Any]]:
         return dict(mealy_binding(self, max_train_length=1).symbols)
 
 
 class BuiltMoore(LawModel, FiniteMoore):
     """A `FiniteMoore` as ``nextState output state out`` (`moore_binding`)."""
 
-    def law_symbols(self) -> dict[str, Callable[..., Any]]:
+    def all_symbols(self) -> dict[str, Callable[..., Any]]:
         return dict(moore_binding(self, max_train_length=1).symbols)
 
 

@@ -78,7 +78,7 @@ class FieldModel(LawModel, nn.Module):
         h = h.movedim(1, -1) if self.channels_first else h
         return h if isinstance(self.y, Finite) else h.reshape(n, *index, *self.y.shape)
 
-    def law_symbols(self) -> dict[str, Callable[..., Any]]:
+    def all_symbols(self) -> dict[str, Callable[..., Any]]:
         return {"f": self}
 
 
