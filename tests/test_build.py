@@ -13,6 +13,7 @@ from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.sorts import BoolEnc, Finite
 from archlaw.models import build as built
 from archlaw.models.build_tasks import TaskConfig, train
+from archlaw.models.registry import one_thread
 from archlaw.testing import assert_law
 
 F2, F3, F5 = Finite(2), Finite(3), Finite(5)
@@ -32,6 +33,13 @@ SMALL = {
     "ArchLaw.MooreLaws": dict(S=F3, I=F2, O=F2),
     "ArchLaw.MooreRestartLaws": dict(S=F2, I=F3, O=F2),
 }
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models: one torch thread (the machine's cores are shared)."""
+    with one_thread():
+        yield
 
 
 def test_every_construction_is_tested_and_carry_cell_is_the_one_trained():

@@ -177,7 +177,10 @@ def run(args: argparse.Namespace) -> int:
     task = c.task if args.task is None else (None if args.task == "none" else args.task)
     steps = 300
     if task is not None:
-        steps = find_task(model.blueprint, task).steps
+        try:
+            steps = find_task(model.blueprint, task).steps
+        except ArchLawError as e:
+            raise ArchLawError(f"{e}; or --task none, to train on your own data") from None
     if task == "sums":  # the carry family's own budget for the base
         from archlaw.models.carry.train import default_steps
 
