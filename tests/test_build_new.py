@@ -103,6 +103,12 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, args, messag
     assert message in err.replace("\n", " ") and not (tmp_path / "d").exists()
 
 
+def test_a_file_for_the_folder_is_one_line(tmp_path, capsys):
+    (tmp_path / "f").write_text("x")
+    assert main(["new", "FoldlLaws", "A=fin[2]", "H=fin[2]", "-o", str(tmp_path / "f")]) == 2
+    assert "is not a folder; -o takes the folder" in capsys.readouterr().err
+
+
 def test_your_own_data_goes_through_the_documented_functions(tmp_path, capsys):
     """``--task none``: the script trains on `my_batch` / `my_loss` (the loop's Recipe
     signature); here a regression onto a circular moving average, an equivariant target."""
