@@ -152,8 +152,8 @@ def script_text(law: str, given: list[str], task: str | None, steps: int) -> tup
     text = SCRIPT.substitute(
         law=law, given_text=" ".join(given), given=json.dumps(given), arch="{}",
         arch_help=", ".join(f"{k} (default {v})" for k, v in c.arch.items()),
-        task=json.dumps(task) if task else "None", tasks=", ".join(task_names(law)), steps=steps, script=script,
-        stem=stem, architecture=c.architecture)
+        task=json.dumps(task) if task else "None", tasks=", ".join(task_names(law)),
+        steps=steps, script=script, stem=stem, architecture=c.architecture)
     return script, text
 
 

@@ -74,9 +74,10 @@ def build(law: Any, *assignments: str, arch: Mapping[str, Any] | None = None, ex
 
     `law`: a law name (full or a unique suffix) or an `archlaw.bridge.ir.Law`; `given`: every law
     parameter and sort by name (module docstring), or `assignments` in the command line's form
-    (``"n=16"``, ``"X=float[3]"``, as `archlaw spec` takes them); `arch`: architecture options; `export`: where
-    to look the name up (default the library's laws). The weights come from torch's global
-    generator (seed it, or train through `archlaw.models.training.fit`, which does).
+    (``"n=16"``, ``"X=float[3]"``, as `archlaw spec` takes them); `arch`: architecture options;
+    `export`: where to look the name up (default the library's laws). The weights come from
+    torch's global generator (seed it, or train through `archlaw.models.training.fit`, which
+    does).
 
     The module carries ``blueprint`` (`Blueprint`) and ``law_symbols()``. Raises `ArchLawError`
     (one line) for an unknown law, a law with no construction, a missing or wrong-kind

@@ -1,4 +1,4 @@
-"""Fold and machine laws over finite sorts built as decoded cells in runners (`archlaw.models.build`).
+"""Fold and machine laws over finite sorts, built as decoded cells in runners (`build`).
 
 Each law names its runner; the runner is the recursion the law states, so the law holds for any
 cell, by construction, and training learns only the cells. The cells are `FiniteCell` tables,

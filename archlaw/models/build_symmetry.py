@@ -82,8 +82,11 @@ class FieldModel(LawModel, nn.Module):
         return {"f": self}
 
 
-def _stack(first: Callable[[int, int], EquivariantLayer], then: Callable[[int, int], EquivariantLayer],
-           cin: int, width: int, cout: int, depth: int) -> list[EquivariantLayer]:
+Layer = Callable[[int, int], EquivariantLayer]
+
+
+def _stack(first: Layer, then: Layer, cin: int, width: int, cout: int,
+           depth: int) -> list[EquivariantLayer]:
     """`depth` layers cin -> width -> ... -> width -> cout, a ReLU between two."""
     sizes = [cin] + [width] * (depth - 1) + [cout]
     layers: list[EquivariantLayer] = []
@@ -99,9 +102,9 @@ def _shift(params, sorts, arch) -> FieldModel:
     o = arch_options(SHIFT, arch)
     g = cyclic_group(n)  # n = 0: one line from cyclic_group
     k = min(o["kernel"], n)
-    layers = _stack(lambda a, b: CyclicLifting(g, a, b, k), lambda a, b: CyclicGroupConv(g, a, b, k),
-                    _channels(SHIFT, sorts, "X"), o["width"], _channels(SHIFT, sorts, "Y"),
-                    o["depth"])
+    layers = _stack(lambda a, b: CyclicLifting(g, a, b, k),
+                    lambda a, b: CyclicGroupConv(g, a, b, k), _channels(SHIFT, sorts, "X"),
+                    o["width"], _channels(SHIFT, sorts, "Y"), o["depth"])
     return FieldModel(EquivariantNetwork(*layers), 1, sorts["X"], sorts["Y"], True)
 
 
@@ -127,14 +130,16 @@ def _perm(params, sorts, arch) -> FieldModel:
 def _grid(c: Construction, group: Callable[[], Group]) -> Callable[..., FieldModel]:
     def make(params, sorts, arch) -> FieldModel:
         if params["k"] < 1:
-            raise ArchLawError(f"k={params['k']}: a k×k grid needs k >= 1", where=f"build({c.law})")
+            raise ArchLawError(f"k={params['k']}: a k×k grid needs k >= 1",
+                               where=f"build({c.law})")
         o = arch_options(c, arch)
         if o["kernel"] % 2 != 1:
             raise ArchLawError(f"kernel={o['kernel']}: grid convolutions need an odd kernel",
                                where="build(arch=...)")
         g, k, cout = group(), o["kernel"], _channels(c, sorts, "Y")
-        layers = _stack(lambda a, b: GridLifting(g, a, b, k), lambda a, b: GridGroupConv(g, a, b, k),
-                        _channels(c, sorts, "X"), o["width"], cout, o["depth"])
+        layers = _stack(lambda a, b: GridLifting(g, a, b, k),
+                        lambda a, b: GridGroupConv(g, a, b, k), _channels(c, sorts, "X"),
+                        o["width"], cout, o["depth"])
         layers.append(GroupPool(g, cout))  # regular fields -> the grid of Y's channels
         return FieldModel(EquivariantNetwork(*layers), 2, sorts["X"], sorts["Y"], True)
     return make

@@ -104,8 +104,8 @@ def _classes(task: str, bp: Blueprint, x_channels: int, what: str) -> int:
     raise _needs(task, bp, what)
 
 
-def _symmetric(make: Callable[[], nn.Module], x: torch.Tensor, y: torch.Tensor, axes: tuple[int, ...],
-               classes: int, cfg: TaskConfig, steps: int, name: str):
+def _symmetric(make: Callable[[], nn.Module], x: torch.Tensor, y: torch.Tensor,
+               axes: tuple[int, ...], classes: int, cfg: TaskConfig, steps: int, name: str):
     """Train f on an invariant classification through the family's recipe (minibatches of a
     fixed set), its loss replaced by the cross-entropy of f's output averaged over `axes`."""
     from archlaw.models.equivariance.train import recipe
