@@ -101,7 +101,7 @@ def test_save_and_load_keep_the_spec_and_the_function(tmp_path):
     meta = json.loads((tmp_path / "m.json").read_text())
     assert meta["extra"]["blueprint"] == {"law": "ArchLaw.ShiftEquivariant",
                                           "given": ["n=6", "X=float[2]", "Y=float[2]"],
-                                          "arch": {"width": 4}}
+                                          "arch": {"width": 4, "depth": 3, "kernel": 3}}
     assert meta["extra"]["law_spec"]["symbols"][0]["arguments"][0]["shape"] == ["N", 6, 2]
     assert meta["extra"]["check"]["passed"] is True
     g = built.load(tmp_path / "m")

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from archlaw.bridge.errors import ArchLawError
-from archlaw.models.build_base import Blueprint, Construction, LawModel
+from archlaw.models.build_base import Blueprint, Construction, LawModel, arch_options
 
 __all__ = ["build", "constructions", "construction_for", "binding", "check", "save", "load"]
 
@@ -97,8 +97,9 @@ def build(law: Any, *assignments: str, arch: Mapping[str, Any] | None = None, ex
         raise ArchLawError(f"{', '.join(bad)}: build takes the law's parameters and sorts, not "
                            "its model symbols (build makes those)", where=f"build({c.law})")
     params, sorts, _ = split_given(found, given)  # names, kinds and missing ones: one line each
-    model = c.make(params, sorts, dict(arch or {}))
-    model.blueprint = Blueprint(found.name, params, sorts, dict(arch or {}),
+    options = arch_options(c, arch)  # every option, defaults filled in: a saved model is rebuilt
+    model = c.make(params, sorts, options)  # the same even if a default changes later
+    model.blueprint = Blueprint(found.name, params, sorts, options,
                                 tuple(s.name for s in law_spec(found, **given).symbols))
     return model
 
