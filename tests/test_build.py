@@ -94,6 +94,10 @@ def test_carry_cell_passes_only_after_training():
     assert assert_law("Carry.CarryCell", B=2, **cell.law_symbols()).passed
 
 
+def build_like(model):
+    return archlaw.build(model.blueprint.law, arch=model.blueprint.arch, **model.blueprint.given())
+
+
 def test_save_and_load_keep_the_spec_and_the_function(tmp_path):
     torch.manual_seed(0)
     f = archlaw.build("ShiftEquivariant", n=6, X=(2,), Y=(2,), arch={"width": 4})
@@ -104,6 +108,13 @@ def test_save_and_load_keep_the_spec_and_the_function(tmp_path):
                                           "arch": {"width": 4, "depth": 3, "kernel": 3}}
     assert meta["extra"]["law_spec"]["symbols"][0]["arguments"][0]["shape"] == ["N", 6, 2]
     assert meta["extra"]["check"]["passed"] is True
+    # the signature saved is the law's, as `saved.load(laws=...)` recomputes it from the text
+    from archlaw.models import saved
+
+    law = archlaw.load_export().find("ShiftEquivariant")
+    assert meta["spec"]["signatures"] == {
+        "ArchLaw.ShiftEquivariant.f": "(Fin 6 → Float[2]) → Fin 6 → Float[2]"}
+    saved.load(tmp_path / "m", build_like(f), laws=[law])
     g = built.load(tmp_path / "m")
     x = torch.randn(3, 6, 2)
     assert torch.equal(f(x), g(x))
