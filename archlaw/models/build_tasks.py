@@ -53,14 +53,14 @@ __all__ = ["TaskConfig", "Task", "tasks", "task_names", "find_task", "make_fresh
 class TaskConfig:
     """`steps` optimiser steps (None: the task's default), `batch` examples a step, `lr` (None:
     the task's default), `seed` the first seed, `max_tries` seeds in all (kept: the first the
-    task accepts), `train_size` the fixed training set of a symmetry task, `device` any
-    ``--device`` value."""
+    task accepts; None: 1, or 5 for ``sums`` as in the carry family), `train_size` the fixed
+    training set of a symmetry task, `device` any ``--device`` value."""
 
     steps: int | None = None
     batch: int = 64
     lr: float | None = None
     seed: int = 0
-    max_tries: int = 1
+    max_tries: int | None = None
     train_size: int = 1000
     device: str = "auto"
 
@@ -116,7 +116,7 @@ def _symmetric(make: Callable[[], nn.Module], x: torch.Tensor, y: torch.Tensor,
 
     r = dataclasses.replace(recipe(make, x, y, cfg.batch, name), loss=loss)
     return fit(r, LoopConfig(steps=steps, lr=cfg.lr or 3e-3, seed=cfg.seed,
-                             max_tries=cfg.max_tries, device=cfg.device), progress=False)
+                             max_tries=cfg.max_tries or 1, device=cfg.device), progress=False)
 
 
 def _motif_classes(bp: Blueprint) -> int:
@@ -195,7 +195,8 @@ def _recursion(task_name: str, bp: Blueprint, cfg: TaskConfig, make, default_ste
     task = _recursion_task(task_name, bp)
     tc = rtrain.TrainConfig(steps=cfg.steps or default_steps, batch=cfg.batch, seed=cfg.seed,
                             device=cfg.device, lr=cfg.lr or default_lr, **kw)
-    return rtrain.train(make, task, tc, max_tries=cfg.max_tries, name=task_name, progress=False)
+    return rtrain.train(make, task, tc, max_tries=cfg.max_tries or 1, name=task_name,
+                        progress=False)
 
 
 def _sums(make, bp, cfg):
@@ -208,7 +209,7 @@ def _sums(make, bp, cfg):
                     steps=cfg.steps or default_steps(base), batch=max(cfg.batch, 256),
                     **({"lr": cfg.lr} if cfg.lr else {}))
     r = dataclasses.replace(cell_recipe(cc), make=make)
-    return fit(r, cell_loop(cc, cfg.device, cfg.max_tries), progress=False)
+    return fit(r, cell_loop(cc, cfg.device, cfg.max_tries or 5), progress=False)
 
 
 _MACHINES = ("ArchLaw.MealyLaws", "ArchLaw.RestartLaws", "ArchLaw.CausalLaw", "ArchLaw.MooreLaws",
