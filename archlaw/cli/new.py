@@ -106,6 +106,8 @@ def main(argv=None) -> int:
             model, report = fit(Recipe(make=make, batch=my_batch, loss=my_loss),
                                 LoopConfig(steps=args.steps, lr=3e-3, seed=args.seed,
                                            device=args.device), progress=False)
+        print(f"trained {report.steps} steps (seed {report.seed}, {report.seconds:.1f} s), "
+              f"final loss {report.final_loss:.4g}")
         check = built.check(model, samples=args.samples)
         print(check.summary())
         if not check.passed:
