@@ -23,7 +23,6 @@ from string import Template
 
 from archlaw.bridge.errors import ArchLawError
 
-from .options import add_from, add_root
 from .spec import add_assignments
 
 HELP = "write a script that builds, trains, checks and saves a model of a law"
@@ -138,8 +137,6 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--task", default=None,
                    help="the shipped task the script trains on (default the law's own), or "
                         "none: your data, through the script's my_batch and my_loss")
-    add_root(p)
-    add_from(p)
 
 
 def script_text(law: str, given: list[str], task: str | None, steps: int) -> tuple[str, str]:
@@ -160,15 +157,13 @@ def script_text(law: str, given: list[str], task: str | None, steps: int) -> tup
 
 
 def run(args: argparse.Namespace) -> int:
-    from archlaw.bridge.library import load_export_explained
+    from archlaw.bridge.spec import find_law
     from archlaw.models.build import build, construction_for
     from archlaw.models.build_tasks import find_task
 
-    from .spec import find_law, register_family_sorts
-
-    register_family_sorts()
-    export = load_export_explained(args.root, args.from_file).export
-    law = find_law(export, args.law)
+    # the laws `archlaw.build` reads, as the script will (the library's, or the Lake project's
+    # around the current directory): every construction is of a law of ArchLaw's library
+    law = find_law(args.law, where=f"archlaw new {args.law}")
     c = construction_for(law.name)
     given = list(args.assign)
     if not given:
