@@ -83,6 +83,9 @@ def test_spec_shapes_in_and_out():
     assert grid(torch.randn(7, 6, 6, 2)).shape == (7, 6, 6, 3)  # NHWC in and out
     sets = archlaw.build("PermEquivariant", "n=9", "X=float", "Y=float[4]")  # n > 7 too
     assert sets(torch.randn(2, 9)).shape == (2, 9, 4)
+    signal = archlaw.build("ShiftEquivariant", n=100_000, X=(), Y=(), arch={"width": 2})
+    x = torch.randn(1, 100_000)
+    assert torch.equal(signal(x.roll(-3, 1)), signal(x).roll(-3, 1))  # rotate 3, both sides
 
 
 def test_carry_cell_passes_only_after_training():

@@ -97,10 +97,18 @@ def _stack(first: Layer, then: Layer, cin: int, width: int, cout: int,
     return layers
 
 
+def _cycles(n: int) -> Group:
+    if n <= 1024:
+        return cyclic_group(n)  # n = 0: one line from cyclic_group
+    # circular convolutions use the group only for n and to name their field sorts: for a long
+    # signal the n × n multiplication table is not built
+    return Group(f"C{n}", "cyclic", (), None, (), n=n)
+
+
 def _shift(params, sorts, arch) -> FieldModel:
     n = params["n"]
     o = arch_options(SHIFT, arch)
-    g = cyclic_group(n)  # n = 0: one line from cyclic_group
+    g = _cycles(n)
     k = min(o["kernel"], n)
     layers = _stack(lambda a, b: CyclicLifting(g, a, b, k),
                     lambda a, b: CyclicGroupConv(g, a, b, k), _channels(SHIFT, sorts, "X"),
