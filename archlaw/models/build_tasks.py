@@ -44,7 +44,7 @@ from archlaw.bridge.errors import ArchLawError
 from archlaw.bridge.sorts import Finite, FloatTensor
 from archlaw.models.build import build, short
 from archlaw.models.build_base import Blueprint
-from archlaw.models.training import LoopConfig, Recipe, TrainReport, fit
+from archlaw.models.training import LoopConfig, TrainReport, fit
 
 __all__ = ["TaskConfig", "Task", "tasks", "task_names", "find_task", "make_fresh", "train"]
 
