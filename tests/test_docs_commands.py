@@ -134,7 +134,7 @@ def _has_lean() -> bool:
 
 #: Pages whose commands run in a fresh folder holding the page's ``python file=`` blocks, as a
 #: new user runs them (a user's own module and test file); the others run in the checkout.
-USER_PAGES = ("README.md", "docs/specs.md", "docs/sequence-modules.md")
+USER_PAGES = ("README.md", "docs/specs.md", "docs/sequence-modules.md", "docs/building.md")
 
 
 def _cwd_for(page: str, tmp: Path) -> Path:

@@ -47,7 +47,8 @@ from .sorts import BoolEnc, Encoding, Finite, FloatTensor, ListOf, ProdOf, resol
 from .tables import TableSort, symbol_arity
 
 __all__ = ["TensorSpec", "SymbolSpec", "FixedSymbol", "LawSpec", "law_spec", "derive_binding",
-           "parse_encoding", "parse_assignment", "AXIS_LETTERS"]
+           "parse_encoding", "parse_assignment", "encoding_text", "split_given", "find_law",
+           "AXIS_LETTERS"]
 
 #: the spec's letters for k index axes of a table
 AXIS_LETTERS = {1: "L", 2: "HW", 3: "DHW"}
@@ -156,6 +157,37 @@ def parse_encoding(text: str, where: str) -> Encoding:
         pass
     raise ArchLawError(f"{text!r} is not a sort encoding; accepted: float, float[3], float[3,4], "
                        "fin[10], bool", where=where)
+
+
+def encoding_text(enc: Encoding) -> str:
+    """The command-line form of an encoding `parse_encoding` reads back (``float[3]``,
+    ``fin[10]``, ``bool``); ArchLawError for one it cannot write."""
+    if isinstance(enc, FloatTensor) and enc.dtype is None:
+        return "float" + (f"[{','.join(str(d) for d in enc.shape)}]" if enc.shape else "")
+    if isinstance(enc, Finite):
+        return f"fin[{enc.n}]"
+    if isinstance(enc, BoolEnc):
+        return "bool"
+    raise ArchLawError(f"sort {enc.describe()} has no command-line form; accepted: float, "
+                       "float[3], float[3,4], fin[10], bool")
+
+
+def find_law(law: Any, export: Any = None, where: str = "") -> Law:
+    """`law` as an `archlaw.bridge.ir.Law`: one already, or a name (full or a unique suffix)
+    looked up in `export` (default the library's `load_export()`). An unknown name, a theorem or
+    another type is one `ArchLawError` line."""
+    if isinstance(law, Law):
+        return law
+    if not isinstance(law, str):
+        raise ArchLawError(f"expected a law name or an archlaw Law, not {type(law).__name__}",
+                           where=where or None)
+    if export is None:
+        from .library import load_export
+        export = load_export()
+    found = export.find(law)  # an unknown name: ArchLawError with the closest names
+    if not isinstance(found, Law):
+        raise ArchLawError(f"{found.name} is a {found.kind}, not a law", where=where or None)
+    return found
 
 
 def parse_assignment(text: str, law: Law) -> tuple[str, int | Encoding]:
@@ -267,8 +299,8 @@ def _symbol_shape(law: Law, p: Any, sorts: Mapping[str, Encoding], params: Mappi
     return tuple(args), resolve(s)
 
 
-def _split(law: Law, given: Mapping[str, Any], *, complete: bool = True
-           ) -> tuple[dict[str, int], dict[str, Encoding], dict[str, Any]]:
+def split_given(law: Law, given: Mapping[str, Any], *, complete: bool = True
+                ) -> tuple[dict[str, int], dict[str, Encoding], dict[str, Any]]:
     """Sort `given` (law parameter name -> value) into params, sorts and symbols, refusing a
     name the law does not have or a value of the wrong kind with one line; with `complete`,
     also a law parameter or sort not given (`_require`)."""
@@ -316,7 +348,7 @@ def law_spec(law: Law, *, statement: str | None = None, **given: Any) -> LawSpec
     (``n=12, X=(3,)``: a float sort by its shape, or any encoding; see `parse_assignment` for the
     command-line form); `statement`: the label to show (`Export.statement_label`; default the
     law's provenance). Raises `ArchLawError` for a missing or wrong-kind value."""
-    params, sorts, _ = _split(law, given)
+    params, sorts, _ = split_given(law, given)
     kinds = _param_kinds(law)
     syms = []
     for p in law.params:
@@ -415,7 +447,7 @@ def derive_binding(law: Law, *, layout: Mapping[str, str] | None = None, **given
     A stock sequence module (`nn.RNN`, `nn.GRU`, `nn.LSTM`, a transformer encoder) given for a
     symbol of a fold or machine law supplies the law's other model symbols and its sorts
     (`archlaw.bridge.sequence.adapt`)."""
-    params, sorts, given_symbols = _split(law, given, complete=False)
+    params, sorts, given_symbols = split_given(law, given, complete=False)
     symbols, sorts = adapt(law, given_symbols, sorts)
     _require(law, params, sorts)
     kinds = _param_kinds(law)
