@@ -754,8 +754,12 @@ def law_binding(law: Law, hypothesis: Term, binding: Binding) -> Binding:
             raise ArchLawError(f"cannot infer law parameter {p.name} from {pretty(hypothesis)}; "
                                "pass a Binding for this hypothesis by name", where=where)
         t = subst[p.name]
-        if p.is_sort:
-            sorts[p.name] = resolve_sort(t, binding.sorts, binding.params, where=where)
+        if p.is_sort:  # named as the law states it: its H is the theorem's S here
+            try:
+                sorts[p.name] = resolve_sort(t, binding.sorts, binding.params)
+            except ArchLawError as e:
+                raise ArchLawError(f"the law's sort {p.name}, given as {pretty(t)} by hypothesis "
+                                   f"{pretty(hypothesis)}: {e}", where=where) from None
         elif isinstance(p.sort, App) and p.sort.head_name == "Nat" and not p.sort.args:
             params[p.name] = static_nat(t, binding.params, where=where)
         elif is_prop(p.sort):

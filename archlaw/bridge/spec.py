@@ -421,16 +421,26 @@ def spec_difference(saved: LawSpec, now: LawSpec, *, shapes: bool = True) -> str
 
 
 def check_model_symbols(law: Law, binding: Binding) -> None:
-    """Refuse, with one line naming it, a name in `binding.model_symbols` that is not one of
-    `law`'s symbols (a typo, or a binding written for another law); a symbol the law has and the
-    binding lacks is refused by the check itself (`conformance.check_law`)."""
+    """Refuse, with one line naming the symbols, a hand-written binding (``--model``) that
+    lacks one of `law`'s model symbols, naming what it binds instead (a typo, or a binding
+    written for another law) with the closest name. A binding that binds every symbol of the
+    law may bind more: one binding serves all the laws of a theorem's hypotheses."""
+    import difflib
+
     kinds = _param_kinds(law)
-    for name in sorted(binding.model_symbols):
-        if kinds.get(name) != "symbol":
-            have = ", ".join(k for k, v in kinds.items() if v == "symbol") or "none"
-            raise ArchLawError(f"model symbol {name!r} of the binding is not a symbol of "
-                               f"{law.name} (its symbols: {have}; `archlaw spec {law.name}` "
-                               "prints them)", where=f"law {law.name}")
+    want = [k for k, v in kinds.items() if v == "symbol"]
+    missing = [k for k in want if k not in binding.symbols]
+    if not missing:
+        return
+    extra = sorted(set(binding.model_symbols) - set(want))
+    hints = []
+    for k in missing:
+        close = difflib.get_close_matches(k, extra, n=1)
+        hints.append(f"{k} (did you mean to bind {close[0]!r} as {k!r}?)" if close else k)
+    raise ArchLawError(f"the binding has no symbol {', '.join(hints)}; the law's model symbols: "
+                       f"{', '.join(want)}" + (f"; the binding's model symbols the law does not "
+                                               f"have: {', '.join(extra)}" if extra else "")
+                       + f" (`archlaw spec {law.name}` prints the law's)", where=f"law {law.name}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -256,16 +256,26 @@ def _import_attr(ref: str, mod_name: str, attr: str, flag: str) -> Any:
                            f"{_module_file_hint(mod_name)}") from None
     except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - any error of
         # user code becomes one line; sys.exit(0) or a KeyboardInterrupt raised by it too, which
-        # would otherwise end `verify` with status 0 and no output
+        # would otherwise end `verify` with status 0 and no output (chained: ARCHLAW_DEBUG=1
+        # shows the user's traceback)
         raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}"
-                           f"{_module_file_hint(mod_name)}") from None
+                           f"{_module_file_hint(mod_name)}") from e
     obj = mod
     for part in attr.split("."):
-        obj = getattr(obj, part, None)
+        owner, obj = obj, getattr(obj, part, None)
         if obj is None:
             raise ArchLawError(f"{flag} {ref!r}: module {mod_name} has no attribute {attr!r}"
-                               f"{_shadow_hint(mod_name, mod)}")
+                               f"{_did_you_mean(part, owner)}{_shadow_hint(mod_name, mod)}")
     return obj
+
+
+def _did_you_mean(name: str, owner: Any) -> str:
+    """``" (did you mean 'build'?)"`` for the closest public attribute of `owner`, or ''."""
+    import difflib
+
+    names = [n for n in dir(owner) if not n.startswith("_")]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any], flag: str) -> Any:
@@ -283,7 +293,7 @@ def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any],
         raise ArchLawError(f"{flag} {ref!r} with --param {_params_text(params)}: {e}") from None
     except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - as above
         raise ArchLawError(f"{flag} {ref!r} failed with --param {_params_text(params)}: "
-                           f"{_first_line(e)}") from None
+                           f"{_first_line(e)}") from e
     if isinstance(out, Mapping) and out and all(isinstance(b, Binding) for b in out.values()):
         return dict(out)
     if not isinstance(out, Binding):
@@ -332,7 +342,7 @@ def load_symbol(name: str, ref: str) -> Any:
     try:
         out = obj()
     except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - user code
-        raise ArchLawError(f"{flag}: calling {attr}() failed: {_first_line(e)}") from None
+        raise ArchLawError(f"{flag}: calling {attr}() failed: {_first_line(e)}") from e
     if not callable(out):
         raise ArchLawError(f"{flag}: {attr}() returned {type(out).__name__}, expected an "
                            "nn.Module or a callable on tensors")
@@ -480,6 +490,9 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
         if isinstance(binding, Mapping):
             raise ArchLawError(f"--model {args.model!r} returned a dict of bindings; a law needs "
                                "one Binding")
+        from archlaw.bridge.spec import check_model_symbols
+
+        check_model_symbols(decl, binding)
         if args.certificate:
             raise ArchLawError(f"--certificate: {decl.name} is a law; certificates are for "
                                "@[arch_theorem]s whose hypotheses are laws")
