@@ -49,6 +49,7 @@ from .ir import (
     pretty, substitute,
 )
 from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
+from .spec import involves_float
 from .tables import refusal
 from . import structures  # noqa: F401  (registers the finite structures D4 and Perm n)
 from .words import plural
@@ -209,6 +210,14 @@ class LawReport:
     #: how many processes shared the check (`archlaw.bridge.distributed`); the only field in
     #: which a sharded report differs from the single-process one
     workers: int = 1
+    #: whether the dtype could change anything (`archlaw.bridge.spec.involves_float`); when
+    #: not, the header names only the device
+    floats: bool = True
+
+    @property
+    def runs_on(self) -> str:
+        """``float32 on cpu``, or ``no floats, on cpu`` when no float was involved."""
+        return f"{self.dtype if self.floats else 'no floats,'} on {self.device}"
 
     @property
     def passed(self) -> bool:
@@ -271,7 +280,7 @@ class LawReport:
     def summary(self) -> str:
         """One line per field, plus counterexamples: what a test failure prints."""
         lines = [f"{self.law} on {self.model}: {'PASS' if self.passed else 'FAIL'} "
-                 f"(statement {self.statement}, check {self.check}, {self.dtype} on {self.device}"
+                 f"(statement {self.statement}, check {self.check}, {self.runs_on}"
                  + (f", {self.workers} workers)" if self.workers > 1 else ")"),
                  f"  settings: {self.settings_text()}"]
         if self.ran:
@@ -456,7 +465,7 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     return LawReport(law.name, law.statement_provenance, tuple(results), _model_name(binding),
                      str(dev), dt_name, seed, budget, samples, cfg.max_length, cfg.min_length,
                      cfg.max_depth, cfg.nat_max, dt == torch.float64, mode, tolerance,
-                     shard.workers if shard is not None else 1)
+                     shard.workers if shard is not None else 1, involves_float(law, binding))
 
 
 @contextlib.contextmanager

@@ -443,6 +443,42 @@ def check_model_symbols(law: Law, binding: Binding) -> None:
                        + f" (`archlaw spec {law.name}` prints the law's)", where=f"law {law.name}")
 
 
+def involves_float(law: Law, binding: Binding) -> bool:
+    """Whether the check's dtype can change anything: a float among the binding's sorts, the
+    spec's tensors or the law's statements, or a floating tensor in the module. False for a
+    finite law on a lookup table, say: its report then names no dtype. When in doubt (a sort
+    that does not resolve, a value of an opaque encoding), True."""
+    mod = binding.module
+    if mod is not None and any(t.is_floating_point() for t in (*mod.parameters(), *mod.buffers())):
+        return True
+    if any("Float" in pretty(f.statement) for f in law.fields) or \
+            any("Float" in e.describe() for e in binding.sorts.values() if isinstance(e, Encoding)):
+        return True
+    kinds = _param_kinds(law)
+    try:
+        encs = [e for p in law.params if kinds.get(p.name) == "symbol"
+                for shape in [_symbol_shape(law, p, binding.sorts, binding.params)]
+                for e in (*shape[0], shape[1])]
+    except (ArchLawError, NotImplementedError):
+        return True
+    return any(_has_float(e) for e in encs)
+
+
+def _has_float(enc: Encoding) -> bool:
+    """Whether values of `enc` hold floats (True for an encoding not known here)."""
+    from .sorts import ListOf, LongScalar
+
+    if isinstance(enc, (LongScalar, BoolEnc)):
+        return False
+    if isinstance(enc, TableSort):
+        return _has_float(enc.cod)
+    if isinstance(enc, ProdOf):
+        return _has_float(enc.fst) or _has_float(enc.snd)
+    if isinstance(enc, ListOf):
+        return _has_float(enc.elem)
+    return True
+
+
 # --------------------------------------------------------------------------------------------
 # The binding
 

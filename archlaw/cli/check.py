@@ -547,7 +547,7 @@ def render_law_report(rep: Any, console: Any = None) -> None:
     con = console or make_console()
     verdict = "[bold green]PASS[/]" if rep.passed else "[bold red]FAIL[/]"
     table = Table(title=f"{escape(rep.law)} on {escape(rep.model)}: {verdict}  "
-                        f"(statement {rep.statement}, check {rep.check}, {rep.dtype} on {rep.device}"
+                        f"(statement {rep.statement}, check {rep.check}, {rep.runs_on}"
                         + (f", {rep.workers} workers)" if rep.workers > 1 else ")"),
                   title_justify="left", caption=f"settings: {escape(rep.settings_text())}",
                   caption_justify="left")
