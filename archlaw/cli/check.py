@@ -73,6 +73,10 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="longest sampled list, at most 10^4 (default 10x the binding's "
                         "max_train_length)")
     add_precision_arguments(p)
+    p.add_argument("--case", type=int, default=None, metavar="K",
+                   help="re-run exactly case K of each field (the number a replay line ends "
+                        "with; give the same --seed, --budget, --samples, --max-length and "
+                        "--dtype) and print its values in full")
     p.add_argument("--certificate", metavar="OUT", default=None,
                    help="for a certified theorem, write OUT.sexp and OUT.json")
     add_model_place_arguments(p)
@@ -468,6 +472,12 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
     from archlaw.bridge.limits import check_settings
 
     check_settings(check_kwargs(args))  # bounded work: --seed, --budget, --samples, --max-length
+    if args.case is not None and args.case < 0:
+        raise ArchLawError(f"--case {args.case}: a case number is at least 0 (the number a "
+                           "replay line ends with)")
+    if args.case is not None and args.certificate:
+        raise ArchLawError("--case re-runs one case; a certificate needs the whole check: drop "
+                           "--case or --certificate")
     export, origin = load_export_origin(args.root, args.from_file)
     decl = export.find(args.law)
     params = parse_params(args.param)
@@ -483,6 +493,8 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
     kw = check_kwargs(args)
     # not in `kw`: a certificate's settings record what changes the cases checked, and these do not
     run_kw = {"chunk_cases": args.chunk_cases, "shard": shard}
+    if args.case is not None:
+        run_kw["case"] = args.case
     shown = shard is None or shard.world.rank == 0
     if shard is not None:
         shard.ready()
@@ -506,6 +518,7 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
             print(json.dumps(rep.to_json(timing=True), indent=2))
         else:
             render_law_report(rep)
+            _case_note(args.case)
         return 0 if rep.passed else 1
     with progress_bar(not args.json and shown) as update:
         report = check_theorem(decl, export, binding, progress=update, **kw, **run_kw)
@@ -530,7 +543,17 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
         for _, rep in report.hypotheses:
             render_law_report(rep)
         render_theorem_verdict(report, args.certificate, written)
+        _case_note(args.case)
     return status
+
+
+def _case_note(case: int | None) -> None:
+    """After a ``--case K`` run: it re-ran one case, and checked no law."""
+    if case is not None:
+        from archlaw.bridge.console import make_console
+
+        make_console().print(f"[yellow]note[/]: --case {case} re-ran case {case} of each field "
+                             "that has one, and nothing else: the law itself was not checked")
 
 
 # -- rich output ---------------------------------------------------------------------------------
@@ -574,6 +597,8 @@ def render_law_report(rep: Any, console: Any = None) -> None:
                       f"(smallest in {'enumeration' if f.check == 'exhaustive' else 'sampling'} "
                       f"order, case {f.counterexample.case}):")
             con.print("  " + escape(f.counterexample.text()).replace("\n", "\n  "))
+            for name, text in f.counterexample.tensors:  # `--case K`: every value in full
+                con.print(f"  {escape(name)} = {escape(text)}", soft_wrap=True)
             con.print(f"  replay: {escape(f.replay)}")
 
 
