@@ -139,3 +139,25 @@ def test_a_theorem_binding_without_a_sort_names_it_as_the_law_states_it():
     msg = str(e.value)
     assert "the law's sort Y, given as Z by hypothesis ArchLaw.Equivariant actY actZ k" in msg
     assert "'Z' has no encoding" in msg and "\n" not in msg
+
+
+def _shift_binding(f):
+    act = lambda g, x: torch.roll(x, 1, -1)  # noqa: E731
+    return Binding({"G": Finite(4), "X": FloatTensor((4,)), "Y": FloatTensor((4,))}, {},
+                   {"f": f, "actX": act, "actY": act}, frozenset({"f"}))
+
+
+def test_a_hand_written_binding_returning_less_precision_than_the_check_is_one_line():
+    """A float16 (or float32) result in a float64 check would compare its rounding, not the
+    law: one line naming the symbol. A more precise result is harmless and accepted."""
+    from archlaw.bridge.conformance import check_law
+    from archlaw.bridge.library import load_export
+
+    law = load_export().find("ArchLaw.Equivariant")
+    with pytest.raises(ArchLawError) as e:
+        check_law(law, _shift_binding(lambda x: x.to(torch.float16)), samples=5,
+                  dtype=torch.float64)
+    msg = str(e.value)
+    assert "symbol 'f' returned dtype float16 where the check runs in float64" in msg, msg
+    assert "\n" not in msg
+    assert check_law(law, _shift_binding(lambda x: x.double()), samples=5).passed  # float32 check

@@ -546,18 +546,12 @@ def _wrap(fn: Callable[..., Any], name: str, args: tuple[Encoding, ...], res: En
 
 
 def _check_dtype(out: Any, xs: tuple[Any, ...], res: Encoding, name: str) -> None:
-    """A float result comes in the dtype its float arguments came in (the check's dtype): a
-    float16 or float32 result in a float64 check would compare rounding, not the law."""
+    """A float result comes in the dtype its float arguments came in (the check's dtype)."""
+    from .outputs import check_precision
+
     leaf = res.cod if isinstance(res, TableSort) else res
-    want = next((x.dtype for x in xs if isinstance(x, torch.Tensor) and x.is_floating_point()),
-                None)
-    if isinstance(leaf, FloatTensor) and isinstance(out, torch.Tensor) and want is not None \
-            and out.dtype != want:
-        raise ArchLawError(f"returned dtype {str(out.dtype).replace('torch.', '')} where the "
-                           f"spec's result is float in the check's dtype "
-                           f"{str(want).replace('torch.', '')} (the module's parameters follow "
-                           "the check's dtype; a cast inside the module does not)",
-                           where=f"symbol {name!r}")
+    if isinstance(leaf, FloatTensor):
+        check_precision(out, xs, name, exact=True)
 
 
 def derive_binding(law: Law, *, layout: Mapping[str, str] | None = None, **given: Any) -> Binding:
