@@ -147,3 +147,19 @@ def test_bad_metadata_is_a_one_line_error(tmp_path):
         read_meta(m)
     with pytest.raises(ArchLawError, match="cannot read"):
         read_meta(tmp_path / "absent")
+
+
+def test_a_sort_known_here_only_by_its_text_is_compared_by_its_sorts(tmp_path):
+    """A saved sort whose text names no encoding this reader rebuilds (``List Float[3]``) stands
+    for itself: the law is re-derived with it by name, each tensor compared by its sort."""
+    from archlaw.bridge.sorts import ListOf
+
+    b = dataclasses.replace(T.fold_binding(seed=3), sorts={"A": ListOf(FloatTensor((3,))),
+                                                          "H": FloatTensor((4,))})
+    save(tmp_path / "rnn", b.module, spec=spec_of([T.FOLDR], b))
+    assert read_meta(tmp_path / "rnn").spec.sorts["A"] == "List Float[3]"
+    load(tmp_path / "rnn", T.RNN(), laws=[T.FOLDR])
+    changed = dataclasses.replace(T.FOLDR, params=tuple(
+        Param("cell", arrow(T.H, T.A, T.H)) if p.name == "cell" else p for p in T.FOLDR.params))
+    with pytest.raises(ArchLawError, match="symbol cell was saved as"):
+        load(tmp_path / "rnn", T.RNN(), laws=[changed])
