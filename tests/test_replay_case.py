@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shlex
 import textwrap
 
 import pytest
@@ -75,10 +76,14 @@ def test_the_replayed_case_is_the_counterexample_with_its_tensors_in_full():
 
 
 def test_the_cli_replays_the_case_its_replay_line_names(user, capsys):
+    """The failure prints the command that re-runs its case alone: the same line plus --case K,
+    K the replay line's case."""
     assert main(SHIFT + user) == 1
     out = capsys.readouterr().out
     k = int(re.search(r"replay: .* case (\d+)", out).group(1))
-    assert main(SHIFT + user + ["--case", str(k)]) == 1
+    cmd = re.search(r"this case alone, in full: (.*)", out).group(1)
+    assert shlex.split(cmd) == ["archlaw", *SHIFT, *user, "--case", str(k)]
+    assert main(shlex.split(cmd)[1:]) == 1
     out = " ".join(capsys.readouterr().out.split())
     assert f"case {k}):" in out and "lhs = tensor (6, 3) float64 [[" in out
     assert "the law itself was not checked" in out

@@ -517,7 +517,7 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
         elif args.json:
             print(json.dumps(rep.to_json(timing=True), indent=2))
         else:
-            render_law_report(rep)
+            render_law_report(rep, rerun=_rerun_argv(args))
             _case_note(args.case)
         return 0 if rep.passed else 1
     with progress_bar(not args.json and shown) as update:
@@ -541,7 +541,7 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
         print(json.dumps(out, indent=2))
     else:
         for _, rep in report.hypotheses:
-            render_law_report(rep)
+            render_law_report(rep, rerun=_rerun_argv(args))
         render_theorem_verdict(report, args.certificate, written)
         _case_note(args.case)
     return status
@@ -559,9 +559,16 @@ def _case_note(case: int | None) -> None:
 # -- rich output ---------------------------------------------------------------------------------
 
 
-def render_law_report(rep: Any, console: Any = None) -> None:
+def _rerun_argv(args: argparse.Namespace) -> list[str] | None:
+    """The command line as given, to re-run one case with ``--case K`` (None once it has one)."""
+    argv = list(getattr(args, "_argv", None) or [])
+    return None if not argv or args.case is not None else argv
+
+
+def render_law_report(rep: Any, console: Any = None, rerun: list[str] | None = None) -> None:
     """A table of the fields of a `LawReport` (its caption: the sampling bounds, the list lengths
-    sampled and the module mode, as in `summary()`), then each counterexample with its replay seed."""
+    sampled and the module mode, as in `summary()`), then each counterexample with its replay
+    seed and, given the command line `rerun`, the command that re-runs that case alone."""
     from rich.markup import escape
     from rich.table import Table
 
@@ -600,6 +607,11 @@ def render_law_report(rep: Any, console: Any = None) -> None:
             for name, text in f.counterexample.tensors:  # `--case K`: every value in full
                 con.print(f"  {escape(name)} = {escape(text)}", soft_wrap=True)
             con.print(f"  replay: {escape(f.replay)}")
+            if rerun is not None:
+                import shlex
+
+                cmd = shlex.join(["archlaw", *rerun, "--case", str(f.counterexample.case)])
+                con.print(f"  this case alone, in full: {escape(cmd)}", soft_wrap=True)
 
 
 def render_theorem_verdict(report: Any, asked: str | None, written: Any, console: Any = None) -> None:
