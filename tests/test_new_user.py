@@ -39,6 +39,12 @@ USER = textwrap.dedent('''
 
     def boom():
         return Boom()
+
+    def identity():
+        return lambda s: s
+
+    def single():
+        return lambda s: s.float()
 ''')
 
 SHIFT = ["check", "ShiftEquivariant", "n=4", "X=float[2]", "Y=float[2]", "--samples", "5"]
@@ -161,3 +167,23 @@ def test_a_hand_written_binding_returning_less_precision_than_the_check_is_one_l
     assert "symbol 'f' returned dtype float16 where the check runs in float64" in msg, msg
     assert "\n" not in msg
     assert check_law(law, _shift_binding(lambda x: x.double()), samples=5).passed  # float32 check
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["--symbol", "f={u}:identity", "--symbol", "g={u}:identity"],
+     "ArchLaw.ShiftEquivariant has no parameter 'g'"),                # a symbol the law lacks
+    (["--symbol", "f={u}:single", "--dtype", "float64"],
+     "symbol 'f' returned dtype float32 where the check runs in float64"),  # a wrong dtype
+])
+def test_a_symbol_binding_that_does_not_fit_the_spec_is_one_line_naming_it(user, capsys, extra,
+                                                                          words):
+    assert main(SHIFT + [e.format(u=user) for e in extra]) == 2
+    err = _one_line(capsys)
+    assert words in err, err
+
+
+def test_assert_law_names_an_extra_symbol():
+    from archlaw.testing import assert_law
+
+    with pytest.raises(ArchLawError, match="has no parameter 'g'"):
+        assert_law("ShiftEquivariant", f=lambda s: s, g=lambda s: s, n=3, X=(1,), Y=(1,))
