@@ -72,7 +72,7 @@ def test_a_typo_in_the_attribute_gets_a_did_you_mean(user, capsys, argv):
     assert main([a.format(u=user) for a in argv]) == 2
     err = _one_line(capsys)
     want = "build" if "buld" in " ".join(argv) else "boom"
-    assert f"has no attribute" in err and f"(did you mean {want!r}?)" in err, err
+    assert "has no attribute" in err and f"(did you mean {want!r}?)" in err, err
 
 
 def test_an_attribute_with_no_close_name_gets_no_guess(user, capsys):
