@@ -46,7 +46,7 @@ import torch
 from .binding import ListBatch
 from .errors import ArchLawError
 from .ir import ARROW_VAR, App, Lam, Lit, Pi, Sort, Term, Var, is_prop, pretty
-from .outputs import validate_output
+from .outputs import check_precision, validate_output
 from .semantics import RAN_BODY, RAN_REGISTERED_ONLY, instantiate, weaker_ran
 from .tables import TableSort, from_output, symbol_arity, tabulate, to_tensor
 from .sorts import (
@@ -174,6 +174,7 @@ class SymbolFn(Fn):
             args = tuple(to_tensor(e, a, n) if e is not None else a
                          for e, a in zip(self.arg_encs + (None,) * len(args), args))
         out = _guard(lambda: self.f(*args), f"symbol {self.name!r}", args, self.where)
+        check_precision(out, args, self.name, self.where)
         if isinstance(self.result, TableSort):
             return from_output(self.result, out, n, self.name, self.where)
         if self.result is not None:

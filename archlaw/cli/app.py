@@ -12,6 +12,9 @@ Command modules import heavy libraries (torch) inside `run`, so that `archlaw --
 ``--help``); Ctrl-C exits with 130 and a one-line note. Anything else escaping a command is a bug
 in ArchLaw: the last-resort handler prints one line ``internal error: ...`` and exits with
 `INTERNAL_ERROR` (70, sysexits' EX_SOFTWARE); ``ARCHLAW_DEBUG=1`` shows the traceback instead.
+An `ArchLawError` raised where the user's own code failed (a model raising on the law's inputs,
+a factory, a module that does not import) chains that exception: ``ARCHLAW_DEBUG=1`` prints its
+traceback before the one line, and without it the line says so.
 Long digit runs in an error are elided (`archlaw.bridge.limits.shorten_numerals`).
 """
 
@@ -75,6 +78,21 @@ def _print_error(message: str, prog: str = "archlaw") -> None:
     make_console(stderr=True, soft_wrap=True).print(f"[bold red]{escape(prog)}: error:[/] {text}")
 
 
+def _debug_cause(e: ArchLawError) -> str:
+    """For an error raised inside the user's own code (a model, a factory, a module that does
+    not import: the original exception is chained), print its traceback to stderr when
+    ``ARCHLAW_DEBUG=1``; otherwise return a hint saying so, for the one line."""
+    import traceback
+
+    cause = e.__cause__  # chained explicitly only where user code raised (`raise ... from e`)
+    if cause is None or isinstance(cause, ArchLawError):
+        return ""
+    if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+        traceback.print_exception(type(cause), cause, cause.__traceback__, file=sys.stderr)
+        return ""
+    return f" ({DEBUG_ENV}=1 shows its traceback)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -82,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except ArchLawError as e:
-        _print_error(str(e))
+        _print_error(str(e) + _debug_cause(e))
         return 2
     except KeyboardInterrupt:
         _print_error("interrupted")
