@@ -109,13 +109,14 @@ def test_save_and_load_keep_the_spec_and_the_function(tmp_path):
     assert meta["extra"]["blueprint"] == {"law": "ArchLaw.ShiftEquivariant",
                                           "given": ["n=6", "X=float[2]", "Y=float[2]"],
                                           "arch": {"width": 4, "depth": 3, "kernel": 3}}
-    assert meta["extra"]["law_spec"]["symbols"][0]["arguments"][0]["shape"] == ["N", 6, 2]
+    (law_spec,) = meta["spec"]["laws"]
+    assert law_spec["symbols"][0]["arguments"][0]["shape"] == ["N", 6, 2]
     assert meta["extra"]["check"]["passed"] is True
     # the signature saved is the law's, as `saved.load(laws=...)` recomputes it from the text
     from archlaw.models import saved
 
     law = archlaw.load_export().find("ShiftEquivariant")
-    assert meta["spec"]["signatures"] == {
+    assert saved.read_meta(tmp_path / "m").spec.signatures == {
         "ArchLaw.ShiftEquivariant.f": "(Fin 6 → Float[2]) → Fin 6 → Float[2]"}
     saved.load(tmp_path / "m", build_like(f), laws=[law])
     g = built.load(tmp_path / "m")

@@ -141,16 +141,14 @@ def check(model: Any, *, samples: int = 100, seed: int = 0, budget: int = 10**6,
 
 def save(path: str | Path, model: Any, *, report: Any = None, training: Mapping[str, Any] | None
          = None, export: Any = None) -> tuple[Path, Path]:
-    """Write a built model (`archlaw.models.saved.save`): its weights, its `ModelSpec`, the law's
-    spec (`LawSpec`, as `archlaw spec` prints it), its blueprint and, when given, the check's
-    verdict and the training report. Returns (weights path, metadata path)."""
-    from archlaw.bridge.spec import law_spec
+    """Write a built model (`archlaw.models.saved.save`): its weights, its `ModelSpec` (the
+    law's spec as `archlaw spec` prints it), its blueprint and, when given, the check's verdict
+    and the training report. Returns (weights path, metadata path)."""
     from archlaw.models import saved
 
     law = _law_of(model, export)
     b = binding(model, export=export)
-    extra = {"blueprint": model.blueprint.to_json(),
-             "law_spec": law_spec(law, **model.blueprint.given()).to_json()}
+    extra = {"blueprint": model.blueprint.to_json()}
     if report is not None:
         extra["check"] = {"passed": bool(report.passed), "summary": report.summary()}
     return saved.save(path, model, spec=saved.spec_of([law], b), training=training or {},
