@@ -46,7 +46,8 @@ from torch import nn
 __all__ = [
     "RelaxCellNet", "FaultyCell", "table_relax_cell", "relax_reference", "thermometer",
     "aggregate_min", "aggregate_min_zero_empty", "aggregate_sum", "aggregate_mean", "MinGNN",
-    "MonotoneMessage", "NonMonotoneMessage", "FloatMinGNN", "bellman_ford", "DECODE_CHUNK",
+    "MonotoneMessage", "NonMonotoneMessage", "FloatMinGNN", "bellman_ford", "relax_round",
+    "aggregate_last", "DECODE_CHUNK",
 ]
 
 #: Cases per chunk when the decoded cell runs: bounds its working memory (about
@@ -188,6 +189,19 @@ def aggregate_min_zero_empty(messages: torch.Tensor, dst: torch.Tensor, n: int,
     return got
 
 
+def aggregate_last(messages: torch.Tensor, dst: torch.Tensor, n: int,
+                   identity: float | int) -> torch.Tensor:
+    """The message of the *last* edge into each node (`identity` when none): an aggregation
+    that depends on the order of the edge list, a seeded violation of edge-order invariance."""
+    pos = torch.full((n,), -1, dtype=torch.long, device=messages.device)
+    pos = pos.scatter_reduce(0, dst, torch.arange(dst.shape[0], device=dst.device), reduce="amax",
+                             include_self=True)
+    out = torch.full((n,), identity, dtype=messages.dtype, device=messages.device)
+    has = pos >= 0
+    out[has] = messages[pos[has]]
+    return out
+
+
 def aggregate_sum(messages: torch.Tensor, dst: torch.Tensor, n: int) -> torch.Tensor:
     """Sum over incoming edges (0 when none). messages (E, H) -> (n, H)."""
     out = torch.zeros((n,) + messages.shape[1:], dtype=messages.dtype, device=messages.device)
@@ -210,6 +224,17 @@ def _sources(n: int, source: torch.Tensor | int | list[int], device) -> torch.Te
     return torch.as_tensor(source, dtype=torch.long, device=device).reshape(-1)
 
 
+def relax_round(relax: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
+                src: torch.Tensor, dst: torch.Tensor, w: torch.Tensor, d: torch.Tensor, k: int,
+                aggregate: Callable = aggregate_min) -> torch.Tensor:
+    """One message-passing step: ``d'_v = min(d_v, aggregate_{e: u → v} relax(d_v, d_u, w_e))``,
+    every edge reading the previous values `d` (n,) (Jacobi style, as Lean's ``bfRound``).
+    The step the GNNs run, and the one bound to the step laws (edge order, relabelling)."""
+    n = d.shape[0]
+    msg = relax(d[dst], d[src], w) if src.numel() else d[:0]
+    return torch.minimum(d, aggregate(msg, dst, n, k - 1))
+
+
 def bellman_ford(relax: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
                  src: torch.Tensor, dst: torch.Tensor, w: torch.Tensor, n: int,
                  source: torch.Tensor | int | list[int], k: int, rounds: int | None = None,
@@ -225,8 +250,7 @@ def bellman_ford(relax: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], tor
     limit = max(n - 1, 0) if rounds is None else rounds
     done = 0
     while done < limit:
-        msg = relax(d[dst], d[src], w) if src.numel() else d[:0]
-        new = torch.minimum(d, aggregate(msg, dst, n, k - 1))
+        new = relax_round(relax, src, dst, w, d, k, aggregate)
         done += 1
         if torch.equal(new, d):
             break

@@ -184,7 +184,8 @@ class Score:
     distance below K - 1; `exact` of them are predicted exactly (after rounding a float
     prediction to the nearest integer) with absolute error summing to `abs_error`; `saturated`
     nodes have true distance K - 1 (unreachable or too far), `saturated_right` of them
-    predicted K - 1."""
+    predicted K - 1; `non_finite` nodes (any) got NaN or ±inf, which count as K - 1 (NaN, +inf)
+    or 0 (-inf) in the error and are never exact."""
 
     nodes: int
     below: int
@@ -192,6 +193,7 @@ class Score:
     abs_error: float
     saturated: int
     saturated_right: int
+    non_finite: int = 0
 
     @property
     def accuracy(self) -> float:
@@ -206,9 +208,12 @@ def score(pred: torch.Tensor, true: torch.Tensor, k: int) -> Score:
     """Score predicted distances (long, or float rounded to the nearest integer) against the
     reference `true` (long, saturated at K - 1)."""
     p = pred.double()
+    bad = ~torch.isfinite(p)
+    p = torch.nan_to_num(p, nan=k - 1.0, posinf=k - 1.0, neginf=0.0)
     below = true < k - 1
     err = (p[below] - true[below].double()).abs()
     rounded = p.round().clamp(0, k - 1).long()
+    ok = (rounded == true) & ~bad
     sat = ~below
-    return Score(int(true.numel()), int(below.sum()), int((rounded[below] == true[below]).sum()),
-                 float(err.sum()), int(sat.sum()), int((rounded[sat] == k - 1).sum()))
+    return Score(int(true.numel()), int(below.sum()), int(ok[below].sum()), float(err.sum()),
+                 int(sat.sum()), int(ok[sat].sum()), int(bad.sum()))
