@@ -59,6 +59,10 @@ import torch  # noqa: E402
 
 from archlaw.bridge.console import make_console  # noqa: E402
 from archlaw.bridge.devices import resolve_device  # noqa: E402
+from archlaw.bridge.conformance import check_law, check_theorem  # noqa: E402
+from archlaw.bridge.library import load_export  # noqa: E402
+from archlaw.models.pathfinding.bindings import (  # noqa: E402
+    LAW_NAMES, cell_binding, message_binding, step_binding)
 from archlaw.models.pathfinding.data import make_graph, reference_distances  # noqa: E402
 from archlaw.models.pathfinding.modules import MinGNN  # noqa: E402
 from archlaw.models.pathfinding.train import (  # noqa: E402
@@ -122,6 +126,13 @@ def main(args: argparse.Namespace) -> int:
                       + (f", {t['domain_wrong']} of {t['domain_cases']:,} cell cases wrong"
                          if name == "finite" else ""))
 
+    laws = law_checks(cell, models["float"].message)
+    for line in laws:
+        console.print(f"{line['law']} on the trained {line['model']}: "
+                      f"{'pass' if line['passed'] else 'FAIL'} (statement {line['statement']}, "
+                      f"check {line['check']}, {line['cases']:,} cases)"
+                      + (f"; {line['verdict']}" if line.get("verdict") else ""))
+
     results = []
     gen = torch.Generator().manual_seed(10_000 + args.seed)
     for kind in KINDS:
@@ -160,13 +171,41 @@ def main(args: argparse.Namespace) -> int:
         r["saturated_right"] == r["saturated"] for r in finite)
     env["total_s"] = round(time.perf_counter() - t_all, 1)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"env": env, "training": training, "results": results},
-                                         indent=1))
+    Path(args.out).write_text(json.dumps({"env": env, "training": training, "laws": laws,
+                                          "results": results}, indent=1))
     plot(results, env, Path(args.png))
     console.print(f"finite exact on every unsaturated node: "
                   f"{env['finite_exact_on_every_unsaturated_node']}; wrote {args.png} and "
                   f"{args.out}; total {env['total_s']} s")
     return 0 if env["finite_exact_on_every_unsaturated_node"] else 1
+
+
+def law_checks(cell, message) -> list[dict]:
+    """The trained models against the Lean laws (read by the source reader here): the cell on
+    its whole domain with the k-round theorem's verdict, one GNN step on 6 edges and 5 nodes
+    (sampled), and the float message's distributivity over min (sampled)."""
+    export = load_export()
+    out = []
+
+    t0 = time.perf_counter()
+    thm = check_theorem(export.find(LAW_NAMES["k_rounds"]), export, cell_binding(cell))
+    (_, rep), = thm.hypotheses
+    out.append({"law": rep.law, "model": "finite cell", "statement": rep.statement,
+                "check": rep.check, "passed": rep.passed, "cases": rep.cases,
+                "seconds": round(time.perf_counter() - t0, 1),
+                "theorem": thm.theorem, "verdict": thm.verdict()})
+    for key in ("step_order", "relabel"):
+        t0 = time.perf_counter()
+        rep = check_law(export.find(LAW_NAMES[key]), step_binding(cell, m=6, n=5))
+        out.append({"law": rep.law, "model": "finite GNN step", "statement": rep.statement,
+                    "check": rep.check, "passed": rep.passed, "cases": rep.cases,
+                    "seconds": round(time.perf_counter() - t0, 1)})
+    t0 = time.perf_counter()
+    rep = check_law(export.find(LAW_NAMES["monotone"]), message_binding(message))
+    out.append({"law": rep.law, "model": "float message", "statement": rep.statement,
+                "check": rep.check, "passed": rep.passed, "cases": rep.cases,
+                "seconds": round(time.perf_counter() - t0, 1)})
+    return out
 
 
 def plot(results: list[dict], env: dict, path: Path) -> None:

@@ -118,6 +118,9 @@ def test_score_separates_saturated_nodes():
     s = score(torch.tensor([0.2, 4.0, 200.0, K - 1.0]), true, K)
     assert (s.below, s.exact, s.saturated, s.saturated_right) == (2, 1, 2, 1)
     assert s.mae == pytest.approx(0.6)
+    s = score(torch.tensor([float("nan"), 3.0, float("inf"), K - 1.0]), true, K)
+    assert (s.exact, s.saturated_right, s.non_finite) == (1, 1, 2)
+    assert s.mae == pytest.approx((K - 1) / 2)
 
 
 def test_bad_graph_kind_is_one_clear_error():

@@ -121,10 +121,24 @@ def register_fixtures() -> None:
              expect_field="map_min", binding=lambda: message_binding(NonMonotoneMessage(16)))
 
 
-def cell_binding_for(k: int = 250, w: int = 16) -> Binding:
+#: Bounds of `cell_binding_for`'s parameters (a table cell has W hidden units and decodes
+#: K - 1 bits a case, so a K or W from the command line is kept to what checks in seconds).
+MAX_K, MAX_W = 1000, 64
+
+
+def cell_binding_for(k: int = 250, w: int = 16, fault: int = 0) -> Binding:
     """The exact table cell as a theorem-level binding, for ``archlaw check
-    ArchLaw.bellmanFord_walks --model archlaw.models.pathfinding.fixtures:cell_binding_for``."""
-    return cell_binding(table_relax_cell(int(k), int(w)))
+    ArchLaw.bellmanFord_walks --model archlaw.models.pathfinding.fixtures:cell_binding_for
+    --param k=32 --param w=8``; ``fault=1`` makes case (3, 4, 1) wrong (it returns 2, not 3): a
+    seeded violation to see caught. K from 5 to `MAX_K`, W from 2 to `MAX_W`."""
+    from archlaw.bridge.errors import ArchLawError
+
+    for name, v, lo, hi in (("k", k, 5, MAX_K), ("w", w, 2, MAX_W), ("fault", fault, 0, 1)):
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise ArchLawError(f"--param {name}={v!r} is not accepted; expected an integer from "
+                               f"{lo} to {hi}")
+    cell = table_relax_cell(k, w)
+    return cell_binding(FaultyCell(cell, {(3, 4, 1): 2}) if fault else cell)
 
 
 register_fixtures()
