@@ -162,16 +162,14 @@ or the weight of one such walk. -/
     by_cases hv : v = s
     · have h0 : (bellmanFord cell es (bfInit K hK s) 0 v).val = 0 := by
         show (bfInit K hK s v).val = 0
-        unfold bfInit
-        rw [if_pos hv]
+        simp only [bfInit, if_pos hv]
       refine ⟨fun j c _ _ => by omega, Or.inr ⟨0, Nat.le_refl 0, ?_⟩⟩
       rw [h0]
       subst hv
       exact Walk.nil
     · have h0 : (bellmanFord cell es (bfInit K hK s) 0 v).val = K - 1 := by
         show (bfInit K hK s v).val = K - 1
-        unfold bfInit
-        rw [if_neg hv]
+        simp only [bfInit, if_neg hv]
       refine ⟨fun j c hw hj => ?_, Or.inl h0⟩
       exfalso
       cases hw with
