@@ -6,7 +6,8 @@ weights in ``[0, W)``; a batch of graphs is their disjoint union (node ids offse
 carries a message from ``src[e]`` to ``dst[e]``. Distances are ``torch.long`` in ``[0, K)``, and
 ``K - 1`` stands for "unreachable, or at least K - 1": the semiring saturates there.
 
-What this module supplies for the laws (``lean/ArchLaw/…`` on branch ``pathlean``):
+What this module supplies for the laws (``lean/ArchLaw/Graph/``; the bindings are in
+`archlaw.models.pathfinding.bindings`):
 
 * ``RelaxCell K W cell`` with ``cell : Fin K → Fin K → Fin W → Fin K``: ``cell dv du w`` is
   ``min dv (du + w)``, the sum saturated at ``K - 1``. `RelaxCellNet` is that cell, decoded;
@@ -185,8 +186,7 @@ def aggregate_min_zero_empty(messages: torch.Tensor, dst: torch.Tensor, n: int,
     """The min as PyTorch Geometric's ``aggr='min'`` computes it: a node with no incoming edge
     gets 0, not the identity. A seeded violation of the empty-aggregation law."""
     out = torch.zeros((n,), dtype=messages.dtype, device=messages.device)
-    got = out.scatter_reduce(0, dst, messages, reduce="amin", include_self=False)
-    return got
+    return out.scatter_reduce(0, dst, messages, reduce="amin", include_self=False)
 
 
 def aggregate_last(messages: torch.Tensor, dst: torch.Tensor, n: int,
@@ -220,7 +220,7 @@ def aggregate_mean(messages: torch.Tensor, dst: torch.Tensor, n: int) -> torch.T
 # Bellman-Ford rounds
 
 
-def _sources(n: int, source: torch.Tensor | int | list[int], device) -> torch.Tensor:
+def _sources(source: torch.Tensor | int | list[int], device) -> torch.Tensor:
     return torch.as_tensor(source, dtype=torch.long, device=device).reshape(-1)
 
 
@@ -246,7 +246,7 @@ def bellman_ford(relax: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], tor
     rounds run). `relax` is a decoded cell, `relax_reference` with K bound, or a float message;
     `aggregate` an aggregation with the `aggregate_min` signature (identity ``K - 1``)."""
     d = torch.full((n,), k - 1, dtype=dtype, device=src.device)
-    d[_sources(n, source, src.device)] = 0
+    d[_sources(source, src.device)] = 0
     limit = max(n - 1, 0) if rounds is None else rounds
     done = 0
     while done < limit:
@@ -353,7 +353,7 @@ class FloatMinGNN(nn.Module):
         dtype = next(self.message.parameters()).dtype
         top = float(self.k - 1)
         d = torch.full((n,), top, dtype=dtype, device=src.device)
-        d = d.index_fill(0, _sources(n, source, src.device), 0.0)
+        d = d.index_fill(0, _sources(source, src.device), 0.0)
         for _ in range(rounds):
             msg = self.message_fn(d[dst], d[src], w)
             d = torch.minimum(d, aggregate_min(msg, dst, n, top))
