@@ -138,3 +138,22 @@ def test_tiny_cell_trains_to_exactness():
     gr = random_graph(200, 8, g)
     got, _ = MinGNN(cell).run(gr.src, gr.dst, gr.w, gr.n, gr.source)
     assert torch.equal(got, networkx_distances(gr, 32))
+
+
+def test_whole_gnn_ignores_edge_order_and_duplicates_and_moves_with_relabelling():
+    """The laws are checked on one step (tests/test_pathfinding_laws.py); the whole run, every
+    round of it, inherits them: shuffled edges, duplicated edges and renamed nodes (the source
+    renamed too) give the same distances, renamed."""
+    g = torch.Generator().manual_seed(11)
+    gnn = MinGNN(table_relax_cell(K, W))
+    for _ in range(5):
+        gr = random_graph(60, W, g)
+        base, _ = gnn.run(gr.src, gr.dst, gr.w, gr.n, 0)
+        order = torch.randperm(gr.edges, generator=g)
+        shuffled, _ = gnn.run(gr.src[order], gr.dst[order], gr.w[order], gr.n, 0)
+        dup = torch.cat([torch.arange(gr.edges), torch.randint(0, gr.edges, (30,), generator=g)])
+        doubled, _ = gnn.run(gr.src[dup], gr.dst[dup], gr.w[dup], gr.n, 0)
+        tau = torch.randperm(gr.n, generator=g)          # node v is renamed tau[v]
+        renamed, _ = gnn.run(tau[gr.src], tau[gr.dst], gr.w, gr.n, int(tau[0]))
+        assert torch.equal(shuffled, base) and torch.equal(doubled, base)
+        assert torch.equal(renamed[tau], base)
