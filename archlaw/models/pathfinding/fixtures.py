@@ -12,6 +12,7 @@ on 6 edges on 5 nodes with the trained cell. The stated size, the table cell at 
 from __future__ import annotations
 
 import functools
+from typing import Callable
 
 import torch
 
@@ -45,7 +46,7 @@ def saturating_sum(messages: torch.Tensor, dst: torch.Tensor, n: int, identity: 
     return aggregate_sum(messages, dst, n).clamp_max(identity)
 
 
-def source_pinned_step(cell: torch.nn.Module, n: int) -> callable:
+def source_pinned_step(cell: torch.nn.Module, n: int) -> Callable[..., torch.Tensor]:
     """One round of the finite GNN that then pins node 0 to distance 0 ("the source is node 0",
     hard-coded): a seeded violation of relabelling equivariance."""
     step = batched_step(cell.decode, n, cell.k)
