@@ -28,6 +28,7 @@ _API = {
     "check_theorem": "archlaw.bridge.conformance",
     "load_export": "archlaw.bridge.library",
     "assert_law": "archlaw.testing",
+    "build": "archlaw.models.build",
 }
 
 __all__ = ["__version__", *_API]

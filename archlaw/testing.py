@@ -38,22 +38,9 @@ def assert_law(law: Any, *, layout: Mapping[str, str] | None = None, samples: in
     law's spec: a missing or wrong-kind argument, a wrong-shaped or wrong-dtype output.
     """
     from archlaw.bridge.conformance import check_law
-    from archlaw.bridge.errors import ArchLawError
-    from archlaw.bridge.ir import Law
-    from archlaw.bridge.spec import derive_binding
+    from archlaw.bridge.spec import derive_binding, find_law
 
-    if not isinstance(law, Law):
-        if not isinstance(law, str):
-            raise ArchLawError(f"assert_law takes a law name or an archlaw Law, not "
-                               f"{type(law).__name__}")
-        if export is None:
-            from archlaw.bridge.library import load_export
-            export = load_export()
-        found = export.find(law)  # an unknown name: ArchLawError with the closest names
-        if not isinstance(found, Law):
-            raise ArchLawError(f"{found.name} is a {found.kind}, not a law",
-                               where=f"assert_law({law!r})")
-        law = found
+    law = find_law(law, export, where=f"assert_law({law!r})")
     binding = derive_binding(law, layout=layout, **given)
     report = check_law(law, binding, samples=samples, budget=budget, seed=seed, dtype=dtype)
     if not report.passed:

@@ -167,7 +167,7 @@ def test_saved_model_pair_is_written_atomically(tmp_path):
 
     from archlaw.models import saved
 
-    spec = saved.ModelSpec(("L",), {}, {}, {})
+    spec = saved.ModelSpec(())
     link_target = tmp_path / "elsewhere.json"
     link_target.write_text("{}")
     (tmp_path / "m.json").symlink_to(link_target)

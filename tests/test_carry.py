@@ -65,7 +65,8 @@ def test_cache_entry_is_saved_with_the_laws_spec_and_refused_when_stale(trained,
     assert carry_store._load(entry, cfg, torch.device("cpu"), laws) is not None
     # a signature the laws no longer give: a miss (retrained), not trusted
     m = json.loads((entry / "cell.json").read_text())
-    m["spec"]["signatures"]["ArchLaw.Carry.CarryCell.cell"] = "Fin 10 → Fin 2"
+    (cell,) = [s for s in m["spec"]["laws"][0]["symbols"] if s["name"] == "cell"]
+    cell["sort"] = "Fin B → Fin 2"
     (entry / "cell.json").write_text(json.dumps(m))
     assert carry_store._load(entry, cfg, torch.device("cpu"), laws) is None
     # weights that do not match their recorded hash: a miss

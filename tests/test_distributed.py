@@ -101,6 +101,12 @@ def test_worker_options_are_one_line_errors(capsys, monkeypatch):
         assert main(["check", "ArchLaw.Carry.CarryCell", "--model", "m:f", "--workers", "3"]) == 2
         err = capsys.readouterr().err
         assert ("this process is one of 2 started by torchrun" in err) == said
+        # a bad option is rejected by argparse before any group forms: rank 0 alone says so
+        with pytest.raises(SystemExit) as exit_:
+            main(["check", "ArchLaw.Carry.CarryCell", "--no-such-flag"])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert ("--no-such-flag" in err) == said and err.count("\n") == int(said)
 
 
 # -- torchrun: every family, 1 worker against 2 ------------------------------------------------------

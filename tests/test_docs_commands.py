@@ -90,6 +90,8 @@ SHOWN_ONLY = {
     ("docs/equivariance.md", ".venv/bin/python scripts/bench_equivariance.py --device auto "
                              "--threads 1"):
         "about 6 minutes; JSON in out/ and docs/bench/bench_equivariance.json",
+    ("docs/pathfinding.md", "nice -n 5 .venv/bin/python scripts/bench_pathfinding.py --threads 1"):
+        "about 5 minutes; writes docs/bench/bench_pathfinding.json and the PNG",
     ("docs/recursion.md", "nice -n 10 .venv/bin/python scripts/bench_recursion.py"):
         "about 5 minutes (--device auto --threads 1 are the defaults)",
     ("docs/para.md", ".venv/bin/python scripts/bench_para.py --threads 1"):
@@ -134,7 +136,7 @@ def _has_lean() -> bool:
 
 #: Pages whose commands run in a fresh folder holding the page's ``python file=`` blocks, as a
 #: new user runs them (a user's own module and test file); the others run in the checkout.
-USER_PAGES = ("README.md", "docs/specs.md")
+USER_PAGES = ("README.md", "docs/specs.md", "docs/sequence-modules.md", "docs/building.md")
 
 
 def _cwd_for(page: str, tmp: Path) -> Path:

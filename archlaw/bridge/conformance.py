@@ -50,6 +50,8 @@ from .ir import (
     pretty, substitute,
 )
 from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
+from .replay import full_text
+from .spec import involves_float
 from .tables import refusal
 from . import structures  # registers the fast paths of D4 and Perm n; derives the others
 from .words import plural
@@ -86,6 +88,9 @@ class Counterexample:
     #: the case failed in its batch but holds when run alone (a batch of 1): the model's output
     #: for it depends on the rest of the batch, so the values shown (computed alone) agree
     passes_alone: bool = False
+    #: each binder and side (``lhs``, ``rhs``) at full precision (`archlaw.bridge.replay`), for
+    #: a case re-run on its own (``check_law(..., case=K)``); empty otherwise
+    tensors: tuple[tuple[str, str], ...] = ()
 
     def text(self) -> str:
         vals = ", ".join(f"{k} := {v}" for k, v in self.values) or "(no binders)"
@@ -104,7 +109,8 @@ class Counterexample:
     def to_json(self) -> dict:
         return {"case": self.case, "values": dict(self.values), "instance": self.instance,
                 "lhs": self.lhs, "rhs": self.rhs, "difference": self.difference,
-                "error": _num(self.error), "passes_alone": self.passes_alone}
+                "error": _num(self.error), "passes_alone": self.passes_alone,
+                **({"tensors": dict(self.tensors)} if self.tensors else {})}
 
 
 def _largest_difference(l: Any, r: Any) -> str | None:
@@ -210,6 +216,14 @@ class LawReport:
     #: how many processes shared the check (`archlaw.bridge.distributed`); the only field in
     #: which a sharded report differs from the single-process one
     workers: int = 1
+    #: whether the dtype could change anything (`archlaw.bridge.spec.involves_float`); when
+    #: not, the header names only the device
+    floats: bool = True
+
+    @property
+    def runs_on(self) -> str:
+        """``float32 on cpu``, or ``no floats, on cpu`` when no float was involved."""
+        return f"{self.dtype if self.floats else 'no floats,'} on {self.device}"
 
     @property
     def passed(self) -> bool:
@@ -272,7 +286,7 @@ class LawReport:
     def summary(self) -> str:
         """One line per field, plus counterexamples: what a test failure prints."""
         lines = [f"{self.law} on {self.model}: {'PASS' if self.passed else 'FAIL'} "
-                 f"(statement {self.statement}, check {self.check}, {self.dtype} on {self.device}"
+                 f"(statement {self.statement}, check {self.check}, {self.runs_on}"
                  + (f", {self.workers} workers)" if self.workers > 1 else ")"),
                  f"  settings: {self.settings_text()}"]
         if self.ran:
@@ -393,7 +407,7 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
               fields: tuple[str, ...] | None = None, chunk_cases: int | None = None,
               device: torch.device | str | None = None,
               progress: Callable[[str, int, int], None] | None = None,
-              shard: "Shard | None" = None) -> LawReport:
+              shard: "Shard | None" = None, case: int | None = None) -> LawReport:
     """Check every field of `law` on the model bound by `binding`.
 
     `budget`: most cases per field (a finite domain up to this size is enumerated: check kind
@@ -410,8 +424,11 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
     every chunk (the CLI draws a rich progress bar with it); `shard`: this process's share of a
     check run by several (`archlaw.bridge.distributed.Sharding`): it checks only its chunks, and
     the counts, worst error and first violation are reduced over all of them before the report is
-    built, so every process returns the single-process report (``workers`` aside). Raises
-    `ArchLawError` when the binding does not fit the law.
+    built, so every process returns the single-process report (``workers`` aside); `case`: check
+    only case K of each field that has one (a counterexample's ``case``, in check order; the
+    same settings draw the same domain), its values kept in full (`Counterexample.tensors`): a
+    report of one case a field, whose check is never ``exhaustive``. Raises `ArchLawError` when
+    the binding does not fit the law.
     """
     if not isinstance(law, Law):
         raise ArchLawError(f"check_law takes a law (an archlaw.bridge.ir.Law, e.g. "
@@ -453,12 +470,16 @@ def check_law(law: Law, binding: Binding, *, budget: int = DEFAULT_BUDGET,
         for fld in chosen:
             t0 = time.perf_counter()
             res = _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget,
-                               samples, seed, chunk_cases, progress, settings, shard)
-            results.append(dataclasses.replace(res, seconds=time.perf_counter() - t0))
+                               samples, seed, chunk_cases, progress, settings, shard, case)
+            if res is not None:
+                results.append(dataclasses.replace(res, seconds=time.perf_counter() - t0))
+    if case is not None and not results:
+        raise ArchLawError(f"case {case}: no field of {law.name} has that many cases (a case "
+                           "is a counterexample's number, below its field's count of cases)")
     return LawReport(law.name, law.statement_provenance, tuple(results), _model_name(binding),
                      str(dev), dt_name, seed, budget, samples, cfg.max_length, cfg.min_length,
                      cfg.max_depth, cfg.nat_max, dt == torch.float64, mode, tolerance,
-                     shard.workers if shard is not None else 1)
+                     shard.workers if shard is not None else 1, involves_float(law, binding))
 
 
 @contextlib.contextmanager
@@ -482,7 +503,8 @@ def _eval_mode(module: torch.nn.Module | None) -> Iterator[str]:
 
 
 def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samples, seed,
-                 chunk_cases, progress, settings: str, shard: "Shard | None" = None) -> FieldResult:
+                 chunk_cases, progress, settings: str, shard: "Shard | None" = None,
+                 case: int | None = None) -> FieldResult | None:
     where = f"law {law.name}, field {fld.name}"
     binders, hyps, concl = split_field(fld.statement)
     names: set[str] = set()
@@ -508,7 +530,9 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
     worst = 0.0
     first_bad: int | None = None
     lengths: tuple[int, int] | None = None
-    chunks = list(dom.chunks(chunk_cases))
+    if case is not None and not 0 <= case < dom.total:
+        return None  # `check_law(case=K)`: this field has no case K
+    chunks = list(dom.chunks(chunk_cases)) if case is None else [(case, case + 1)]
     for start, stop in (chunks if shard is None else shard.select(chunks)):
         env = dom.materialize(start, stop)
         for val in env.values():
@@ -537,9 +561,11 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
             fld.name, dom.total, FieldTally(cases, violations, vacuous, worst, first_bad, lengths)))
     cex = None
     if first_bad is not None:
-        cex = _counterexample(dom, first_bad, base, binders, hyps, concl, fld.statement, encs)
+        cex = _counterexample(dom, first_bad, base, binders, hyps, concl, fld.statement, encs,
+                              full=case is not None)
     replay = f"{settings} case {first_bad}" if first_bad is not None else settings
-    return FieldResult(fld.name, pretty(fld.statement), violations == 0, dom.kind, cases,
+    kind = dom.kind if case is None else "sampled"  # one case of the domain, never all of it
+    return FieldResult(fld.name, pretty(fld.statement), violations == 0, kind, cases,
                        violations, vacuous, worst, discrete, None if discrete else tol,
                        dom.describe(), cex, seed, replay, lengths, ran=tuple(sorted(base.ran.items())))
 
@@ -623,10 +649,12 @@ def _eval_case(ev: Evaluator, hyps, concl, env):
     return ok.cpu(), err.cpu(), held.cpu()
 
 
-def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, encs) -> Counterexample:
+def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, encs,
+                    full: bool = False) -> Counterexample:
     env = dom.materialize(k, k + 1)
     ev = base.with_n(1)
     values = tuple((name, enc.render(env[name], 0)) for name, enc in encs)
+    tensors = [(name, full_text(env[name], enc)) for name, enc in encs] if full else []
     ok, err, _ = _eval_case(ev, hyps, concl, env)
     lhs = rhs = difference = None
     if isinstance(concl, App) and concl.head_name == "Eq" and len(concl.args) == 2:
@@ -634,6 +662,7 @@ def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, en
         lv, rv = ev.eval(concl.args[0], env), ev.eval(concl.args[1], env)
         lhs, rhs = enc.render(lv, 0), enc.render(rv, 0)
         difference = _largest_difference(lv, rv)
+        tensors += [("lhs", full_text(lv, enc)), ("rhs", full_text(rv, enc))] if full else []
     # short values are written into the statement; long ones (tensors, lists) stay as names
     sub: dict[str, Term] = {k: Lit(int(v), Var("Nat", TYPE)) for k, v in base.params.items()}
     sub.update({v.name: Var(text, v.sort) for v, (_, text) in zip(binders, values) if len(text) <= 24})
@@ -642,7 +671,7 @@ def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, en
         body = body.body
     instance = pretty(substitute(body, sub))
     return Counterexample(k, values, instance, lhs, rhs, float(err[0]), difference,
-                          passes_alone=bool(ok[0]))
+                          passes_alone=bool(ok[0]), tensors=tuple(tensors))
 
 
 # --------------------------------------------------------------------------------------------
@@ -757,8 +786,12 @@ def law_binding(law: Law, hypothesis: Term, binding: Binding) -> Binding:
             raise ArchLawError(f"cannot infer law parameter {p.name} from {pretty(hypothesis)}; "
                                "pass a Binding for this hypothesis by name", where=where)
         t = subst[p.name]
-        if p.is_sort:
-            sorts[p.name] = resolve_sort(t, binding.sorts, binding.params, where=where)
+        if p.is_sort:  # named as the law states it: its H is the theorem's S here
+            try:
+                sorts[p.name] = resolve_sort(t, binding.sorts, binding.params)
+            except ArchLawError as e:
+                raise ArchLawError(f"the law's sort {p.name}, given as {pretty(t)} by hypothesis "
+                                   f"{pretty(hypothesis)}: {e}", where=where) from None
         elif isinstance(p.sort, App) and p.sort.head_name == "Nat" and not p.sort.args:
             params[p.name] = static_nat(t, binding.params, where=where)
         elif is_prop(p.sort):

@@ -10,6 +10,11 @@ Given a field's binders ``∀ (x₁ : T₁) … (xₖ : Tₖ)`` and their encodi
   trees). Each finite binder is still enumerated in full and crossed with S samples of the
   others, when P·S fits the budget (else S is cut to budget // P). An equivariance law
   ``∀ (g : G) (x : X)`` is thus checked on every group element for each sampled input.
+* **crossed over group elements** (check kind ``sampled``): otherwise, when the field's leading
+  binders are finite structures (``Perm n``, ``D4``: the orderings ``σ : Perm m`` of an edge
+  list, a symmetry ``g : D4``) whose P values times S samples fit the budget, they are
+  enumerated in full for each of S samples of the other binders, finite or not; every edge
+  ordering of each sampled graph is tried even when the graphs are too many to enumerate.
 * **sampled**: otherwise, every binder is sampled (finite ones uniformly), min(samples, budget)
   cases.
 
@@ -109,6 +114,9 @@ class Domain:
         elif infinite and prod <= budget:
             self.kind, self.enum_idx, self.sample_idx = "sampled", finite, infinite
             m = max(1, budget // prod)
+        elif lead := _leading_structures(self.binders, samples, budget):
+            self.kind, self.enum_idx, m = "sampled", lead, samples
+            self.sample_idx = [i for i in range(len(cards)) if i not in lead]
         else:
             self.kind, self.enum_idx, self.sample_idx = "sampled", [], list(range(len(cards)))
             m = max(1, min(samples, budget))
@@ -232,6 +240,21 @@ class Domain:
             for i in self.sample_idx:
                 out[self.binders[i][0]] = take(vals[i], local)
         return out
+
+
+def _leading_structures(binders: Sequence[tuple[str, Encoding]], samples: int,
+                        budget: int) -> list[int]:
+    """The leading binders of finite-structure sorts (``Perm n``, ``D4``: a law's group
+    elements, e.g. the edge orderings ``σ : Perm m``) whose P values, crossed with `samples`
+    samples of the rest, fit the budget; [] when there are none or they do not fit."""
+    lead, p = [], 1
+    for i, (_, enc) in enumerate(binders):
+        card = enc.cardinality
+        if enc.kind != "Struct" or card is None or p * card * samples > budget:
+            break
+        lead.append(i)
+        p *= card
+    return lead if len(lead) < len(binders) else []
 
 
 def build_domain(binders: Sequence[tuple[str, Encoding]], *, budget: int = DEFAULT_BUDGET,

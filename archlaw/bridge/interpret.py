@@ -47,7 +47,7 @@ from .binding import ListBatch
 from .errors import ArchLawError
 from .ir import ARROW_VAR, App, Lam, Lit, Pi, Sort, Term, Var, is_prop, pretty
 from .hoist import MISS as _MISS
-from .outputs import validate_output
+from .outputs import check_precision, validate_output
 from .semantics import RAN_BODY, RAN_REGISTERED_ONLY, instantiate, weaker_ran
 from .tables import TableSort, from_output, symbol_arity, tabulate, to_tensor
 from .sorts import (
@@ -57,7 +57,7 @@ from .sorts import (
 
 __all__ = [
     "interpretation", "Interpretation", "EvalContext", "Evaluator", "Fn", "SymbolFn",
-    "registered", "PROP_HEADS",
+    "registered", "PROP_HEADS", "append_lists",
 ]
 
 SortMatch = None | str | Callable[[Encoding], bool]
@@ -175,6 +175,7 @@ class SymbolFn(Fn):
             args = tuple(to_tensor(e, a, n) if e is not None else a
                          for e, a in zip(self.arg_encs + (None,) * len(args), args))
         out = _guard(lambda: self.f(*args), f"symbol {self.name!r}", args, self.where)
+        check_precision(out, args, self.name, self.where)
         if isinstance(self.result, TableSort):
             return from_output(self.result, out, n, self.name, self.where)
         if self.result is not None:
@@ -856,6 +857,11 @@ def _cons(ctx, a, xs: ListBatch):
 
 @interpretation("HAppend.hAppend", sort="List", arity=2)
 def _append(ctx, xs: ListBatch, ys: ListBatch):
+    return append_lists(xs, ys)
+
+
+def append_lists(xs: ListBatch, ys: ListBatch) -> ListBatch:
+    """Case-wise ``xs ++ ys`` of two list batches of the same N."""
     lx, ly = list_width(xs), list_width(ys)
     if ly == 0:
         return ListBatch(xs.values, xs.lengths + ys.lengths)

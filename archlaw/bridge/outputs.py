@@ -12,7 +12,8 @@ declared sort             accepted value for a batch of N cases
 ========================  ==================================================================
 `Finite`, `NatEnc`        an integer tensor (N,) (bool allowed), entries in range
 `BoolEnc`                 a ``torch.bool`` tensor (N,)
-`FloatTensor(shape)`      a floating tensor (N, *shape) (any float dtype: the family is checked)
+`FloatTensor(shape)`      a floating tensor (N, *shape), no less precise than its float
+                          arguments (`check_precision`)
 `ListOf(elem)`            a `ListBatch`: lengths long (N,) within the padded width L, every
                           leaf of ``values`` with leading dims (N, L), its elements valid at elem
 `ProdOf(a, b)`            a tuple of exactly two values, valid at a and b
@@ -32,7 +33,7 @@ from .sorts import (
     BoolEnc, Encoding, Finite, FloatTensor, FunctionSort, ListOf, ProdOf, flatten_list, list_width,
 )
 
-__all__ = ["validate_output", "value_text"]
+__all__ = ["validate_output", "check_precision", "value_text"]
 
 
 def value_text(v: Any) -> str:
@@ -52,6 +53,25 @@ def validate_output(v: Any, enc: Encoding, n: int | None, name: str, where: str 
     """Raise `ArchLawError` unless `v` is a valid batched value of `enc` for `n` cases (None:
     batch size unknown, not checked). `name` is the symbol that returned `v`."""
     _check(v, enc, n, name, where, v, enc)
+
+
+def check_precision(out: Any, args: tuple[Any, ...], name: str, where: str = "",
+                    exact: bool = False) -> None:
+    """Refuse a float result less precise than the symbol's float arguments, which come in the
+    check's dtype: a float16 or float32 result in a float64 check compares its rounding, not the
+    law. A more precise one is harmless, unless `exact` (a binding derived from a spec, whose
+    float is the check's dtype). Nothing to compare without a float argument."""
+    want = next((a.dtype for a in args if isinstance(a, torch.Tensor) and a.is_floating_point()),
+                None)
+    if want is None or not isinstance(out, torch.Tensor) or not out.is_floating_point() \
+            or out.dtype == want or (not exact and torch.finfo(out.dtype).bits
+                                     >= torch.finfo(want).bits):
+        return
+    got, run = (str(t).replace("torch.", "") for t in (out.dtype, want))
+    spec = "; a spec's float is the check's dtype" if exact else ""
+    raise ArchLawError(f"symbol {name!r} returned dtype {got} where the check runs in {run} (its "
+                       f"float arguments' dtype{spec}): the module's parameters follow the "
+                       "check's dtype; a cast inside the model does not", where=where or None)
 
 
 def _fail(name: str, top: Any, top_enc: Encoding, why: str, where: str) -> ArchLawError:

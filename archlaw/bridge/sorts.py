@@ -724,10 +724,11 @@ class FunctionSort(Encoding):
 
 
 def _paren(e: Encoding) -> str:
-    """Parenthesise arrows and products inside products and arrow domains (application binds
-    tighter than both, as in Lean: ``Fin 2 × Bool``, ``(Fin 2 → Bool) → Nat``)."""
+    """Parenthesise arrows (functions and tables) and products inside products and arrow domains
+    (application binds tighter than both, as in Lean: ``Fin 2 × Bool``, ``(Fin 2 → Bool) → Nat``,
+    ``(Fin 8 → Float) → Fin 8 → Float``)."""
     s = e.describe()
-    return f"({s})" if e.kind in ("Fun", "Prod") else s
+    return f"({s})" if e.kind in ("Fun", "Prod", "Table") else s
 
 
 def describe(e: Encoding) -> str:

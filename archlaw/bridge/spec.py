@@ -15,7 +15,10 @@ stock `nn.Module` binds with no binding code:
   values or as logits over a trailing axis of m, decoded here by argmax (what the law speaks of);
 * **fixed symbols**: the constants the law's fields use run from their Lean bodies (or a Python
   registration, checked against the body where there is one): nothing else is bound;
-* **layout** (`LAYOUTS` below): at the binding boundary only, never in the sort.
+* **layout** (`LAYOUTS` below): at the binding boundary only, never in the sort;
+* **stock sequence modules**: an `nn.RNN` / `nn.GRU` / `nn.LSTM` or a causal transformer
+  encoder given for one symbol of a fold or machine law supplies the law's other symbols and
+  its sorts (`archlaw.bridge.sequence`).
 
 Layout letters. A table value of a float sort of at most one axis has the spec layout ``N`` (the
 batch), then one letter per index axis (``L`` for one axis, ``HW`` for two, ``DHW`` for three),
@@ -39,11 +42,14 @@ from . import structures  # the fast paths of D4 and Perm n; a law's own structu
 from .errors import ArchLawError
 from .instances import is_instance
 from .ir import App, Law, Pi, constants_in, is_prop, pretty
-from .sorts import BoolEnc, Encoding, Finite, FloatTensor, ProdOf, resolve_sort
+from .sequence import adapt, batch_first_of
+from .sorts import BoolEnc, Encoding, Finite, FloatTensor, ListOf, ProdOf, resolve_sort
 from .tables import TableSort, symbol_arity
 
-__all__ = ["TensorSpec", "SymbolSpec", "FixedSymbol", "LawSpec", "law_spec", "derive_binding",
-           "parse_encoding", "parse_assignment", "AXIS_LETTERS"]
+__all__ = ["TensorSpec", "SymbolSpec", "FixedSymbol", "LawSpec", "law_spec", "binding_spec",
+           "derive_binding", "spec_difference", "check_model_symbols", "encoding_of",
+           "parse_encoding", "parse_assignment", "encoding_text", "split_given", "find_law",
+           "AXIS_LETTERS"]
 
 #: the spec's letters for k index axes of a table
 AXIS_LETTERS = {1: "L", 2: "HW", 3: "DHW"}
@@ -73,6 +79,12 @@ class TensorSpec:
         return {"sort": self.sort, "shape": list(self.shape), "dtype": self.dtype,
                 "layout": self.layout, "decode": self.decode}
 
+    @staticmethod
+    def from_json(d: Mapping[str, Any]) -> "TensorSpec":
+        return TensorSpec(str(d["sort"]), tuple(x if isinstance(x, int) else str(x)
+                                                for x in d["shape"]),
+                          str(d["dtype"]), str(d.get("layout") or ""), d.get("decode"))
+
 
 @dataclass(frozen=True)
 class SymbolSpec:
@@ -83,9 +95,21 @@ class SymbolSpec:
     arguments: tuple[TensorSpec, ...]
     result: TensorSpec
 
+    @property
+    def signature(self) -> str:
+        """The sort under the given encodings, e.g. ``Float[3] → Float[4] → Float[4]``."""
+        parts = [f"({a.sort})" if "→" in a.sort else a.sort for a in self.arguments]
+        return " → ".join([*parts, self.result.sort])
+
     def to_json(self) -> dict:
         return {"name": self.name, "sort": self.sort,
                 "arguments": [a.to_json() for a in self.arguments], "result": self.result.to_json()}
+
+    @staticmethod
+    def from_json(d: Mapping[str, Any]) -> "SymbolSpec":
+        return SymbolSpec(str(d["name"]), str(d["sort"]),
+                          tuple(TensorSpec.from_json(a) for a in d["arguments"]),
+                          TensorSpec.from_json(d["result"]))
 
 
 @dataclass(frozen=True)
@@ -128,6 +152,16 @@ class LawSpec:
                 "sorts": dict(self.sorts), "symbols": [s.to_json() for s in self.symbols],
                 "fixed": [{"name": f.name, "source": f.source} for f in self.fixed]}
 
+    @staticmethod
+    def from_json(d: Mapping[str, Any]) -> "LawSpec":
+        """The inverse of `to_json` (a saved model's metadata records it); a malformed value
+        raises KeyError, TypeError or ValueError for the reader to report."""
+        return LawSpec(str(d["law"]), str(d["statement"]),
+                       {str(k): int(v) for k, v in d["params"].items()},
+                       {str(k): str(v) for k, v in d["sorts"].items()},
+                       tuple(SymbolSpec.from_json(x) for x in d["symbols"]),
+                       tuple(FixedSymbol(str(f["name"]), str(f["source"])) for f in d["fixed"]))
+
 
 # --------------------------------------------------------------------------------------------
 # What the user gives: law parameters and sort encodings
@@ -152,6 +186,37 @@ def parse_encoding(text: str, where: str) -> Encoding:
         pass
     raise ArchLawError(f"{text!r} is not a sort encoding; accepted: float, float[3], float[3,4], "
                        "fin[10], bool", where=where)
+
+
+def encoding_text(enc: Encoding) -> str:
+    """The command-line form of an encoding `parse_encoding` reads back (``float[3]``,
+    ``fin[10]``, ``bool``); ArchLawError for one it cannot write."""
+    if isinstance(enc, FloatTensor) and enc.dtype is None:
+        return "float" + (f"[{','.join(str(d) for d in enc.shape)}]" if enc.shape else "")
+    if isinstance(enc, Finite):
+        return f"fin[{enc.n}]"
+    if isinstance(enc, BoolEnc):
+        return "bool"
+    raise ArchLawError(f"sort {enc.describe()} has no command-line form; accepted: float, "
+                       "float[3], float[3,4], fin[10], bool")
+
+
+def find_law(law: Any, export: Any = None, where: str = "") -> Law:
+    """`law` as an `archlaw.bridge.ir.Law`: one already, or a name (full or a unique suffix)
+    looked up in `export` (default the library's `load_export()`). An unknown name, a theorem or
+    another type is one `ArchLawError` line."""
+    if isinstance(law, Law):
+        return law
+    if not isinstance(law, str):
+        raise ArchLawError(f"expected a law name or an archlaw Law, not {type(law).__name__}",
+                           where=where or None)
+    if export is None:
+        from .library import load_export
+        export = load_export()
+    found = export.find(law)  # an unknown name: ArchLawError with the closest names
+    if not isinstance(found, Law):
+        raise ArchLawError(f"{found.name} is a {found.kind}, not a law", where=where or None)
+    return found
 
 
 def parse_assignment(text: str, law: Law) -> tuple[str, int | Encoding]:
@@ -217,6 +282,11 @@ def _tensor_spec(enc: Encoding, result: bool) -> TensorSpec:
                           f"decoded by argmax over the last axis" if result else None)
     if isinstance(leaf, BoolEnc):
         return TensorSpec(enc.describe(), ("N", *axes), "bool")
+    if isinstance(enc, ListOf):  # padded to a common length L; padding is never read
+        e = _tensor_spec(enc.elem, False)
+        return TensorSpec(enc.describe(), ("N", "L", *e.shape[1:]),
+                          f"{e.dtype}, a ListBatch (values padded to a common L, lengths (N,) "
+                          "long)")
     if isinstance(enc, ProdOf):  # a pair is a tuple of its parts' batched values
         parts = [_tensor_spec(e, False) for e in (enc.fst, enc.snd)]
         return TensorSpec(enc.describe(), ("N",), "a tuple of 2: " + "; ".join(
@@ -259,10 +329,11 @@ def _symbol_shape(law: Law, p: Any, sorts: Mapping[str, Encoding], params: Mappi
     return tuple(args), resolve(s)
 
 
-def _split(law: Law, given: Mapping[str, Any]) -> tuple[dict[str, int], dict[str, Encoding],
-                                                        dict[str, Any]]:
+def split_given(law: Law, given: Mapping[str, Any], *, complete: bool = True
+                ) -> tuple[dict[str, int], dict[str, Encoding], dict[str, Any]]:
     """Sort `given` (law parameter name -> value) into params, sorts and symbols, refusing a
-    name the law does not have or a value of the wrong kind with one line."""
+    name the law does not have or a value of the wrong kind with one line; with `complete`,
+    also a law parameter or sort not given (`_require`)."""
     kinds = _param_kinds(law)
     params: dict[str, int] = {}
     sorts: dict[str, Encoding] = {}
@@ -290,11 +361,16 @@ def _split(law: Law, given: Mapping[str, Any]) -> tuple[dict[str, int], dict[str
                 raise ArchLawError(f"{name} is a model symbol: give a callable or nn.Module, "
                                    f"not {type(v).__name__}", where=where)
             symbols[name] = v
-    missing = [f"{k} ({v})" for k, v in kinds.items()
+    if complete:
+        _require(law, params, sorts)
+    return params, sorts, symbols
+
+
+def _require(law: Law, params: Mapping[str, int], sorts: Mapping[str, Encoding]) -> None:
+    missing = [f"{k} ({v})" for k, v in _param_kinds(law).items()
                if v != "symbol" and k not in params and k not in sorts]
     if missing:
         raise ArchLawError(f"give {', '.join(missing)}", where=f"law {law.name}")
-    return params, sorts, symbols
 
 
 def law_spec(law: Law, *, statement: str | None = None, **given: Any) -> LawSpec:
@@ -302,17 +378,153 @@ def law_spec(law: Law, *, statement: str | None = None, **given: Any) -> LawSpec
     (``n=12, X=(3,)``: a float sort by its shape, or any encoding; see `parse_assignment` for the
     command-line form); `statement`: the label to show (`Export.statement_label`; default the
     law's provenance). Raises `ArchLawError` for a missing or wrong-kind value."""
-    params, sorts, _ = _split(law, given)
+    params, sorts, _ = split_given(law, given)
+    return _spec(law, params, sorts, statement, None)
+
+
+def _spec(law: Law, params: Mapping[str, int], sorts: Mapping[str, Encoding],
+          statement: str | None, only: Any) -> LawSpec:
+    """`law_spec` once the values are sorted out; `only`: the model symbols to list (None:
+    every symbol of the law). The spec records the law's own parameters and sorts only."""
     kinds = _param_kinds(law)
     syms = []
     for p in law.params:
-        if kinds.get(p.name) == "symbol":
+        if kinds.get(p.name) == "symbol" and (only is None or p.name in only):
             args, res = _symbol_shape(law, p, sorts, params)
             syms.append(SymbolSpec(p.name, pretty(p.sort),
                                    tuple(_tensor_spec(a, False) for a in args),
                                    _tensor_spec(res, True)))
-    return LawSpec(law.name, statement or law.statement_provenance, params,
-                   {k: v.describe() for k, v in sorts.items()}, tuple(syms), _fixed(law))
+    return LawSpec(law.name, statement or law.statement_provenance,
+                   {k: int(v) for k, v in params.items() if kinds.get(k) == "nat"},
+                   {k: v.describe() for k, v in sorts.items() if kinds.get(k) == "sort"},
+                   tuple(syms), _fixed(law))
+
+
+def binding_spec(law: Law, binding: Binding, *, statement: str | None = None) -> LawSpec:
+    """The spec of `law` as `binding` meets it: its encodings and parameters, and the symbols
+    the network supplies (`binding.model_symbols`; the others are fixed by the binding's author).
+    What a saved model records (`archlaw.models.saved`)."""
+    return _spec(law, binding.params, binding.sorts, statement, binding.model_symbols)
+
+
+def encoding_of(text: str) -> Encoding | None:
+    """The encoding a spec's sort text names (``Float``, ``Float[3, 4]``, ``Fin 10``, ``Bool``,
+    ``Nat``), as `Encoding.describe` writes it; None for any other (a registered or user
+    encoding, known here by its text only)."""
+    from .sorts import NatEnc
+
+    t = text.strip()
+    if t == "Float":
+        return FloatTensor(())
+    if t.startswith("Float[") and t.endswith("]"):
+        try:
+            return FloatTensor(tuple(int(d) for d in t[6:-1].split(",")))
+        except ValueError:
+            return None
+    if t.startswith("Fin ") and t[4:].isdigit() and int(t[4:]) >= 1:
+        return Finite(int(t[4:]))
+    return {"Bool": BoolEnc(), "Nat": NatEnc()}.get(t)
+
+
+def spec_difference(saved: LawSpec, now: LawSpec, *, shapes: bool = True) -> str | None:
+    """The first difference between two specs of one model, as one phrase naming it (None when
+    they agree): the law, a law parameter, a sort, a model symbol missing or extra, a symbol's
+    Lean sort, an argument's or the result's tensor (sort, shape, dtype, layout, decoding), the
+    constants the law fixes. The statement label and where a fixed constant's meaning comes
+    from are not the model's, and are not compared. `shapes=False` compares each tensor's sort
+    only (`now` was derived from sort texts that name no known encoding)."""
+    if saved.law != now.law:
+        return f"the spec is of law {saved.law}, not {now.law}"
+    for what, a, b in (("law parameter", saved.params, now.params), ("sort", saved.sorts,
+                                                                      now.sorts)):
+        for k in sorted(set(a) | set(b)):
+            if a.get(k) != b.get(k):
+                return (f"{what} {k} is {a.get(k, 'not given')} in the saved spec, "
+                        f"{b.get(k, 'not given')} now")
+    mine = {s.name: s for s in saved.symbols}
+    theirs = {s.name: s for s in now.symbols}
+    for k in mine:
+        if k not in theirs:
+            return f"symbol {k} is in the saved spec but is not a model symbol of {now.law} now"
+    for k in theirs:
+        if k not in mine:
+            return f"symbol {k} is a model symbol of {now.law} but missing from the saved spec"
+    for k, a in mine.items():
+        b = theirs[k]
+        if a.sort != b.sort:
+            return f"symbol {k} was saved as {a.sort}, the law now gives {b.sort}"
+        if len(a.arguments) != len(b.arguments):
+            return (f"symbol {k} was saved taking {len(a.arguments)} argument(s), the law now "
+                    f"gives {len(b.arguments)}")
+        for what, x, y in [*((f"argument {i}", x, y) for i, (x, y) in
+                             enumerate(zip(a.arguments, b.arguments), 1)),
+                           ("result", a.result, b.result)]:
+            if (x != y) if shapes else (x.sort != y.sort):
+                return (f"symbol {k}, {what}: saved {x.text() if shapes else x.sort}, now "
+                        f"{y.text() if shapes else y.sort}")
+    fa, fb = [f.name for f in saved.fixed], [f.name for f in now.fixed]
+    if fa != fb:
+        return f"the law fixed {', '.join(fa) or 'nothing'} when saved, now {', '.join(fb) or 'nothing'}"
+    return None
+
+
+def check_model_symbols(law: Law, binding: Binding) -> None:
+    """Refuse, with one line naming the symbols, a hand-written binding (``--model``) that
+    lacks one of `law`'s model symbols, naming what it binds instead (a typo, or a binding
+    written for another law) with the closest name. A binding that binds every symbol of the
+    law may bind more: one binding serves all the laws of a theorem's hypotheses."""
+    import difflib
+
+    kinds = _param_kinds(law)
+    want = [k for k, v in kinds.items() if v == "symbol"]
+    missing = [k for k in want if k not in binding.symbols]
+    if not missing:
+        return
+    extra = sorted(set(binding.model_symbols) - set(want))
+    hints = []
+    for k in missing:
+        close = difflib.get_close_matches(k, extra, n=1)
+        hints.append(f"{k} (did you mean to bind {close[0]!r} as {k!r}?)" if close else k)
+    raise ArchLawError(f"the binding has no symbol {', '.join(hints)}; the law's model symbols: "
+                       f"{', '.join(want)}" + (f"; the binding's model symbols the law does not "
+                                               f"have: {', '.join(extra)}" if extra else "")
+                       + f" (`archlaw spec {law.name}` prints the law's)", where=f"law {law.name}")
+
+
+def involves_float(law: Law, binding: Binding) -> bool:
+    """Whether the check's dtype can change anything: a float among the binding's sorts, the
+    spec's tensors or the law's statements, or a floating tensor in the module. False for a
+    finite law on a lookup table, say: its report then names no dtype. When in doubt (a sort
+    that does not resolve, a value of an opaque encoding), True."""
+    mod = binding.module
+    if mod is not None and any(t.is_floating_point() for t in (*mod.parameters(), *mod.buffers())):
+        return True
+    if any("Float" in pretty(f.statement) for f in law.fields) or \
+            any("Float" in e.describe() for e in binding.sorts.values() if isinstance(e, Encoding)):
+        return True
+    kinds = _param_kinds(law)
+    try:
+        encs = [e for p in law.params if kinds.get(p.name) == "symbol"
+                for shape in [_symbol_shape(law, p, binding.sorts, binding.params)]
+                for e in (*shape[0], shape[1])]
+    except (ArchLawError, NotImplementedError):
+        return True
+    return any(_has_float(e) for e in encs)
+
+
+def _has_float(enc: Encoding) -> bool:
+    """Whether values of `enc` hold floats (True for an encoding not known here)."""
+    from .sorts import ListOf, LongScalar
+
+    if isinstance(enc, (LongScalar, BoolEnc)):
+        return False
+    if isinstance(enc, TableSort):
+        return _has_float(enc.cod)
+    if isinstance(enc, ProdOf):
+        return _has_float(enc.fst) or _has_float(enc.snd)
+    if isinstance(enc, ListOf):
+        return _has_float(enc.elem)
+    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,11 +534,7 @@ def law_spec(law: Law, *, statement: str | None = None, **given: Any) -> LawSpec
 def default_layout(module: Any) -> str | None:
     """``LNC`` for a module whose ``batch_first`` (its own, or its first submodule's that has
     one) is False, as torch calls a sequence-first layer; else None (the spec layout)."""
-    if isinstance(module, torch.nn.Module):
-        for m in module.modules():
-            if hasattr(m, "batch_first"):
-                return None if m.batch_first else "LNC"
-    return None
+    return "LNC" if batch_first_of(module) is False else None
 
 
 def _permutation(spec: str, layout: str, name: str) -> tuple[int, ...]:
@@ -382,26 +590,26 @@ def _wrap(fn: Callable[..., Any], name: str, args: tuple[Encoding, ...], res: En
 
 
 def _check_dtype(out: Any, xs: tuple[Any, ...], res: Encoding, name: str) -> None:
-    """A float result comes in the dtype its float arguments came in (the check's dtype): a
-    float16 or float32 result in a float64 check would compare rounding, not the law."""
+    """A float result comes in the dtype its float arguments came in (the check's dtype)."""
+    from .outputs import check_precision
+
     leaf = res.cod if isinstance(res, TableSort) else res
-    want = next((x.dtype for x in xs if isinstance(x, torch.Tensor) and x.is_floating_point()),
-                None)
-    if isinstance(leaf, FloatTensor) and isinstance(out, torch.Tensor) and want is not None \
-            and out.dtype != want:
-        raise ArchLawError(f"returned dtype {str(out.dtype).replace('torch.', '')} where the "
-                           f"spec's result is float in the check's dtype "
-                           f"{str(want).replace('torch.', '')} (the module's parameters follow "
-                           "the check's dtype; a cast inside the module does not)",
-                           where=f"symbol {name!r}")
+    if isinstance(leaf, FloatTensor):
+        check_precision(out, xs, name, exact=True)
 
 
 def derive_binding(law: Law, *, layout: Mapping[str, str] | None = None, **given: Any) -> Binding:
     """The `Binding` of `law` built from its spec: `given` names every law parameter and sort
     (as for `law_spec`) and every model symbol (a callable or `nn.Module`, taking and returning
     the tensors of `law_spec`); `layout` maps a symbol to its layout letters (module
-    docstring). The binding's module is the given modules (a `ModuleDict` when several)."""
-    params, sorts, symbols = _split(law, given)
+    docstring). The binding's module is the given modules (a `ModuleDict` when several).
+
+    A stock sequence module (`nn.RNN`, `nn.GRU`, `nn.LSTM`, a transformer encoder) given for a
+    symbol of a fold or machine law supplies the law's other model symbols and its sorts
+    (`archlaw.bridge.sequence.adapt`)."""
+    params, sorts, given_symbols = split_given(law, given, complete=False)
+    symbols, sorts = adapt(law, given_symbols, sorts)
+    _require(law, params, sorts)
     kinds = _param_kinds(law)
     layout = dict(layout or {})
     unknown = set(layout) - set(symbols)
@@ -421,9 +629,12 @@ def derive_binding(law: Law, *, layout: Mapping[str, str] | None = None, **given
             if lay is None and any(_spec_letters(e) == "NLC" for e in (*args, res)):
                 lay = default_layout(symbols[p.name])
             wrapped[p.name] = _wrap(symbols[p.name], p.name, args, res, lay)
-    mods = {k: v for k, v in symbols.items() if isinstance(v, torch.nn.Module)}
+    mods: dict[str, torch.nn.Module] = {}
+    for k, v in given_symbols.items():  # one module given for several symbols counts once
+        if isinstance(v, torch.nn.Module) and all(v is not m for m in mods.values()):
+            mods[k] = v
     module = (next(iter(mods.values())) if len(mods) == 1 else
               torch.nn.ModuleDict(mods) if mods else None)
-    names = ", ".join(f"{k}={type(v).__name__}" for k, v in symbols.items())
+    names = ", ".join(f"{k}={type(v).__name__}" for k, v in given_symbols.items())
     return Binding(sorts, params, wrapped, frozenset(symbols), module=module,
                    metadata={"name": names, "layout": {k: v for k, v in layout.items()}})

@@ -12,6 +12,9 @@ Command modules import heavy libraries (torch) inside `run`, so that `archlaw --
 ``--help``); Ctrl-C exits with 130 and a one-line note. Anything else escaping a command is a bug
 in ArchLaw: the last-resort handler prints one line ``internal error: ...`` and exits with
 `INTERNAL_ERROR` (70, sysexits' EX_SOFTWARE); ``ARCHLAW_DEBUG=1`` shows the traceback instead.
+An `ArchLawError` raised where the user's own code failed (a model raising on the law's inputs,
+a factory, a module that does not import) chains that exception: ``ARCHLAW_DEBUG=1`` prints its
+traceback before the one line, and without it the line says so.
 Long digit runs in an error are elided (`archlaw.bridge.limits.shorten_numerals`).
 """
 
@@ -27,7 +30,7 @@ from typing import NoReturn, Sequence
 from archlaw.bridge.errors import ArchLawError
 
 #: Subcommands in the order `archlaw --help` lists them.
-COMMANDS = ("demo", "laws", "spec", "export", "lint-lean", "check", "verify", "add")
+COMMANDS = ("demo", "laws", "spec", "new", "export", "lint-lean", "check", "verify", "add")
 
 #: Exit status of a bug in ArchLaw (an exception other than `ArchLawError` escaping a command).
 INTERNAL_ERROR = 70
@@ -39,7 +42,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with a bad argument reported on one line (exit status 2, as argparse)."""
 
     def error(self, message: str) -> "NoReturn":  # type: ignore[override]
-        _print_error(f"{message} (see `{self.prog} --help`)", prog=self.prog)
+        # Under torchrun every rank parses the same argv before any group forms: only rank 0
+        # says what is wrong, so a typo is one line rather than one per worker.
+        if os.environ.get("RANK", "0") in ("0", ""):
+            _print_error(f"{message} (see `{self.prog} --help`)", prog=self.prog)
         sys.exit(2)
 
 
@@ -72,6 +78,21 @@ def _print_error(message: str, prog: str = "archlaw") -> None:
     make_console(stderr=True, soft_wrap=True).print(f"[bold red]{escape(prog)}: error:[/] {text}")
 
 
+def _debug_cause(e: ArchLawError) -> str:
+    """For an error raised inside the user's own code (a model, a factory, a module that does
+    not import: the original exception is chained), print its traceback to stderr when
+    ``ARCHLAW_DEBUG=1``; otherwise return a hint saying so, for the one line."""
+    import traceback
+
+    cause = e.__cause__  # chained explicitly only where user code raised (`raise ... from e`)
+    if cause is None or isinstance(cause, ArchLawError):
+        return ""
+    if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+        traceback.print_exception(type(cause), cause, cause.__traceback__, file=sys.stderr)
+        return ""
+    return f" ({DEBUG_ENV}=1 shows its traceback)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -79,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except ArchLawError as e:
-        _print_error(str(e))
+        _print_error(str(e) + _debug_cause(e))
         return 2
     except KeyboardInterrupt:
         _print_error("interrupted")

@@ -55,7 +55,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--symbol", action="append", default=[], metavar="NAME=MODULE:FACTORY",
                    help="a law's model symbol bound from its spec (`archlaw spec LAW`), no "
                         "binding code: FACTORY is called with no arguments and returns the "
-                        "nn.Module or callable (repeatable; docs/specs.md)")
+                        "nn.Module or callable (repeatable; docs/specs.md); a stock nn.RNN/GRU/"
+                        "LSTM given for one symbol of a fold or machine law supplies the rest "
+                        "(docs/sequence-modules.md)")
     p.add_argument("--layout", action="append", default=[], metavar="NAME=LETTERS",
                    help="a --symbol's tensor layout: NCL for nn.Conv1d, NCHW for nn.Conv2d, "
                         "LNC for a sequence-first layer (default: the spec's NLC / NHWC, or LNC "
@@ -73,6 +75,10 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="longest sampled list, at most 10^4 (default 10x the binding's "
                         "max_train_length)")
     add_precision_arguments(p)
+    p.add_argument("--case", type=int, default=None, metavar="K",
+                   help="re-run exactly case K of each field (the number a replay line ends "
+                        "with; give the same --seed, --budget, --samples, --max-length and "
+                        "--dtype) and print its values in full")
     p.add_argument("--certificate", metavar="OUT", default=None,
                    help="for a certified theorem, write OUT.sexp and OUT.json")
     add_model_place_arguments(p)
@@ -256,16 +262,26 @@ def _import_attr(ref: str, mod_name: str, attr: str, flag: str) -> Any:
                            f"{_module_file_hint(mod_name)}") from None
     except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - any error of
         # user code becomes one line; sys.exit(0) or a KeyboardInterrupt raised by it too, which
-        # would otherwise end `verify` with status 0 and no output
+        # would otherwise end `verify` with status 0 and no output (chained: ARCHLAW_DEBUG=1
+        # shows the user's traceback)
         raise ArchLawError(f"{flag} {ref!r}: importing {mod_name} failed: {_first_line(e)}"
-                           f"{_module_file_hint(mod_name)}") from None
+                           f"{_module_file_hint(mod_name)}") from e
     obj = mod
     for part in attr.split("."):
-        obj = getattr(obj, part, None)
+        owner, obj = obj, getattr(obj, part, None)
         if obj is None:
             raise ArchLawError(f"{flag} {ref!r}: module {mod_name} has no attribute {attr!r}"
-                               f"{_shadow_hint(mod_name, mod)}")
+                               f"{_did_you_mean(part, owner)}{_shadow_hint(mod_name, mod)}")
     return obj
+
+
+def _did_you_mean(name: str, owner: Any) -> str:
+    """``" (did you mean 'build'?)"`` for the closest public attribute of `owner`, or ''."""
+    import difflib
+
+    names = [n for n in dir(owner) if not n.startswith("_")]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any], flag: str) -> Any:
@@ -283,7 +299,7 @@ def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any],
         raise ArchLawError(f"{flag} {ref!r} with --param {_params_text(params)}: {e}") from None
     except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - as above
         raise ArchLawError(f"{flag} {ref!r} failed with --param {_params_text(params)}: "
-                           f"{_first_line(e)}") from None
+                           f"{_first_line(e)}") from e
     if isinstance(out, Mapping) and out and all(isinstance(b, Binding) for b in out.values()):
         return dict(out)
     if not isinstance(out, Binding):
@@ -332,7 +348,7 @@ def load_symbol(name: str, ref: str) -> Any:
     try:
         out = obj()
     except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - user code
-        raise ArchLawError(f"{flag}: calling {attr}() failed: {_first_line(e)}") from None
+        raise ArchLawError(f"{flag}: calling {attr}() failed: {_first_line(e)}") from e
     if not callable(out):
         raise ArchLawError(f"{flag}: {attr}() returned {type(out).__name__}, expected an "
                            "nn.Module or a callable on tensors")
@@ -458,6 +474,12 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
     from archlaw.bridge.limits import check_settings
 
     check_settings(check_kwargs(args))  # bounded work: --seed, --budget, --samples, --max-length
+    if args.case is not None and args.case < 0:
+        raise ArchLawError(f"--case {args.case}: a case number is at least 0 (the number a "
+                           "replay line ends with)")
+    if args.case is not None and args.certificate:
+        raise ArchLawError("--case re-runs one case; a certificate needs the whole check: drop "
+                           "--case or --certificate")
     export, origin = load_export_origin(args.root, args.from_file)
     decl = export.find(args.law)
     params = parse_params(args.param)
@@ -473,6 +495,8 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
     kw = check_kwargs(args)
     # not in `kw`: a certificate's settings record what changes the cases checked, and these do not
     run_kw = {"chunk_cases": args.chunk_cases, "shard": shard}
+    if args.case is not None:
+        run_kw["case"] = args.case
     shown = shard is None or shard.world.rank == 0
     if shard is not None:
         shard.ready()
@@ -480,6 +504,9 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
         if isinstance(binding, Mapping):
             raise ArchLawError(f"--model {args.model!r} returned a dict of bindings; a law needs "
                                "one Binding")
+        from archlaw.bridge.spec import check_model_symbols
+
+        check_model_symbols(decl, binding)
         if args.certificate:
             raise ArchLawError(f"--certificate: {decl.name} is a law; certificates are for "
                                "@[arch_theorem]s whose hypotheses are laws")
@@ -492,7 +519,8 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
         elif args.json:
             print(json.dumps(rep.to_json(timing=True), indent=2))
         else:
-            render_law_report(rep)
+            render_law_report(rep, rerun=_rerun_argv(args))
+            _case_note(args.case)
         return 0 if rep.passed else 1
     with progress_bar(not args.json and shown) as update:
         report = check_theorem(decl, export, binding, progress=update, **kw, **run_kw)
@@ -515,17 +543,34 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
         print(json.dumps(out, indent=2))
     else:
         for _, rep in report.hypotheses:
-            render_law_report(rep)
+            render_law_report(rep, rerun=_rerun_argv(args))
         render_theorem_verdict(report, args.certificate, written)
+        _case_note(args.case)
     return status
+
+
+def _case_note(case: int | None) -> None:
+    """After a ``--case K`` run: it re-ran one case, and checked no law."""
+    if case is not None:
+        from archlaw.bridge.console import make_console
+
+        make_console().print(f"[yellow]note[/]: --case {case} re-ran case {case} of each field "
+                             "that has one, and nothing else: the law itself was not checked")
 
 
 # -- rich output ---------------------------------------------------------------------------------
 
 
-def render_law_report(rep: Any, console: Any = None) -> None:
+def _rerun_argv(args: argparse.Namespace) -> list[str] | None:
+    """The command line as given, to re-run one case with ``--case K`` (None once it has one)."""
+    argv = list(getattr(args, "_argv", None) or [])
+    return None if not argv or args.case is not None else argv
+
+
+def render_law_report(rep: Any, console: Any = None, rerun: list[str] | None = None) -> None:
     """A table of the fields of a `LawReport` (its caption: the sampling bounds, the list lengths
-    sampled and the module mode, as in `summary()`), then each counterexample with its replay seed."""
+    sampled and the module mode, as in `summary()`), then each counterexample with its replay
+    seed and, given the command line `rerun`, the command that re-runs that case alone."""
     from rich.markup import escape
     from rich.table import Table
 
@@ -534,7 +579,7 @@ def render_law_report(rep: Any, console: Any = None) -> None:
     con = console or make_console()
     verdict = "[bold green]PASS[/]" if rep.passed else "[bold red]FAIL[/]"
     table = Table(title=f"{escape(rep.law)} on {escape(rep.model)}: {verdict}  "
-                        f"(statement {rep.statement}, check {rep.check}, {rep.dtype} on {rep.device}"
+                        f"(statement {rep.statement}, check {rep.check}, {rep.runs_on}"
                         + (f", {rep.workers} workers)" if rep.workers > 1 else ")"),
                   title_justify="left", caption=f"settings: {escape(rep.settings_text())}",
                   caption_justify="left")
@@ -561,7 +606,14 @@ def render_law_report(rep: Any, console: Any = None) -> None:
                       f"(smallest in {'enumeration' if f.check == 'exhaustive' else 'sampling'} "
                       f"order, case {f.counterexample.case}):")
             con.print("  " + escape(f.counterexample.text()).replace("\n", "\n  "))
+            for name, text in f.counterexample.tensors:  # `--case K`: every value in full
+                con.print(f"  {escape(name)} = {escape(text)}", soft_wrap=True)
             con.print(f"  replay: {escape(f.replay)}")
+            if rerun is not None:
+                import shlex
+
+                cmd = shlex.join(["archlaw", *rerun, "--case", str(f.counterexample.case)])
+                con.print(f"  this case alone, in full: {escape(cmd)}", soft_wrap=True)
 
 
 def render_theorem_verdict(report: Any, asked: str | None, written: Any, console: Any = None) -> None:

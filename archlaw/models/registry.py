@@ -36,7 +36,8 @@ __all__ = ["ModelEntry", "Outcome", "register", "entries", "get", "run_entry", "
 
 #: Family modules imported by `entries()` (missing ones are skipped).
 FAMILY_MODULES = ("archlaw.models.carry.fixtures", "archlaw.models.equivariance.fixtures",
-                  "archlaw.models.recursion.fixtures", "archlaw.models.para.fixtures")
+                  "archlaw.models.recursion.fixtures", "archlaw.models.para.fixtures",
+                  "archlaw.models.pathfinding.fixtures")
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,19 @@
 """Saved models: safetensors weights plus a JSON metadata file that ties them to their laws.
 
 ``save(path, module, spec=spec_of(laws, binding), seeds=..., training=...)`` writes
-``<path>.safetensors`` and ``<path>.json``. The metadata holds the `ModelSpec` (the law names;
-each sort parameter's encoding; the law parameters such as ``B``; and each model symbol's
-signature, e.g. ``cell : (Fin 10) → (Fin 10) → (Fin 2) → (Fin 10) × (Fin 2)``, derived from the
-law's types under those encodings), the seeds, the training configuration, the library versions
-and the SHA-256 of the weights (as `archlaw.bridge.certificate.weights_sha256` computes it).
+``<path>.safetensors`` and ``<path>.json``. The metadata holds the `ModelSpec`: for each law, the
+same `archlaw.bridge.spec.LawSpec` that ``archlaw spec`` prints (the law parameters such as
+``B``, each sort's encoding, and each model symbol's arguments and result: sort, tensor shape,
+dtype, layout, decoding; the constants the law fixes), derived from the law's signature under
+the binding's encodings (`archlaw.bridge.spec.binding_spec`). Then the seeds, the training
+configuration, the library versions and the SHA-256 of the weights (as
+`archlaw.bridge.certificate.weights_sha256` computes it).
 
 ``load(path, module, laws=...)`` refuses, with one line naming the difference, a file whose
-spec does not match the laws as they are now (a law missing from the spec, a symbol whose
-signature changed) or a `spec` the caller expects; then loads the weights strictly. Every
-problem is an `ArchLawError` naming the file.
+spec does not match the laws as they are now (a law missing from the spec, a law parameter, a
+symbol missing or extra, an argument's or result's shape or dtype:
+`archlaw.bridge.spec.spec_difference`) or a `spec` the caller expects; then loads the weights
+strictly. Every problem is an `ArchLawError` naming the file.
 """
 
 from __future__ import annotations
@@ -22,30 +25,44 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from archlaw.bridge.errors import ArchLawError
+from archlaw.bridge.spec import LawSpec
 
 __all__ = ["ModelSpec", "SavedMeta", "spec_of", "save", "load", "FORMAT"]
 
-#: Version of the metadata format.
-FORMAT = 1
+#: Version of the metadata format (2: the spec is one `LawSpec` per law; 1 had bare signatures).
+FORMAT = 2
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """What a set of weights claims to implement (see the module docstring)."""
+    """What a set of weights claims to implement: one `LawSpec` per law (module docstring)."""
 
-    laws: tuple[str, ...]
-    sorts: Mapping[str, str]
-    params: Mapping[str, int]
-    signatures: Mapping[str, str]
+    specs: tuple[LawSpec, ...]
+
+    @property
+    def laws(self) -> tuple[str, ...]:
+        return tuple(s.law for s in self.specs)
+
+    @property
+    def params(self) -> dict[str, int]:
+        """The law parameters of all its laws (one binding gives each one value)."""
+        return {k: v for s in self.specs for k, v in s.params.items()}
+
+    @property
+    def sorts(self) -> dict[str, str]:
+        return {k: v for s in self.specs for k, v in s.sorts.items()}
+
+    @property
+    def signatures(self) -> dict[str, str]:
+        """``LAW.SYMBOL`` -> the symbol's sort under the encodings, e.g. ``Float[3] → Float[4]``."""
+        return {f"{s.law}.{x.name}": x.signature for s in self.specs for x in s.symbols}
 
     def to_json(self) -> dict:
-        return {"laws": list(self.laws), "sorts": dict(self.sorts), "params": dict(self.params),
-                "signatures": dict(self.signatures)}
+        return {"laws": [s.to_json() for s in self.specs]}
 
     @staticmethod
     def from_json(d: Mapping[str, Any]) -> "ModelSpec":
-        return ModelSpec(tuple(d["laws"]), dict(d["sorts"]), {k: int(v) for k, v in d["params"].items()},
-                         dict(d["signatures"]))
+        return ModelSpec(tuple(LawSpec.from_json(x) for x in d["laws"]))
 
 
 @dataclass(frozen=True)
@@ -60,13 +77,23 @@ class SavedMeta:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _signatures(laws: Sequence[Any], sorts: Mapping[str, Any], params: Mapping[str, int],
-                symbols: Sequence[str] | None) -> dict[str, str]:
-    from archlaw.bridge.ir import App, is_prop
-    from archlaw.bridge.sorts import Encoding, resolve_sort
+def spec_of(laws: Sequence[Any], binding: Any) -> ModelSpec:
+    """The spec of a model bound by `binding` to `laws` (`archlaw.bridge.ir.Law` values): for
+    each law, `archlaw.bridge.spec.binding_spec`."""
+    from archlaw.bridge.spec import binding_spec
+
+    return ModelSpec(tuple(binding_spec(law, binding) for law in laws))
+
+
+def _respec(law: Any, saved: LawSpec) -> tuple[LawSpec, bool]:
+    """`law`'s spec now at the saved law parameters and sorts, and whether its shapes can be
+    compared: a sort whose saved text names no known encoding (`encoding_of`) stands for itself,
+    and then only each tensor's sort is compared."""
+    from archlaw.bridge.sorts import Encoding
+    from archlaw.bridge.spec import _spec, encoding_of
 
     class Named(Encoding):
-        """An opaque encoding known only by its description (to recompute signatures)."""
+        """An encoding known only by its saved description."""
 
         kind = "Named"
 
@@ -76,27 +103,12 @@ def _signatures(laws: Sequence[Any], sorts: Mapping[str, Any], params: Mapping[s
         def describe(self) -> str:
             return self.text
 
-    enc = {k: (v if isinstance(v, Encoding) else Named(v)) for k, v in sorts.items()}
-    out: dict[str, str] = {}
-    for law in laws:
-        for p in law.params:
-            if p.is_sort or is_prop(p.sort) or p.binder == "inst_implicit":
-                continue  # an instance ([Add V]) is resolved from the sort, not a model symbol
-            if isinstance(p.sort, App) and p.sort.head_name == "Nat" and not p.sort.args:
-                continue
-            if symbols is not None and p.name not in symbols:
-                continue
-            out[f"{law.name}.{p.name}"] = resolve_sort(p.sort, enc, params,
-                                                       where=f"law {law.name}").describe()
-    return out
-
-
-def spec_of(laws: Sequence[Any], binding: Any) -> ModelSpec:
-    """The spec of a model bound by `binding` to `laws` (`archlaw.bridge.ir.Law` values): its
-    model symbols' signatures under the binding's encodings and parameters."""
-    sorts = {k: v.describe() for k, v in binding.sorts.items()}
-    return ModelSpec(tuple(law.name for law in laws), sorts, dict(binding.params),
-                     _signatures(laws, binding.sorts, binding.params, sorted(binding.model_symbols)))
+    encs = {k: encoding_of(v) for k, v in saved.sorts.items()}
+    sorts = {k: (e if e is not None else Named(saved.sorts[k])) for k, e in encs.items()}
+    # a saved symbol the law no longer has is left out here, and `spec_difference` names it
+    only = {s.name for s in saved.symbols} & {p.name for p in law.params}
+    now = _spec(law, saved.params, sorts, saved.statement, only)
+    return now, all(e is not None for e in encs.values())
 
 
 def _paths(path: str | Path) -> tuple[Path, Path]:
@@ -149,6 +161,9 @@ def read_meta(path: str | Path) -> SavedMeta:
         raise ArchLawError(f"cannot read model metadata: {e.strerror}", where=str(mpath)) from None
     except json.JSONDecodeError as e:
         raise ArchLawError(f"bad JSON at line {e.lineno}: {e.msg}", where=str(mpath)) from None
+    if isinstance(d, dict) and d.get("archlaw-model") == 1:
+        raise ArchLawError(f"metadata of format 1 (bare signatures, before specs); this archlaw "
+                           f"reads format {FORMAT}: save the model again", where=str(mpath))
     if not isinstance(d, dict) or d.get("archlaw-model") != FORMAT:
         raise ArchLawError(f"not an archlaw model metadata file of format {FORMAT}", where=str(mpath))
     try:
@@ -161,31 +176,34 @@ def read_meta(path: str | Path) -> SavedMeta:
 
 def check_spec(meta: SavedMeta, *, laws: Sequence[Any] | None = None,
                expect: ModelSpec | None = None, where: str = "") -> None:
-    """Refuse (ArchLawError) a saved spec that does not match `laws` or `expect`."""
+    """Refuse (ArchLawError, one line naming the difference) a saved spec that does not match
+    `laws` as they are now or the spec `expect`ed."""
+    from archlaw.bridge.spec import spec_difference
+
     spec = meta.spec
     if expect is not None:
-        for name in ("laws", "sorts", "params", "signatures"):
-            a, b = getattr(spec, name), getattr(expect, name)
-            if (tuple(a) if name == "laws" else dict(a)) != (tuple(b) if name == "laws" else dict(b)):
-                raise ArchLawError(f"saved spec does not match: {name} is {a}, expected {b}",
+        if spec.laws != expect.laws:
+            raise ArchLawError(f"saved spec does not match: laws are {list(spec.laws)}, expected "
+                               f"{list(expect.laws)}", where=where or None)
+        for a, b in zip(spec.specs, expect.specs):
+            diff = spec_difference(a, b)
+            if diff:
+                raise ArchLawError(f"saved spec does not match the expected one: {diff}",
                                    where=where or None)
-    if laws is not None:
-        for law in laws:
-            if law.name not in spec.laws:
-                raise ArchLawError(f"saved model was not built for law {law.name} (its spec lists "
-                                   f"{list(spec.laws)})", where=where or None)
+    for law in laws or ():
+        saved = next((s for s in spec.specs if s.law == law.name), None)
+        if saved is None:
+            raise ArchLawError(f"saved model was not built for law {law.name} (its spec lists "
+                               f"{list(spec.laws)})", where=where or None)
         try:
-            now = _signatures(laws, spec.sorts, spec.params, None)
+            now, shapes = _respec(law, saved)
         except ArchLawError as e:
-            raise ArchLawError(f"saved spec does not fit the laws as they are now: {e}",
+            raise ArchLawError(f"saved spec does not fit law {law.name} as it is now: {e}",
                                where=where or None) from None
-        for key, sig in spec.signatures.items():
-            if key in now and now[key] != sig:
-                raise ArchLawError(f"symbol {key} was saved as {sig} but the law now gives "
-                                   f"{now[key]}", where=where or None)
-            if key not in now and key.rsplit(".", 1)[0] in {law.name for law in laws}:
-                raise ArchLawError(f"symbol {key} of the saved spec is no longer a parameter of "
-                                   "its law", where=where or None)
+        diff = spec_difference(saved, now, shapes=shapes)
+        if diff:
+            raise ArchLawError(f"saved spec does not fit law {law.name} as it is now: {diff}",
+                               where=where or None)
 
 
 def load(path: str | Path, module: Any, *, laws: Sequence[Any] | None = None,

@@ -26,6 +26,7 @@ Nat : Type
 Int : Type
 Bool : Type
 String : Type
+Float : Type
 Unit : Type
 True : Prop
 False : Prop

@@ -15,6 +15,12 @@ seeded violations (``expect_pass=False``: the plugin passes only when the checke
   ``TreeAlgHomLaw``, ``MealyHomLaw``);
 * a restart-law violation (a runner that counts absolute positions; ``RestartLaws``);
 * a causality violation (an output that peeks at the next input; ``CausalLaw``).
+
+Stock torch modules (``seq-*``: `nn.GRU`, `nn.LSTM`, a causally masked `nn.TransformerEncoder`)
+are bound from the law's spec with no binding code (`archlaw.bridge.sequence`,
+docs/sequence-modules.md); their seeded violations are a GRU run over the padded tensor (it
+reads past each list: ``FoldlLaws``, caught at the empty list) and the encoder without its mask
+(``CausalLaw``).
 """
 
 from __future__ import annotations
@@ -292,6 +298,77 @@ def b_moore_positional() -> Binding:
                          name=f"rec-moore-positional (flips inputs from position {MAX_LEN})")
 
 
+# Stock torch sequence modules, bound from the law's spec with no binding code
+# (`archlaw.bridge.sequence`): one module gives every symbol and sort of the law. A Mealy binding
+# also serves RestartLaws and CausalLaw, whose symbols are among MealyLaws'.
+
+
+def _stock(law: str, **symbols: Any) -> Binding:
+    from archlaw.bridge.library import load_export
+    from archlaw.bridge.spec import derive_binding
+
+    return derive_binding(load_export().find(law), **symbols)
+
+
+def _stock_gru() -> torch.nn.GRU:
+    torch.manual_seed(0)
+    return torch.nn.GRU(3, 5, num_layers=2, batch_first=True)
+
+
+def _stock_lstm() -> torch.nn.LSTM:
+    torch.manual_seed(0)
+    return torch.nn.LSTM(3, 5, num_layers=2)
+
+
+def _stock_encoder() -> torch.nn.TransformerEncoder:
+    torch.manual_seed(1)
+    layer = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0,
+                                             batch_first=True)
+    return torch.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+
+def b_seq_gru_fold() -> Binding:
+    return _stock("ArchLaw.FoldlLaws", run=_stock_gru())
+
+
+def b_seq_gru_mealy() -> Binding:
+    return _stock("ArchLaw.MealyLaws", out=_stock_gru())
+
+
+def b_seq_gru_moore() -> Binding:
+    return _stock("ArchLaw.MooreLaws", out=_stock_gru())
+
+
+def b_seq_lstm_fold() -> Binding:
+    return _stock("ArchLaw.FoldlLaws", run=_stock_lstm())
+
+
+def b_seq_lstm_mealy() -> Binding:
+    return _stock("ArchLaw.MealyLaws", out=_stock_lstm())
+
+
+def b_seq_causal_encoder() -> Binding:
+    from archlaw.bridge.sequence import Causal
+
+    return _stock("ArchLaw.MealyLaws", out=Causal(_stock_encoder()))
+
+
+def b_seq_unmasked_encoder() -> Binding:
+    return _stock("ArchLaw.CausalLaw", out=_stock_encoder())
+
+
+def b_seq_gru_reads_padding() -> Binding:
+    """The GRU run over the padded tensor, with no packing or mask: it reads past each list."""
+    gru = _stock_gru()
+
+    def run(xs: Any) -> torch.Tensor:
+        if xs.values.shape[1] == 0:  # torch refuses a length-0 sequence
+            return torch.zeros(xs.batch_size, 2, 5, dtype=xs.values.dtype)
+        return gru(xs.values)[1].transpose(0, 1)
+
+    return _stock("ArchLaw.FoldlLaws", run=run, cell=gru)
+
+
 #: (model name, law, theorem or None, name of its binding function below, expect_pass)
 TABLE: tuple[tuple[str, str, str | None, str, bool], ...] = (
     ("rec-fold-finite", "ArchLaw.FoldlLaws", None, "b_fold", True),
@@ -317,7 +394,19 @@ TABLE: tuple[tuple[str, str, str | None, str, bool], ...] = (
     ("rec-fold-finite-rtl-cert", "ArchLaw.FoldLaws", "ArchLaw.foldr_certificate", "b_fold_cert_rtl",
      True),
     ("rec-tree-finite-cert", "ArchLaw.TreeFoldLaws", "ArchLaw.tree_certificate", "b_tree_cert", True),
+    ("seq-gru-2-layers", "ArchLaw.FoldlLaws", None, "b_seq_gru_fold", True),
+    ("seq-gru-2-layers", "ArchLaw.MealyLaws", None, "b_seq_gru_mealy", True),
+    ("seq-gru-2-layers", "ArchLaw.RestartLaws", None, "b_seq_gru_mealy", True),
+    ("seq-gru-2-layers", "ArchLaw.CausalLaw", None, "b_seq_gru_mealy", True),
+    ("seq-gru-2-layers", "ArchLaw.MooreLaws", None, "b_seq_gru_moore", True),
+    ("seq-lstm-2-layers", "ArchLaw.FoldlLaws", None, "b_seq_lstm_fold", True),
+    ("seq-lstm-2-layers", "ArchLaw.MealyLaws", None, "b_seq_lstm_mealy", True),
+    ("seq-lstm-2-layers", "ArchLaw.RestartLaws", None, "b_seq_lstm_mealy", True),
+    ("seq-causal-encoder", "ArchLaw.CausalLaw", None, "b_seq_causal_encoder", True),
+    ("seq-causal-encoder", "ArchLaw.RestartLaws", None, "b_seq_causal_encoder", True),
     # seeded violations
+    ("seq-gru-reads-padding", "ArchLaw.FoldlLaws", None, "b_seq_gru_reads_padding", False),
+    ("seq-encoder-unmasked", "ArchLaw.CausalLaw", None, "b_seq_unmasked_encoder", False),
     ("rec-fold-wrong-beyond", "ArchLaw.FoldlLaws", None, "b_fold_wrong_beyond", False),
     ("rec-fold-one-wrong-cell", "ArchLaw.LeftAlgHomLaw", None, "b_fold_one_wrong", False),
     ("rec-tree-wrong-beyond", "ArchLaw.TreeFoldLaws", None, "b_tree_wrong_beyond", False),
@@ -352,6 +441,9 @@ EXPECT: dict[tuple[str, str], tuple[str, str | None]] = {
     ("rec-mealy-peeking", "ArchLaw.MealyLaws"): ("out_cons", None),
     ("rec-moore-positional", "ArchLaw.MooreLaws"): ("state_cons", None),
     ("rec-moore-positional", "ArchLaw.MooreRestartLaws"): ("state_append", None),
+    # the empty list, padded to the batch's width, is run through the padding
+    ("seq-gru-reads-padding", "ArchLaw.FoldlLaws"): ("snoc", "as := [],"),
+    ("seq-encoder-unmasked", "ArchLaw.CausalLaw"): ("causal", None),
 }
 
 #: Check settings of every entry: 500 samples of the list/tree binders (× the finite binders).
