@@ -172,8 +172,16 @@ FAST = {
 
 
 def _with(name: str, fn, arity: int):
+    """Register `fn` for `name` until the returned undo is called, which leaves the registry
+    as it was (no empty entry: `archlaw spec` lists every registered name)."""
     interpret.interpretation(name, arity=arity)(fn)
-    return lambda: interpret._REGISTRY[name].pop()
+
+    def undo() -> None:
+        regs = interpret._REGISTRY[name]
+        regs.pop()
+        if not regs:
+            del interpret._REGISTRY[name]
+    return undo
 
 
 @pytest.mark.parametrize("name", sorted(FAST))
