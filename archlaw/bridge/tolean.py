@@ -1,0 +1,365 @@
+"""`archlaw to-lean`'s engine: a model's finite symbols as a Lean module whose laws the kernel proves.
+
+`to_lean(decl, export, binding, module=...)`, for a law, or for a theorem whose law hypotheses are
+laws with a table check (`TABLE_LAWS`):
+
+1. checks the law(s) on the model first, through the engine (`check_law` / `check_theorem`):
+   every field must be checked ``exhaustive`` and pass, else `ArchLawError` (one line, the first
+   counterexample) and nothing is written;
+2. extracts every model symbol of those laws as a `Table` (`archlaw.bridge.extraction`);
+3. renders one deterministic Lean module (`render_module`): the table as a ``def`` (nested list
+   literal), the symbol as a ``def`` over it (the library's function, e.g.
+   ``ArchLaw.Tables.cellOf``), for each law a theorem proved by the library's soundness lemma
+   and ``decide +kernel`` on its one-walk check, and, tagged ``@[arch_theorem]``, every theorem
+   of the library whose hypotheses are those laws (and closed side conditions, proved by
+   ``decide``) instantiated for the table. No hash, version or time is in the text: the same
+   table gives the same bytes. They are in the sidecar (`ToLean.sidecar`).
+
+Laws with list or tree binders (``FoldLaws``, ``MealyLaws``) are not proved by a table check:
+no entry of `TABLE_LAWS` exists for them, and such a law is refused with one line naming the laws
+that have one. (Issue 18 asks for them to be stated for Lean's own runner applied to the table;
+not done yet.)
+
+`read_back(root, module, tables)` is the round trip: the source reader reads the generated
+module under `root`, the ``table`` definitions' bodies are read back into tables
+(`extraction.table_from_term`) and compared with the extracted ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ArchLawError
+from .extraction import Table, symbol_domain, symbol_table
+from .ir import App, Export, Law, Lit, Term, Theorem, Var, is_prop, pretty, substitute
+
+__all__ = ["TableLaw", "TABLE_LAWS", "ToLean", "to_lean", "render_module", "read_back",
+           "default_module", "module_path"]
+
+
+@dataclass(frozen=True)
+class TableLaw:
+    """How the library proves a law for a table (``lean/ArchLaw/Tables.lean``): the check
+    function, its soundness lemma, the function a table tabulates and the table's Lean type."""
+
+    check: str
+    sound: str
+    function: str
+    table_type: str
+
+
+#: The laws a table check exists for, by law name.
+TABLE_LAWS: Mapping[str, TableLaw] = {
+    "ArchLaw.Carry.CarryCell": TableLaw("ArchLaw.Tables.checkCarryCell",
+                                        "ArchLaw.Tables.checkCarryCell_sound",
+                                        "ArchLaw.Tables.cellOf",
+                                        "List (List (List (Nat × Nat)))"),
+}
+
+
+@dataclass(frozen=True)
+class ToLean:
+    """A generated module: its name, its text, the tables in it (by symbol) and the sidecar."""
+
+    module: str
+    text: str
+    tables: Mapping[str, Table]
+    laws: tuple[str, ...]
+    corollaries: tuple[str, ...]
+    sidecar: Mapping[str, Any] = field(default_factory=dict)
+
+
+def default_module(law: Law, binding: Any) -> str:
+    """``ArchLawExamples.<Law short name><parameter values>``, e.g. ``ArchLawExamples.CarryCell10``."""
+    vals = "".join(str(binding.params[p.name]) for p in law.params if p.name in binding.params)
+    return f"ArchLawExamples.{law.short_name}{vals}"
+
+
+def module_path(module: str) -> Path:
+    """``A.B.C`` -> ``A/B/C.lean``."""
+    return Path(*module.split(".")).with_suffix(".lean")
+
+
+def _check_module_name(module: str) -> None:
+    parts = module.split(".")
+    if not all(p and (p[0].isalpha() or p[0] == "_") and all(c.isalnum() or c == "_" for c in p)
+               for p in parts) or parts[0] in ("ArchLaw", "Lean", "Init", "Std", "Lake"):
+        raise ArchLawError(f"--module {module!r}: expected a Lean module name of ASCII letters, "
+                           "digits and _ separated by dots, outside ArchLaw, Lean, Init, Std and "
+                           "Lake, e.g. ArchLawExamples.CarryCell10")
+
+
+def _laws_of(decl: Any, export: Export, binding: Any) -> list[tuple[Law, dict[str, Any]]]:
+    """(law, its explicit parameters by name -> binding value name) for each law to prove."""
+    if isinstance(decl, Law):
+        return [(decl, {p.name: p.name for p in decl.params})]
+    from .conformance import assumed_laws
+
+    out = []
+    for hyp, law in assumed_laws(decl, export):
+        app = hyp.sort
+        assert isinstance(app, App)
+        explicit = [p for p in law.params if p.binder == "explicit"]
+        names = {}
+        for p, a in zip(explicit, app.args):
+            if not isinstance(a, Var):
+                raise ArchLawError(f"hypothesis {hyp.name} of {decl.name} applies {law.name} to "
+                                   f"{pretty(a)}; to-lean takes hypotheses applied to the "
+                                   "theorem's own parameters", where=decl.name)
+            names[p.name] = a.name
+        out.append((law, names))
+    if not out:
+        raise ArchLawError(f"{decl.name} has no law hypotheses: nothing to extract")
+    return out
+
+
+def _refuse_unless_exhaustive(what: str, reports: list[Any]) -> None:
+    for rep in reports:
+        for f in rep.fields:
+            if not f.passed:
+                ce = f.counterexample.text().split("\n")[0] if f.counterexample else "no case"
+                raise ArchLawError(f"refused, no Lean written: {rep.law}.{f.field} fails on the "
+                                   f"model (check {f.check}, {f.violations} of {f.cases:,} "
+                                   f"cases; first: {ce})", where=what)
+            if f.check != "exhaustive":
+                raise ArchLawError(f"refused, no Lean written: {rep.law}.{f.field} was checked "
+                                   f"{f.check}, not exhaustive (to-lean needs every case)",
+                                   where=what)
+
+
+def to_lean(decl: Any, export: Export, binding: Any, *, module: str | None = None,
+            tables_only: bool = False) -> ToLean:
+    """See the module docstring. `tables_only`: extract and render without re-running the law
+    checks (for `verify`, which re-derives the Lean file's hash after its own checks)."""
+    laws = _laws_of(decl, export, binding)
+    for law, _ in laws:
+        if law.name not in TABLE_LAWS:
+            raise ArchLawError(f"no table check for {law.name} in ArchLaw.Tables; to-lean proves "
+                               f"{', '.join(sorted(TABLE_LAWS))} (a law needs a one-walk check and its "
+                               "soundness lemma in lean/ArchLaw/Tables.lean; laws with list or "
+                               "tree binders are not proved by decide)", where=decl.name)
+    symbols = _model_symbols(laws, binding)
+    for law, sym in symbols:
+        symbol_domain(law, binding, sym)  # the size limit, before anything runs
+    if not tables_only:
+        from .conformance import check_law, check_theorem
+
+        if isinstance(decl, Law):
+            reps = [check_law(decl, binding)]
+        else:
+            report = check_theorem(decl, export, binding)
+            reps = [r for _, r in report.hypotheses]
+            bad = [s for s in report.side_conditions if s.holds is False]
+            if bad:
+                raise ArchLawError(f"refused, no Lean written: side condition {bad[0].name} : "
+                                   f"{bad[0].statement} is false for the model", where=decl.name)
+        _refuse_unless_exhaustive(decl.name, reps)
+    tables = {sym: symbol_table(law, binding, sym) for law, sym in symbols}
+    if not tables:
+        raise ArchLawError(f"the binding supplies none of the model symbols of "
+                           f"{', '.join(law.name for law, _ in laws)}", where=decl.name)
+    if len(tables) != len(laws):
+        raise ArchLawError(f"to-lean proves a law with one model symbol; got {len(tables)} "
+                           f"symbols for {len(laws)} laws", where=decl.name)
+    name = module or default_module(laws[0][0], binding)
+    _check_module_name(name)
+    text, proved, cors = render_module(name, decl.name, laws, tables, export, binding)
+    return ToLean(name, text, tables, proved, cors)
+
+
+def _model_symbols(laws: list[tuple[Law, dict[str, Any]]], binding: Any) -> list[tuple[Law, str]]:
+    """(law, symbol) for each model symbol of the binding that the laws take, first use first."""
+    out: dict[str, Law] = {}
+    for law, names in laws:
+        for p in law.params:
+            sym = names.get(p.name, p.name)
+            if sym in binding.model_symbols and sym not in out:
+                out[sym] = law
+    return [(law, sym) for sym, law in out.items()]
+
+
+def _lean_value(v: Any) -> str:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ArchLawError(f"parameter value {v!r}: to-lean writes Nat parameters only")
+    return str(v)
+
+
+def _table_literal(t: Table) -> str:
+    """The nested list literal, one innermost row per line."""
+    def leaf(e: tuple[int, ...]) -> str:
+        return str(e[0]) if len(e) == 1 else "(" + ", ".join(map(str, e)) + ")"
+
+    def block(x: Any, depth: int, indent: str) -> str:
+        if depth == len(t.domain) - 1:
+            return "[" + ", ".join(leaf(e) for e in x) + "]"
+        inner = indent + " "
+        return "[" + (",\n" + inner).join(block(y, depth + 1, inner) for y in x) + "]"
+
+    return block(t.nested(), 0, "  ")
+
+
+def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]]],
+                  tables: Mapping[str, Table], export: Export, binding: Any
+                  ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(text, proved law theorems, corollaries) of the generated module (deterministic)."""
+    lines: list[str] = []
+    proved: dict[str, str] = {}   # law name -> theorem name
+    defs: dict[str, str] = {}     # symbol -> def name
+    law_text: dict[str, str] = {}
+    short = module.split(".")[-1]
+    for law, names in laws:
+        tl = TABLE_LAWS[law.name]
+        sym = next(names.get(p.name, p.name) for p in law.params
+                   if names.get(p.name, p.name) in tables)
+        t = tables[sym]
+        defs[sym] = sym
+        args = []
+        for p in law.params:
+            if p.binder != "explicit":
+                continue
+            v = names.get(p.name, p.name)
+            args.append(sym if v == sym else _lean_value(binding.params[v]))
+        law_text[law.name] = f"{law.name} {' '.join(args)}"
+        tname = f"{sym}_{law.short_name}"
+        proved[law.name] = tname
+        lines += [
+            f"/-- The table of `{sym}` read off the model on all {t.cases:,} cases of its domain "
+            f"(decoded as it is run): `table_{sym}" + "".join(f"[{v}]" for v in "abcdefgh"[:len(t.domain)])
+            + "`. -/",
+            f"def table_{sym} : {tl.table_type} :=",
+            "  " + _table_literal(t),
+            "",
+            f"/-- `{sym} : {t.signature}`, the function the table gives. -/",
+            f"def {sym} : {t.signature} :=",
+            f"  {tl.function} table_{sym}",
+            "",
+            f"/-- `{law_text[law.name]}`: the kernel evaluates `{tl.check}` on the table in one "
+            f"walk (`decide +kernel`); `{tl.sound}` turns that into the law. -/",
+            f"theorem {tname} : {law_text[law.name]} :=",
+            f"  {tl.sound} table_{sym} (by decide +kernel)",
+            "",
+        ]
+    cors = []
+    for thm in (d for d in export.declarations if isinstance(d, Theorem)):
+        got = _instantiate(thm, export, proved, law_text, binding, defs, laws)
+        if got is None:
+            continue
+        statement, proof = got
+        cname = thm.short_name
+        cors.append(f"{module}.{cname}")
+        lines += [
+            f"/-- `{thm.name}` for the table: its hypotheses are the laws proved above. -/",
+            f"@[arch_theorem] theorem {cname} :",
+            f"    {statement} :=",
+            f"  {proof}",
+            "",
+        ]
+    head = [
+        "import ArchLaw.Attr",
+        "import ArchLaw.Tables",
+        "",
+        "/-!",
+        f"# {short}: a model's finite symbols as tables, their laws proved by the kernel",
+        "",
+        f"Generated by `archlaw to-lean {source}` (docs/to-lean.md). Each model symbol is a table",
+        "read off the model on its whole domain, decoded as the model is run; each law is proved for",
+        "it by the library's one-walk check (`decide +kernel`) and soundness lemma",
+        "(`lean/ArchLaw/Tables.lean`); each `@[arch_theorem]` below is a library theorem whose",
+        "hypotheses are those laws, instantiated for the table. The SHA-256 of the weights, of the",
+        "tables and of this file are in the sidecar JSON beside it, not here: the same table always",
+        "gives the same file.",
+        "",
+        "Generated without a Lean toolchain: not compiled here.",
+        "-/",
+        "",
+        f"namespace {module}",
+        "",
+    ]
+    return "\n".join(head + lines + [f"end {module}", ""]), tuple(
+        f"{module}.{v}" for v in proved.values()), tuple(cors)
+
+
+def _instantiate(thm: Theorem, export: Export, proved: Mapping[str, str],
+                 law_text: Mapping[str, str], binding: Any, defs: Mapping[str, str],
+                 laws: list[tuple[Law, dict[str, Any]]]) -> tuple[str, str] | None:
+    """(statement, proof) of `thm` for the table, or None when its hypotheses are not exactly
+    laws proved here (by the same parameter values) and closed side conditions."""
+    from .conformance import assumed_laws
+
+    assumed = assumed_laws(thm, export)
+    if not assumed or any(law.name not in proved for _, law in assumed):
+        return None
+    values: dict[str, str] = {}
+    lawvals = {law.name: names for law, names in laws}
+    for hyp, law in assumed:
+        app = hyp.sort
+        explicit = [p for p in law.params if p.binder == "explicit"]
+        for p, a in zip(explicit, app.args):  # type: ignore[union-attr]
+            if not isinstance(a, Var):
+                return None
+            v = lawvals[law.name].get(p.name, p.name)
+            values[a.name] = defs[v] if v in defs else _lean_value(binding.params[v])
+    hyp_names = {h.name for h, _ in assumed}
+    args = []
+    env: dict[str, Term] = {}
+    for p in thm.params:
+        if p.name in hyp_names:
+            law = next(law for h, law in assumed if h.name == p.name)
+            args.append(f"({p.name} := {proved[law.name]})")
+        elif is_prop(p.sort):
+            args.append(f"({p.name} := by decide)")
+        elif p.name in values:
+            args.append(f"({p.name} := {values[p.name]})")
+            env[p.name] = (Lit(int(values[p.name]), p.sort) if values[p.name].isdigit()
+                           else App(values[p.name], (), p.sort))
+        else:
+            return None
+    for p in thm.params:  # a side condition must be closed once the parameters are given
+        if is_prop(p.sort) and p.name not in hyp_names and not _vars_in(p.sort) <= set(env):
+            return None
+    try:
+        statement = pretty(substitute(thm.conclusion, env))
+    except ValueError:
+        return None
+    return statement, f"{thm.name} " + " ".join(args)
+
+
+def _vars_in(t: Term) -> set[str]:
+    """Names of the free variables of `t` (bound ones left out)."""
+    from .ir import Lam, Pi, children
+
+    if isinstance(t, Var):
+        return {t.name}
+    if isinstance(t, (Lam, Pi)):
+        return _vars_in(t.var.sort) | (_vars_in(t.body) - {t.var.name})
+    out: set[str] = set()
+    if isinstance(t, App) and isinstance(t.head, Var):
+        out.add(t.head.name)
+    for c in children(t):
+        out |= _vars_in(c)
+    return out
+
+
+def read_back(root: Path, module: str, tables: Mapping[str, Table]) -> dict[str, Table]:
+    """The tables of the generated `module` under `root`, read back by the source reader from
+    the ``table_<symbol>`` definitions' bodies; `ArchLawError` when one is missing or differs
+    from `tables`."""
+    from .extraction import table_from_term
+    from .source_reader import SourceReader, resolve_imports
+
+    r = SourceReader()
+    for lf in resolve_imports(Path(root)):
+        r.add_file(lf.key, lf.module, lf.text)
+    out = {}
+    for sym, t in tables.items():
+        d = r.definition(f"{module}.table_{sym}")
+        if isinstance(d, str):
+            raise ArchLawError(f"the generated table of {sym} was not read back: {d}")
+        got = table_from_term(d.body, t)
+        if got != t:
+            raise ArchLawError(f"the table of {sym} read back differs from the one extracted: "
+                               + "; ".join(t.differences(got)))
+        out[sym] = got
+    return out
