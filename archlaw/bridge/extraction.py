@@ -95,6 +95,26 @@ class Table:
             return [build(level + 1, start + k * stride) for k in range(self.domain[level])]
         return build(0, 0)
 
+    def as_function(self, device: torch.device | str = "cpu") -> Any:
+        """The table as a batched callable (the binding form of the symbol): long (N,)
+        arguments -> one long (N,) tensor per result component (a tuple for a pair), each
+        component reduced modulo its size, as the generated Lean function reads an entry
+        (``ArchLaw.Tables.cellOf``: digit ``% B``, carry ``% 2``)."""
+        vals = torch.tensor(self.entries, dtype=torch.long, device=device)
+        strides = []
+        acc = 1
+        for n in reversed(self.domain):
+            strides.append(acc)
+            acc *= n
+        strides.reverse()
+
+        def fn(*xs: torch.Tensor) -> Any:
+            idx = sum(x.long() * s for x, s in zip(xs, strides))
+            cols = [vals[idx, k] % n for k, n in enumerate(self.result)]
+            return cols[0] if len(cols) == 1 else tuple(cols)
+
+        return fn
+
     def differences(self, other: "Table") -> list[str]:
         """``a=…: x, not y`` for each case where `other` differs (first 3), for error lines."""
         out = []
@@ -203,11 +223,16 @@ def _device(binding: Any) -> torch.device:
     return torch.device("cpu")
 
 
-def table_from_term(term: Term, like: Table) -> Table:
+def table_from_term(term: Term, like: Table, resolve: Any = None) -> Table:
     """The table a nested list literal denotes (the IR of a generated ``table`` definition),
     with `like`'s law, symbol, signature and sizes; `ArchLawError` when its shape or values do
-    not fit them."""
+    not fit them. `resolve(name)`: the body of a constant the literal names in place of a row
+    (a generated module writes each top-level row as its own ``def``), or None."""
     def items(t: Term) -> list[Term]:
+        if isinstance(t, App) and isinstance(t.head, str) and not t.args and resolve is not None:
+            body = resolve(t.head)
+            if body is not None:
+                t = body
         out = []
         while isinstance(t, App) and t.head_name == "List.cons" and len(t.args) == 2:
             out.append(t.args[0])

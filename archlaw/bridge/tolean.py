@@ -35,7 +35,7 @@ from .errors import ArchLawError
 from .extraction import Table, symbol_domain, symbol_table
 from .ir import App, Export, Law, Lit, Term, Theorem, Var, is_prop, pretty, substitute
 
-__all__ = ["TableLaw", "TABLE_LAWS", "ToLean", "to_lean", "render_module", "read_back",
+__all__ = ["TableLaw", "TABLE_LAWS", "ToLean", "to_lean", "render_module", "read_back", "recheck",
            "default_module", "module_path"]
 
 
@@ -163,6 +163,8 @@ def to_lean(decl: Any, export: Export, binding: Any, *, module: str | None = Non
     if len(tables) != len(laws):
         raise ArchLawError(f"to-lean proves a law with one model symbol; got {len(tables)} "
                            f"symbols for {len(laws)} laws", where=decl.name)
+    for sym, t in tables.items():
+        _check_readable(t, f"law {t.law}, symbol {sym}")
     name = module or default_module(laws[0][0], binding)
     _check_module_name(name)
     text, proved, cors = render_module(name, decl.name, laws, tables, export, binding)
@@ -186,18 +188,55 @@ def _lean_value(v: Any) -> str:
     return str(v)
 
 
-def _table_literal(t: Table) -> str:
-    """The nested list literal, one innermost row per line."""
-    def leaf(e: tuple[int, ...]) -> str:
-        return str(e[0]) if len(e) == 1 else "(" + ", ".join(map(str, e)) + ")"
+#: Most list items, summed over the levels of one definition's literal, that the source reader
+#: reads back: it nests at most 64 levels and counts each list item as one (`terms.MAX_DEPTH`),
+#: and an entry and the definition take the rest (measured: a 3-level literal of 29 + 29 + 2
+#: items reads back, of 30 + 30 + 2 does not).
+READER_ITEMS = 60
 
-    def block(x: Any, depth: int, indent: str) -> str:
-        if depth == len(t.domain) - 1:
-            return "[" + ", ".join(leaf(e) for e in x) + "]"
-        inner = indent + " "
-        return "[" + (",\n" + inner).join(block(y, depth + 1, inner) for y in x) + "]"
 
-    return block(t.nested(), 0, "  ")
+def _check_readable(t: Table, where: str) -> None:
+    """Refuse (before anything runs) a table whose top-level rows or row literal would be nested
+    deeper than the source reader reads back (`READER_ITEMS`)."""
+    rows = sum(t.domain[1:]) if len(t.domain) > 1 else t.domain[0]
+    if t.domain[0] > READER_ITEMS or rows > READER_ITEMS:
+        raise ArchLawError(f"a table of shape {' × '.join(map(str, t.domain))} is nested deeper "
+                           f"than the source reader reads back (at most {READER_ITEMS} list items "
+                           "summed over a definition's levels)", where=where)
+
+
+def _leaf(e: tuple[int, ...]) -> str:
+    return str(e[0]) if len(e) == 1 else "(" + ", ".join(map(str, e)) + ")"
+
+
+def _literal(x: Any, levels: int, indent: str) -> str:
+    """A nested list literal of `levels` levels, one innermost list per line."""
+    if levels == 1:
+        return "[" + ", ".join(_leaf(e) for e in x) + "]"
+    inner = indent + " "
+    return "[" + (",\n" + inner).join(_literal(y, levels - 1, inner) for y in x) + "]"
+
+
+def _row_type(table_type: str) -> str:
+    """``List (List (List X))`` -> ``List (List X)``: the type of one top-level row."""
+    assert table_type.startswith("List (") and table_type.endswith(")")
+    return table_type[len("List ("):-1]
+
+
+def _table_defs(t: Table, name: str, table_type: str, doc: str) -> list[str]:
+    """The table as Lean definitions: each top-level row its own ``def`` (``name_0`` ...), and
+    ``name`` the list of them, so that no definition nests deeper than the reader reads back."""
+    nested = t.nested()
+    if len(t.domain) == 1:
+        return [doc, f"def {name} : {table_type} :=", "  " + _literal(nested, 1, "  "), ""]
+    out = []
+    for i, row in enumerate(nested):
+        out += [f"/-- Row {i} of `{name}`. -/",
+                f"def {name}_{i} : {_row_type(table_type)} :=",
+                "  " + _literal(row, len(t.domain) - 1, "  "), ""]
+    rows = [f"{name}_{i}" for i in range(len(nested))]
+    lines = ["  [" + ",\n   ".join(", ".join(rows[k:k + 8]) for k in range(0, len(rows), 8)) + "]"]
+    return out + [doc, f"def {name} : {table_type} :="] + lines + [""]
 
 
 def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]]],
@@ -224,13 +263,11 @@ def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]
         law_text[law.name] = f"{law.name} {' '.join(args)}"
         tname = f"{sym}_{law.short_name}"
         proved[law.name] = tname
+        doc = (f"/-- The table of `{sym}` read off the model on all {t.cases:,} cases of its "
+               f"domain (decoded as it is run): `table_{sym}"
+               + "".join(f"[{v}]" for v in "abcdefgh"[:len(t.domain)]) + "`. -/")
+        lines += _table_defs(t, f"table_{sym}", tl.table_type, doc)
         lines += [
-            f"/-- The table of `{sym}` read off the model on all {t.cases:,} cases of its domain "
-            f"(decoded as it is run): `table_{sym}" + "".join(f"[{v}]" for v in "abcdefgh"[:len(t.domain)])
-            + "`. -/",
-            f"def table_{sym} : {tl.table_type} :=",
-            "  " + _table_literal(t),
-            "",
             f"/-- `{sym} : {t.signature}`, the function the table gives. -/",
             f"def {sym} : {t.signature} :=",
             f"  {tl.function} table_{sym}",
@@ -342,6 +379,11 @@ def _vars_in(t: Term) -> set[str]:
     return out
 
 
+def _body(r: Any, name: str) -> Term | None:
+    d = r.definition(name)
+    return None if isinstance(d, str) else d.body
+
+
 def read_back(root: Path, module: str, tables: Mapping[str, Table]) -> dict[str, Table]:
     """The tables of the generated `module` under `root`, read back by the source reader from
     the ``table_<symbol>`` definitions' bodies; `ArchLawError` when one is missing or differs
@@ -357,9 +399,29 @@ def read_back(root: Path, module: str, tables: Mapping[str, Table]) -> dict[str,
         d = r.definition(f"{module}.table_{sym}")
         if isinstance(d, str):
             raise ArchLawError(f"the generated table of {sym} was not read back: {d}")
-        got = table_from_term(d.body, t)
+        got = table_from_term(d.body, t, resolve=lambda n: _body(r, n))
         if got != t:
             raise ArchLawError(f"the table of {sym} read back differs from the one extracted: "
                                + "; ".join(t.differences(got)))
         out[sym] = got
     return out
+
+
+def recheck(decl: Any, export: Export, binding: Any, tables: Mapping[str, Table]) -> list[Any]:
+    """The law(s) of `decl` checked again by the engine, on the tables (`Table.as_function`,
+    as the generated module's functions read them) in place of the model: the `LawReport`s;
+    `ArchLawError` unless every field passes exhaustively."""
+    from .binding import Binding
+    from .conformance import check_law
+
+    reps = []
+    for law, names in _laws_of(decl, export, binding):
+        syms = {p.name: tables[names.get(p.name, p.name)].as_function()
+                for p in law.params if names.get(p.name, p.name) in tables}
+        params = {p.name: binding.params[names.get(p.name, p.name)] for p in law.params
+                  if names.get(p.name, p.name) in binding.params}
+        rep = check_law(law, Binding(sorts=dict(binding.sorts), params=params, symbols=syms,
+                                     model_symbols=frozenset(syms)))
+        _refuse_unless_exhaustive(f"{law.name} on the table read back", [rep])
+        reps.append(rep)
+    return reps

@@ -71,7 +71,7 @@ def sidecar(result, binding, lean_text: str, model: dict) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     from archlaw.bridge import atomic
-    from archlaw.bridge.tolean import module_path, read_back, to_lean
+    from archlaw.bridge.tolean import module_path, read_back, recheck, to_lean
     from archlaw.bridge.console import make_console
 
     from .check import binding_from_args, load_export_origin, move_to_device, parse_params
@@ -99,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         raise ArchLawError(f"cannot write the module: {e.strerror or e}",
                            where=str(e.filename or lean_file)) from None
-    read_back(out, result.module, result.tables)  # the round trip: the reader reads it back
+    # the round trip: the reader reads the module back, and the engine re-checks the law(s) on
+    # the tables it read
+    reps = recheck(decl, export, binding, read_back(out, result.module, result.tables))
     con = make_console(soft_wrap=True)
     for sym, t in sorted(result.tables.items()):
         con.print(f"table {sym}: {t.signature}, {t.cases:,} cases, sha256 {t.sha256()}",
@@ -107,7 +109,11 @@ def run(args: argparse.Namespace) -> int:
     con.print(f"wrote {lean_file} ({len(result.laws)} law(s) proved by decide, "
               f"{len(result.corollaries)} corollar{'y' if len(result.corollaries) == 1 else 'ies'}"
               f": {', '.join(c.split('.')[-1] for c in result.corollaries) or 'none'}) and "
-              f"{lean_file.with_suffix('.json').name}; read back: tables equal", highlight=False)
+              f"{lean_file.with_suffix('.json').name}", highlight=False)
+    for rep in reps:
+        con.print(f"read back: the tables equal the extracted ones; {rep.law} re-checked on them: "
+                  f"{'pass' if rep.passed else 'FAIL'}, check {rep.check} "
+                  f"({sum(f.cases for f in rep.fields):,} cases)", highlight=False)
     if args.certificate:
         return _certificate(args, decl, export, binding, result, side, params, origin, con)
     return 0

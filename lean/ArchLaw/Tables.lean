@@ -23,8 +23,9 @@ Enumerations are the lists themselves: no well-founded recursion anywhere, so th
 reduces every check by structural recursion on `List`.
 
 Kept out of `lean/ArchLaw.lean`'s imports, so that an error here cannot stop the library's
-`lake build`; the lean CI job builds it on its own. Written without a Lean toolchain: not compiled
-here.
+`lake build`; the lean CI job builds it on its own.
+
+Written without a Lean toolchain: not compiled here.
 -/
 
 namespace ArchLaw.Tables
