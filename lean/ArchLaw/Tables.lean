@@ -69,7 +69,7 @@ theorem allIdx_nth {α : Type} (p : Nat → α → Bool) (d : α) :
   | nil =>
     intro i j _ hj
     have h0 : ([] : List α).length = 0 := rfl
-    omega
+    exact False.elim (by omega)
   | cons x xs ih =>
     intro i j h hj
     have h' : (p i x && allIdx p (i + 1) xs) = true := by
