@@ -43,6 +43,17 @@ def export():
     return load_export()
 
 
+@pytest.fixture(autouse=True)
+def _forget_local_modules():
+    """The tests' own model modules (``faulty``, ``mycells``, ``symcell``), imported from a
+    temporary folder, are not left in sys.modules for the next test."""
+    import sys
+
+    yield
+    for name in ("faulty", "mycells", "symcell"):
+        sys.modules.pop(name, None)
+
+
 def test_a_table_is_the_symbol_on_its_whole_domain_canonical_and_hashed(export):
     law = export.find(LAW)
     t = symbol_table(law, cell_binding(table_cell(3)), "cell")
@@ -237,3 +248,75 @@ def test_a_certificate_without_tables_has_no_tables_entry(lean_export):
     assert "tables" not in cert.to_json()["trust_base"]
     assert "tables" not in cert.to_sexp()
     assert verify_certificate(cert, lean_export, b).ok
+
+
+_CELLS = '''import os
+
+import torch
+
+from archlaw.models.carry.bindings import cell_binding
+from archlaw.models.carry.modules import table_cell
+
+
+def build():
+    cell = table_cell(10)
+    if os.environ.get("FLIP_ONE_WEIGHT"):
+        with torch.no_grad():
+            cell.net[4].weight[9, (3 * 10 + 4) * 2 + 1] = 2.0   # (3, 4, 1) now votes digit 9
+    return cell_binding(cell)
+'''
+
+
+def test_cli_issues_a_certificate_naming_the_table_and_verify_rejects_a_flipped_weight(
+        tmp_path, monkeypatch, capsys):
+    """The whole path through the CLI, on the library's export written as Lean's and recorded as
+    made by lake (`lawtools`; no Lean here): `to-lean --certificate`, then `verify` passes, and
+    fails naming the table hash once one weight of the model flips one entry."""
+    from archlaw.bridge import interchange
+    from lawtools import lean_export_of, record_as_made_by_lake
+
+    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path / "cache"))
+    laws = tmp_path / "laws.sexp"
+    interchange.write(lean_export_of(REPO), laws)
+    record_as_made_by_lake(REPO, laws)
+    (tmp_path / "mycells.py").write_text(_CELLS)
+    monkeypatch.chdir(tmp_path)
+    where = ["--root", str(REPO), "--from", str(laws)]
+    rc = main(["to-lean", THEOREM, "--model", "mycells:build", "-o", "out", *where,
+               "--certificate", "cert"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "certificate written" in out
+    cert = load_certificate(tmp_path / "cert.json")
+    side = json.loads((tmp_path / "out/ArchLawExamples/CarryCell10.json").read_text())
+    assert cert.trust_base.tables[0].sha256 == side["tables"][0]["sha256"]
+    assert cert.trust_base.tables[0].lean_sha256 == side["lean_sha256"]
+    assert main(["verify", "cert.json", "--model", "mycells:build", *where]) == 0
+    assert "ok ArchLaw.Carry.add_correct" in capsys.readouterr().out
+    monkeypatch.setenv("FLIP_ONE_WEIGHT", "1")
+    assert main(["verify", "cert.sexp", "--model", "mycells:build", *where]) == 1
+    said = capsys.readouterr().out
+    assert "table hash mismatch (trust_base.tables[0].sha256)" in said
+
+
+def test_cli_certificate_refused_on_a_source_statement(tmp_path, capsys):
+    rc = main(["to-lean", THEOREM, "--model", "archlaw.models.carry.fixtures:table_binding",
+               "-o", str(tmp_path / "out"), "--root", str(REPO),
+               "--certificate", str(tmp_path / "cert")])
+    assert rc == 1
+    assert "no certificate written" in capsys.readouterr().out
+    assert not (tmp_path / "cert.json").exists()
+    assert (tmp_path / "out/ArchLawExamples/CarryCell10.lean").is_file()
+
+
+def test_symbol_binds_a_law_without_binding_code_and_gives_the_same_table(tmp_path, monkeypatch,
+                                                                          capsys, export):
+    (tmp_path / "symcell.py").write_text(
+        "def cell():\n    return lambda a, b, c: ((a + b + c) % 4, (a + b + c) // 4)\n")
+    monkeypatch.chdir(tmp_path)
+    rc = main(["to-lean", LAW, "B=4", "--symbol", "cell=symcell:cell", "-o", "out",
+               "--root", str(REPO)])
+    assert rc == 0, capsys.readouterr()
+    side = json.loads((tmp_path / "out/ArchLawExamples/CarryCell4.json").read_text())
+    want = symbol_table(export.find(LAW), cell_binding(table_cell(4)), "cell").sha256()
+    assert side["tables"][0]["sha256"] == want and side["weights_sha256"] is None
