@@ -320,3 +320,29 @@ def test_symbol_binds_a_law_without_binding_code_and_gives_the_same_table(tmp_pa
     side = json.loads((tmp_path / "out/ArchLawExamples/CarryCell4.json").read_text())
     want = symbol_table(export.find(LAW), cell_binding(table_cell(4)), "cell").sha256()
     assert side["tables"][0]["sha256"] == want and side["weights_sha256"] is None
+
+
+@pytest.mark.parametrize("extra, says", [
+    (["-o", "afile"], "afile: not a directory; -o takes the folder the module is written under"),
+    (["-o", "out", "--module", "ArchLaw.Mine"], "--module 'ArchLaw.Mine': expected a Lean module "
+                                                 "name"),
+    (["-o", "out", "--module", "Bad-Name.X"], "--module 'Bad-Name.X': expected a Lean module name"),
+    (["-o", "out", "--model", "nosuchmod:build"], "cannot import module 'nosuchmod'"),
+])
+def test_bad_input_is_one_line_naming_the_argument(tmp_path, monkeypatch, capsys, extra, says):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("")
+    model = [] if "--model" in extra else ["--model", "archlaw.models.carry.fixtures:table_binding",
+                                           "--param", "base=3"]
+    rc = main(["to-lean", THEOREM, *model, *extra, "--root", str(REPO)])
+    err = capsys.readouterr().err
+    assert rc == 2 and says in " ".join(err.split()) and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_certificate_on_a_law_is_refused(tmp_path, capsys):
+    rc = main(["to-lean", LAW, "--model", "archlaw.models.carry.fixtures:table_binding",
+               "-o", str(tmp_path / "out"), "--certificate", str(tmp_path / "c"),
+               "--root", str(REPO)])
+    assert rc == 2 and "certificates are for @[arch_theorem]s" in capsys.readouterr().err
