@@ -141,8 +141,8 @@ def to_lean(decl: Any, export: Export, binding: Any, *, module: str | None = Non
                                "soundness lemma in lean/ArchLaw/Tables.lean; laws with list or "
                                "tree binders are not proved by decide)", where=decl.name)
     symbols = _model_symbols(laws, binding)
-    for law, sym in symbols:
-        symbol_domain(law, binding, sym)  # the size limit, before anything runs
+    for law, sym in symbols:  # the size limit and the reader's nesting, before anything runs
+        _check_readable(symbol_domain(law, binding, sym)[2], f"law {law.name}, symbol {sym}")
     if not tables_only:
         from .conformance import check_law, check_theorem
 
@@ -163,8 +163,6 @@ def to_lean(decl: Any, export: Export, binding: Any, *, module: str | None = Non
     if len(tables) != len(laws):
         raise ArchLawError(f"to-lean proves a law with one model symbol; got {len(tables)} "
                            f"symbols for {len(laws)} laws", where=decl.name)
-    for sym, t in tables.items():
-        _check_readable(t, f"law {t.law}, symbol {sym}")
     name = module or default_module(laws[0][0], binding)
     _check_module_name(name)
     text, proved, cors = render_module(name, decl.name, laws, tables, export, binding)
@@ -195,12 +193,12 @@ def _lean_value(v: Any) -> str:
 READER_ITEMS = 60
 
 
-def _check_readable(t: Table, where: str) -> None:
-    """Refuse (before anything runs) a table whose top-level rows or row literal would be nested
+def _check_readable(domain: tuple[int, ...], where: str) -> None:
+    """Refuse a table of these domain sizes whose top-level list or row literal would be nested
     deeper than the source reader reads back (`READER_ITEMS`)."""
-    rows = sum(t.domain[1:]) if len(t.domain) > 1 else t.domain[0]
-    if t.domain[0] > READER_ITEMS or rows > READER_ITEMS:
-        raise ArchLawError(f"a table of shape {' × '.join(map(str, t.domain))} is nested deeper "
+    rows = sum(domain[1:]) if len(domain) > 1 else domain[0]
+    if domain[0] > READER_ITEMS or rows > READER_ITEMS:
+        raise ArchLawError(f"a table of shape {' × '.join(map(str, domain))} is nested deeper "
                            f"than the source reader reads back (at most {READER_ITEMS} list items "
                            "summed over a definition's levels)", where=where)
 
