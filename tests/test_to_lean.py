@@ -116,7 +116,10 @@ def test_round_trip_reader_laws_lint_and_recheck_on_the_table_read_back(tmp_path
                "--param", "base=4", "-o", str(out), "--root", str(REPO)])
     text = capsys.readouterr().out
     assert rc == 0, text
-    assert "re-checked on them: pass, check exhaustive (32 cases)" in text
+    assert ("the tables equal the extracted ones, and so does each generated symbol run from "
+            "its Lean body by the interpreter") in text
+    assert "re-checked on it: pass, check exhaustive (32 cases" in text
+    assert "cellOf: body" in text and "nth: registered only" in text and "4 row definitions: body" in text
     lean = out / "ArchLawExamples/CarryCell4.lean"
     side = json.loads(lean.with_suffix(".json").read_text())
     src = lean.read_text()
@@ -134,8 +137,9 @@ def test_round_trip_reader_laws_lint_and_recheck_on_the_table_read_back(tmp_path
     law = load_export().find(LAW)
     b = cell_binding(table_cell(4))
     extracted = {"cell": symbol_table(law, b, "cell")}
-    got = read_back(out, "ArchLawExamples.CarryCell4", extracted)
-    reps = recheck(law, load_export(), b, got)
+    back = read_back(out, "ArchLawExamples.CarryCell4", extracted)
+    assert back.tables == extracted
+    reps = recheck(law, load_export(), b, back)
     assert reps[0].passed and reps[0].check == "exhaustive"
     # one entry edited in the file: the read-back table differs, named by its case
     row0 = "def table_cell_0 : List (List (Nat × Nat)) :=\n  [[(0, 0), (1, 0)],"
@@ -145,11 +149,32 @@ def test_round_trip_reader_laws_lint_and_recheck_on_the_table_read_back(tmp_path
         read_back(out, "ArchLawExamples.CarryCell4", extracted)
 
 
-def test_recheck_on_a_wrong_table_fails_with_the_case(export):
+def test_the_generated_def_runs_from_its_body_and_a_wrong_table_fails_the_recheck(export,
+                                                                                  tmp_path):
+    """A module written (bypassing the checks, as `verify` renders one) for a table with one
+    wrong case: read back, its `cell` runs from its Lean body through the interpreter, is that
+    table, and the engine's re-check finds the wrong case."""
+    from archlaw.bridge.tolean import module_path
+
     law = export.find(LAW)
-    bad = symbol_table(law, cell_binding(table_cell(4, faults={(2, 3, 0): (1, 0)})), "cell")
+    b = cell_binding(table_cell(4, faults={(2, 3, 0): (1, 0)}))
+    got = to_lean(law, export, b, tables_only=True)
+    f = tmp_path / module_path(got.module)
+    f.parent.mkdir(parents=True)
+    f.write_text(got.text)
+    back = read_back(tmp_path, got.module, got.tables)
+    fn = back.functions["cell"]
+    d, k = fn(torch.tensor([2, 1]), torch.tensor([3, 1]), torch.tensor([0, 1]))
+    assert (d.tolist(), k.tolist()) == ([1, 3], [0, 0])
+    assert fn.ran["ArchLaw.Tables.cellOf"] == "body"
     with pytest.raises(ArchLawError, match="a := 2, b := 3, c := 0"):
-        recheck(law, export, cell_binding(table_cell(4)), {"cell": bad})
+        recheck(law, export, b, back)
+    # a function that is not its table is named by the cases where they differ
+    from archlaw.bridge.tolean import ReadBack
+
+    good = symbol_table(law, cell_binding(table_cell(4)), "cell")
+    with pytest.raises(ArchLawError, match=r"is not its table: cell 2 3 0 = \(1, 0\), not \(1, 1\)"):
+        recheck(law, export, b, ReadBack({"cell": good}, back.functions))
 
 
 @pytest.mark.slow

@@ -95,26 +95,6 @@ class Table:
             return [build(level + 1, start + k * stride) for k in range(self.domain[level])]
         return build(0, 0)
 
-    def as_function(self, device: torch.device | str = "cpu") -> Any:
-        """The table as a batched callable (the binding form of the symbol): long (N,)
-        arguments -> one long (N,) tensor per result component (a tuple for a pair), each
-        component reduced modulo its size, as the generated Lean function reads an entry
-        (``ArchLaw.Tables.cellOf``: digit ``% B``, carry ``% 2``)."""
-        vals = torch.tensor(self.entries, dtype=torch.long, device=device)
-        strides = []
-        acc = 1
-        for n in reversed(self.domain):
-            strides.append(acc)
-            acc *= n
-        strides.reverse()
-
-        def fn(*xs: torch.Tensor) -> Any:
-            idx = sum(x.long() * s for x, s in zip(xs, strides))
-            cols = [vals[idx, k] % n for k, n in enumerate(self.result)]
-            return cols[0] if len(cols) == 1 else tuple(cols)
-
-        return fn
-
     def differences(self, other: "Table") -> list[str]:
         """``a=…: x, not y`` for each case where `other` differs (first 3), for error lines."""
         out = []

@@ -29,13 +29,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .errors import ArchLawError
 from .extraction import Table, symbol_domain, symbol_table
 from .ir import App, Export, Law, Lit, Term, Theorem, Var, is_prop, pretty, substitute
 
 __all__ = ["TableLaw", "TABLE_LAWS", "ToLean", "to_lean", "render_module", "read_back", "recheck",
+           "ReadBack", "interpreted",
            "default_module", "module_path"]
 
 
@@ -382,10 +383,20 @@ def _body(r: Any, name: str) -> Term | None:
     return None if isinstance(d, str) else d.body
 
 
-def read_back(root: Path, module: str, tables: Mapping[str, Table]) -> dict[str, Table]:
-    """The tables of the generated `module` under `root`, read back by the source reader from
-    the ``table_<symbol>`` definitions' bodies; `ArchLawError` when one is missing or differs
-    from `tables`."""
+@dataclass(frozen=True)
+class ReadBack:
+    """A generated module as the source reader reads it back: each symbol's table, from the
+    ``table_<symbol>`` bodies, and each symbol's ``def`` as a batched callable that the
+    interpreter runs from its Lean body (`interpreted`)."""
+
+    tables: Mapping[str, Table]
+    functions: Mapping[str, Callable[..., Any]]
+
+
+def read_back(root: Path, module: str, tables: Mapping[str, Table]) -> ReadBack:
+    """The generated `module` under `root`, read back by the source reader: its tables (from the
+    ``table_<symbol>`` definitions' bodies) must equal `tables`, else `ArchLawError` naming the
+    first differing cases; its symbol definitions become interpreted callables."""
     from .extraction import table_from_term
     from .source_reader import SourceReader, resolve_imports
 
@@ -402,24 +413,92 @@ def read_back(root: Path, module: str, tables: Mapping[str, Table]) -> dict[str,
             raise ArchLawError(f"the table of {sym} read back differs from the one extracted: "
                                + "; ".join(t.differences(got)))
         out[sym] = got
-    return out
+    return ReadBack(out, {sym: interpreted(r, f"{module}.{sym}") for sym in tables})
 
 
-def recheck(decl: Any, export: Export, binding: Any, tables: Mapping[str, Table]) -> list[Any]:
-    """The law(s) of `decl` checked again by the engine, on the tables (`Table.as_function`,
-    as the generated module's functions read them) in place of the model: the `LawReport`s;
-    `ArchLawError` unless every field passes exhaustively."""
+def interpreted(reader: Any, name: str) -> Callable[..., Any]:
+    """Definition `name` (a function of finite arguments, as a generated module writes a symbol)
+    as a batched callable: each call evaluates ``name x₀ … xₖ`` with the interpreter, from the
+    definitions' Lean bodies (`archlaw.bridge.interpret.Evaluator`; ``ArchLaw.Tables.nth``,
+    recursive, by its registration below). Its attribute ``ran`` records how each constant ran
+    (`archlaw.bridge.semantics.HOW_RAN`) over all calls."""
+    from .interpret import Evaluator
+    from .ir import Pi
+
+    d = reader.definition(name)
+    if isinstance(d, str):
+        raise ArchLawError(f"the generated {name} was not read back: {d}")
+    xs, sort = [], d.type
+    while isinstance(sort, Pi):
+        xs.append(Var(f"x{len(xs)}", sort.var.sort))
+        sort = sort.body
+    term = App(name, tuple(xs), sort)
+    defs = {x.name: x for x in reader.known_definitions([term])}
+    ran: dict[str, str] = {}
+
+    def fn(*args: Any) -> Any:
+        ev = Evaluator({}, {}, {}, {}, int(args[0].shape[0]), device=args[0].device,
+                       where=f"the generated {name}", definitions=defs, ran=ran)
+        return ev.eval(term, {v.name: a for v, a in zip(xs, args)})
+
+    fn.ran = ran  # type: ignore[attr-defined]  # constant -> how it ran, over every call
+    return fn
+
+
+def recheck(decl: Any, export: Export, binding: Any, back: ReadBack) -> list[Any]:
+    """The law(s) of `decl` checked again by the engine on the module read back, in place of the
+    model: each symbol is its generated ``def``, run by the interpreter (`ReadBack.functions`).
+    That function, on its whole domain, must be the table read back (else `ArchLawError` naming
+    the cases), and every field must pass exhaustively. Returns the `LawReport`s."""
     from .binding import Binding
     from .conformance import check_law
 
     reps = []
     for law, names in _laws_of(decl, export, binding):
-        syms = {p.name: tables[names.get(p.name, p.name)].as_function()
-                for p in law.params if names.get(p.name, p.name) in tables}
+        syms = {p.name: back.functions[names.get(p.name, p.name)]
+                for p in law.params if names.get(p.name, p.name) in back.functions}
         params = {p.name: binding.params[names.get(p.name, p.name)] for p in law.params
                   if names.get(p.name, p.name) in binding.params}
-        rep = check_law(law, Binding(sorts=dict(binding.sorts), params=params, symbols=syms,
-                                     model_symbols=frozenset(syms)))
-        _refuse_unless_exhaustive(f"{law.name} on the table read back", [rep])
+        b = Binding(sorts=dict(binding.sorts), params=params, symbols=syms,
+                    model_symbols=frozenset(syms))
+        for p, f in syms.items():
+            want = back.tables[names.get(p, p)]
+            ran = symbol_table(law, b, p)
+            if ran.entries != want.entries:
+                raise ArchLawError(f"the generated {p}, run from its Lean body, is not its table: "
+                                   + "; ".join(want.differences(ran)))
+        rep = check_law(law, b)
+        _refuse_unless_exhaustive(f"{law.name} on the module read back", [rep])
         reps.append(rep)
     return reps
+
+
+def _register_nth() -> None:
+    """``ArchLaw.Tables.nth d xs j`` (structural recursion on the list, outside the definition
+    fragment): the `j`-th entry of each case's list, `d` past its end. Registered only: nothing
+    checks it against a body (`archlaw.bridge.semantics`)."""
+    import torch
+
+    from .binding import ListBatch
+    from .interpret import interpretation
+    from .sorts import list_width, map_leaves, where
+
+    @interpretation("ArchLaw.Tables.nth", arity=3)
+    def _nth(ctx: Any, d: Any, xs: ListBatch, j: Any) -> Any:
+        width = list_width(xs)
+        if width == 0:
+            return d
+        rows = torch.arange(int(xs.lengths.shape[0]), device=xs.lengths.device)
+        got = map_leaves(xs.values, lambda t: t[rows, j.clamp(0, width - 1)])
+        inside = j < xs.lengths
+        if bool(inside.all()):
+            return got
+        if isinstance(got, ListBatch):
+            raise ctx.ev.error("ArchLaw.Tables.nth past the end of a list of lists is not "
+                               "interpreted", ctx.node)
+        return where(inside, got, d)
+
+
+_register_nth()
+
+
