@@ -278,12 +278,16 @@ def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]
             "",
         ]
     cors = []
+    taken = set(defs) | set(proved.values()) | {f"table_{sym}" for sym in defs}
     for thm in (d for d in export.declarations if isinstance(d, Theorem)):
         got = _instantiate(thm, export, proved, law_text, binding, defs, laws)
         if got is None:
             continue
         statement, proof = got
         cname = thm.short_name
+        if cname in taken:  # a generated name, or another namespace's theorem of that name
+            cname = thm.name.replace(".", "_")
+        taken.add(cname)
         cors.append(f"{module}.{cname}")
         lines += [
             f"/-- `{thm.name}` for the table: its hypotheses are the laws proved above. -/",
@@ -352,8 +356,12 @@ def _instantiate(thm: Theorem, export: Export, proved: Mapping[str, str],
                            else App(values[p.name], (), p.sort))
         else:
             return None
-    for p in thm.params:  # a side condition must be closed once the parameters are given
-        if is_prop(p.sort) and p.name not in hyp_names and not _vars_in(p.sort) <= set(env):
+    from .conformance import _closed_prop
+
+    nats = {k: int(v) for k, v in values.items() if v.isdigit()}
+    for p in thm.params:  # a side condition must be closed, and true, once the values are given
+        if is_prop(p.sort) and p.name not in hyp_names and (
+                not _vars_in(p.sort) <= set(env) or _closed_prop(p.sort, nats, {}) is not True):
             return None
     try:
         statement = pretty(substitute(thm.conclusion, env))
