@@ -6,6 +6,7 @@ under the limit (the hand-set `table_cell` of base B with 2·B² ≤ the limit: 
 then, where ``lake`` is on PATH, builds ``ArchLaw.Tables`` and times ``lake env lean FILE`` on it
 (the kernel's ``decide +kernel`` over the whole table included). It writes ``OUT/timing.json``
 with the command, the base, the cases and the seconds (or why nothing was timed), and prints it.
+Torch runs on one thread.
 The lean CI job runs it (.github/workflows/ci.yml); the limit changes only from that figure.
 
     python scripts/to_lean_at_limit.py --out build/at-limit
@@ -28,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 def main(argv: list[str] | None = None) -> int:
     from archlaw.bridge.extraction import MAX_TABLE_CASES
     from archlaw.cli.app import main as archlaw
+    from archlaw.models.registry import one_thread
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", type=Path, required=True, help="folder for the module and timing.json")
@@ -37,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     cmd = ["to-lean", "ArchLaw.Carry.add_correct", "--model",
            "archlaw.models.carry.fixtures:table_binding", "--param", f"base={base}",
            "-o", str(args.out), "--root", str(REPO)]
-    rc = archlaw(cmd)
+    with one_thread():  # torch on one thread (restored after): the figure is Lean's
+        rc = archlaw(cmd)
     if rc != 0:
         return rc
     lean_file = args.out / f"ArchLawExamples/CarryCell{base}.lean"

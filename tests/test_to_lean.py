@@ -371,3 +371,17 @@ def test_certificate_on_a_law_is_refused(tmp_path, capsys):
                "-o", str(tmp_path / "out"), "--certificate", str(tmp_path / "c"),
                "--root", str(REPO)])
     assert rc == 2 and "certificates are for @[arch_theorem]s" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_at_limit_script_writes_the_module_at_the_limit_and_times_nothing_without_lake(
+        tmp_path, capsys):
+    from lawtools import load_script
+
+    script = load_script("to_lean_at_limit")
+    assert script.main(["--out", str(tmp_path), "--no-lake"]) == 0
+    rec = json.loads((tmp_path / "timing.json").read_text())
+    assert rec["base"] == 45 and rec["cases"] == 4050 <= MAX_TABLE_CASES == rec["limit"]
+    assert rec["seconds"] is None and rec["why"] == "--no-lake"
+    assert (tmp_path / "ArchLawExamples/CarryCell45.lean").stat().st_size == rec["lean_bytes"]
+    assert "4,050 cases" in capsys.readouterr().out

@@ -431,7 +431,7 @@ def interpreted(reader: Any, name: str) -> Callable[..., Any]:
     recursive, by its registration below). Its attribute ``ran`` records how each constant ran
     (`archlaw.bridge.semantics.HOW_RAN`) over all calls."""
     from .interpret import Evaluator
-    from .ir import Pi
+    from .ir import Pi, constants_in
 
     d = reader.definition(name)
     if isinstance(d, str):
@@ -443,10 +443,20 @@ def interpreted(reader: Any, name: str) -> Callable[..., Any]:
     term = App(name, tuple(xs), sort)
     defs = {x.name: x for x in reader.known_definitions([term])}
     ran: dict[str, str] = {}
+    where = f"the generated {name}"
+    # the tables the definition names (definitions without parameters or arrows), evaluated from
+    # their bodies once, for one case, and then broadcast to each call's cases: building the
+    # literal once per case would cost the table's size times the number of cases, in copies
+    tables = {}
+    for c in sorted(constants_in(d.body)):
+        x = defs.get(c)
+        if x is not None and not x.params and not isinstance(x.type, Pi):
+            one = Evaluator({}, {}, {}, {}, 1, where=where, definitions=defs, ran=ran)
+            tables[c] = one.eval(App(c, (), x.type), {})
 
     def fn(*args: Any) -> Any:
-        ev = Evaluator({}, {}, {}, {}, int(args[0].shape[0]), device=args[0].device,
-                       where=f"the generated {name}", definitions=defs, ran=ran)
+        ev = Evaluator({}, {}, tables, {}, int(args[0].shape[0]), device=args[0].device,
+                       where=where, definitions=defs, ran=ran)
         return ev.eval(term, {v.name: a for v, a in zip(xs, args)})
 
     fn.ran = ran  # type: ignore[attr-defined]  # constant -> how it ran, over every call
