@@ -385,3 +385,26 @@ def test_the_at_limit_script_writes_the_module_at_the_limit_and_times_nothing_wi
     assert rec["seconds"] is None and rec["why"] == "--no-lake"
     assert (tmp_path / "ArchLawExamples/CarryCell45.lean").stat().st_size == rec["lean_bytes"]
     assert "4,050 cases" in capsys.readouterr().out
+
+
+def test_the_interpreter_evaluates_a_parameterless_def_and_nested_lists_of_uneven_widths():
+    """Two interpreter fixes the round trip needs: a definition without parameters is its body's
+    value (it stayed an unevaluated function of no arguments), and consing a list onto a list of
+    lists pads the inner widths and keeps the per-position lengths."""
+    from archlaw.bridge.interpret import Evaluator
+    from archlaw.bridge.ir import App
+    from archlaw.bridge.source_reader import SourceReader
+
+    r = SourceReader()
+    r.add_file("T.lean", "T", "namespace T\n"
+               "def rows : List (List Nat) := [[1, 2], [3], []]\n"
+               "def firsts : List Nat := [4, 5]\n"
+               "end T\n")
+    defs = {n: r.definition(n) for n in ("T.rows", "T.firsts")}
+    ev = Evaluator({}, {}, {}, {}, 2, definitions=defs)
+    rows = ev.eval(App("T.rows", (), defs["T.rows"].type), {})
+    assert rows.lengths.tolist() == [3, 3]
+    assert rows.values.lengths.tolist() == [[2, 1, 0], [2, 1, 0]]
+    assert rows.values.values[0, :2].tolist() == [[1, 2], [3, 0]]
+    firsts = ev.eval(App("T.firsts", (), defs["T.firsts"].type), {})
+    assert firsts.values.tolist() == [[4, 5], [4, 5]] and firsts.lengths.tolist() == [2, 2]
