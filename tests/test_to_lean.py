@@ -408,3 +408,12 @@ def test_the_interpreter_evaluates_a_parameterless_def_and_nested_lists_of_uneve
     assert rows.values.values[0, :2].tolist() == [[1, 2], [3, 0]]
     firsts = ev.eval(App("T.firsts", (), defs["T.firsts"].type), {})
     assert firsts.values.tolist() == [[4, 5], [4, 5]] and firsts.lengths.tolist() == [2, 2]
+
+
+def test_the_checked_in_sidecar_names_the_checked_in_module():
+    import hashlib
+
+    side = json.loads(EXAMPLE.with_suffix(".json").read_text())
+    assert side["lean_sha256"] == hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
+    assert side["module"] == "ArchLawExamples.CarryCell10" and side["tables"][0]["cases"] == 200
+    assert side["model"]["ref"] == "archlaw.models.carry.fixtures:cached_binding"
