@@ -136,7 +136,10 @@ theorem checkCarryCell_sound {B : Nat} (t : List (List (List (Nat × Nat))))
     ArchLaw.Carry.CarryCell B (cellOf t : Fin B → Fin B → Fin 2 → Fin B × Fin 2) := by
   constructor
   intro a b c
-  have h0 : (Nat.beq t.length B && allIdx (cellRowOk B) 0 t) = true := h
+  have h0 : (Nat.beq t.length B && allIdx (cellRowOk B) 0 t) = true := by
+    first
+      | exact h
+      | (simp only [checkCarryCell] at h; exact h)
   have hlen : t.length = B := Nat.eq_of_beq_eq_true (band_left h0)
   have ha : a.val < t.length := by
     have := a.isLt
@@ -144,7 +147,10 @@ theorem checkCarryCell_sound {B : Nat} (t : List (List (List (Nat × Nat))))
   have hr : cellRowOk B a.val (nth [] t a.val) = true :=
     allIdx_nth0 (cellRowOk B) [] t a.val (band_right h0) ha
   have hr' : (Nat.beq (nth [] t a.val).length B
-      && allIdx (cellColOk B a.val) 0 (nth [] t a.val)) = true := hr
+      && allIdx (cellColOk B a.val) 0 (nth [] t a.val)) = true := by
+    first
+      | exact hr
+      | (simp only [cellRowOk] at hr; exact hr)
   have hb : b.val < (nth [] t a.val).length := by
     have h1 := Nat.eq_of_beq_eq_true (band_left hr')
     have h2 := b.isLt
@@ -152,16 +158,28 @@ theorem checkCarryCell_sound {B : Nat} (t : List (List (List (Nat × Nat))))
   have hc : cellColOk B a.val b.val (nth [] (nth [] t a.val) b.val) = true :=
     allIdx_nth0 (cellColOk B a.val) [] (nth [] t a.val) b.val (band_right hr') hb
   have hc' : (Nat.beq (nth [] (nth [] t a.val) b.val).length 2
-      && allIdx (cellEntryOk B a.val b.val) 0 (nth [] (nth [] t a.val) b.val)) = true := hc
+      && allIdx (cellEntryOk B a.val b.val) 0 (nth [] (nth [] t a.val) b.val)) = true := by
+    first
+      | exact hc
+      | (simp only [cellColOk] at hc; exact hc)
   have hcl : c.val < (nth [] (nth [] t a.val) b.val).length := by
     have h1 := Nat.eq_of_beq_eq_true (band_left hc')
     have h2 := c.isLt
     omega
-  have he : cellEntryOk B a.val b.val c.val (entry3 t a.val b.val c.val) = true :=
+  have he : cellEntryOk B a.val b.val c.val
+      (nth (0, 0) (nth [] (nth [] t a.val) b.val) c.val) = true :=
     allIdx_nth0 (cellEntryOk B a.val b.val) (0, 0) (nth [] (nth [] t a.val) b.val) c.val
       (band_right hc') hcl
-  have he' : Nat.beq ((entry3 t a.val b.val c.val).1 % B + B * ((entry3 t a.val b.val c.val).2 % 2))
-      (a.val + b.val + c.val) = true := he
-  exact Nat.eq_of_beq_eq_true he'
+  have he' : Nat.beq ((nth (0, 0) (nth [] (nth [] t a.val) b.val) c.val).1 % B
+      + B * ((nth (0, 0) (nth [] (nth [] t a.val) b.val) c.val).2 % 2))
+      (a.val + b.val + c.val) = true := by
+    first
+      | exact he
+      | (simp only [cellEntryOk] at he; exact he)
+  have e := Nat.eq_of_beq_eq_true he'
+  -- `cellOf t a b c` unfolds (through `entry3`) to exactly the pair `e` speaks of
+  first
+    | exact e
+    | (simp only [cellOf, entry3]; exact e)
 
 end ArchLaw.Tables
