@@ -13,7 +13,7 @@ laws with a table check (`TABLE_LAWS`):
    and ``decide +kernel`` on its one-walk check, and, tagged ``@[arch_theorem]``, every theorem
    of the library whose hypotheses are those laws (and closed side conditions, proved by
    ``decide``) instantiated for the table. No hash, version or time is in the text: the same
-   table gives the same bytes. They are in the sidecar (`ToLean.sidecar`).
+   table gives the same bytes. They are in the sidecar JSON the CLI writes beside it.
 
 Laws with list or tree binders (``FoldLaws``, ``MealyLaws``) are not proved by a table check:
 no entry of `TABLE_LAWS` exists for them, and such a law is refused with one line naming the laws
@@ -27,7 +27,7 @@ module under `root`, the ``table`` definitions' bodies are read back into tables
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -62,14 +62,15 @@ TABLE_LAWS: Mapping[str, TableLaw] = {
 
 @dataclass(frozen=True)
 class ToLean:
-    """A generated module: its name, its text, the tables in it (by symbol) and the sidecar."""
+    """A generated module: its name, its text, the tables in it (by symbol), the theorems proving
+    the laws and the corollaries (full Lean names). The sidecar is the CLI's
+    (`archlaw.cli.to_lean.sidecar`)."""
 
     module: str
     text: str
     tables: Mapping[str, Table]
     laws: tuple[str, ...]
     corollaries: tuple[str, ...]
-    sidecar: Mapping[str, Any] = field(default_factory=dict)
 
 
 def default_module(law: Law, binding: Any) -> str:
@@ -280,7 +281,7 @@ def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]
     cors = []
     taken = set(defs) | set(proved.values()) | {f"table_{sym}" for sym in defs}
     for thm in (d for d in export.declarations if isinstance(d, Theorem)):
-        got = _instantiate(thm, export, proved, law_text, binding, defs, laws)
+        got = _instantiate(thm, export, proved, binding, defs, laws)
         if got is None:
             continue
         statement, proof = got
@@ -321,8 +322,8 @@ def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]
         f"{module}.{v}" for v in proved.values()), tuple(cors)
 
 
-def _instantiate(thm: Theorem, export: Export, proved: Mapping[str, str],
-                 law_text: Mapping[str, str], binding: Any, defs: Mapping[str, str],
+def _instantiate(thm: Theorem, export: Export, proved: Mapping[str, str], binding: Any,
+                 defs: Mapping[str, str],
                  laws: list[tuple[Law, dict[str, Any]]]) -> tuple[str, str] | None:
     """(statement, proof) of `thm` for the table, or None when its hypotheses are not exactly
     laws proved here (by the same parameter values) and closed side conditions."""
