@@ -12,4 +12,8 @@ package «archlaw-examples» where
 
 require archlaw from "../.."
 
+-- every module under `ArchLawExamples/` (a lean_lib's default root is the single module
+-- `ArchLawExamples`, which does not exist here)
+@[default_target]
 lean_lib ArchLawExamples where
+  globs := #[.submodules `ArchLawExamples]
