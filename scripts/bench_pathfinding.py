@@ -201,7 +201,7 @@ def law_checks(cell, message) -> list[dict]:
                     "check": rep.check, "passed": rep.passed, "cases": rep.cases,
                     "seconds": round(time.perf_counter() - t0, 1)})
     t0 = time.perf_counter()
-    rep = check_law(export.find(LAW_NAMES["monotone"]), message_binding(message))
+    rep = check_law(export.find(LAW_NAMES["monotone"]), message_binding(message), float64=True)
     out.append({"law": rep.law, "model": "float message", "statement": rep.statement,
                 "check": rep.check, "passed": rep.passed, "cases": rep.cases,
                 "seconds": round(time.perf_counter() - t0, 1)})

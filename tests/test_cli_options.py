@@ -32,7 +32,7 @@ def test_device_reads_the_same_everywhere_and_says_where_keep_is_accepted():
     assert set(devices) >= {"check", "verify", "demo", "add"}
     for cmd, text in devices.items():
         assert "auto (cuda if available, else cpu), cpu, cuda or cuda:N" in text, (cmd, text)
-        assert ("keep" in text) == (cmd in ("check", "verify")), (cmd, text)
+        assert ("keep" in text) == (cmd in ("check", "verify", "to-lean")), (cmd, text)
 
 
 def test_seed_says_which_seed_it_is():

@@ -52,12 +52,15 @@ from .semantics import HOW_RAN, RAN_BODY, RAN_REGISTERED_AGREES, RAN_REGISTERED_
 from .words import plural
 
 __all__ = [
-    "Certificate", "CheckRecord", "TrustBase", "Runner", "RanConstant", "TRUSTED_BY_HOW", "make_certificate", "weights_sha256", "bindings_sha256",
+    "Certificate", "CheckRecord", "TrustBase", "Runner", "RanConstant", "TableRecord",
+    "TABLE_RUNNER_ASSUMPTION", "TRUSTED_BY_HOW", "make_certificate", "weights_sha256", "bindings_sha256",
     "load_certificate", "verify_certificate", "static_checks", "VerifyResult", "CERTIFICATE_VERSION",
     "RUNNER_ASSUMPTION", "REPLAYED_SETTINGS", "NOT_REDERIVABLE", "rederived_mismatches",
 ]
 
-#: 3: ``trust_base.runner`` is structured (`Runner`), no longer a sentence.
+#: 3: ``trust_base.runner`` is structured (`Runner`), no longer a sentence. (An optional
+#: ``trust_base.tables``, absent when empty, needs no new version: a certificate without it reads
+#: as before.)
 CERTIFICATE_VERSION = 3
 #: The trust base's unremovable assumption, about the model's bound symbols.
 RUNNER_ASSUMPTION = ("the torch runner implements the Lean definition: the bound symbols, run as "
@@ -187,6 +190,50 @@ class Runner:
         return Runner(d["bound_symbols"], tuple(out))
 
 
+#: The runner's assumption when the model's symbols were extracted as tables (`archlaw to-lean`).
+TABLE_RUNNER_ASSUMPTION = (
+    "the bound symbols are the tables named in trust_base.tables: each read off the weights on "
+    "its whole domain, decoded as the model is run (verify recomputes its SHA-256 from the "
+    "weights); their laws are proved by Lean's kernel for those very tables in the generated "
+    "module (lean_sha256). Still trusted: that the torch runner decodes the network as the "
+    "extraction did, and that whatever runs the tables composes them as the Lean definitions do")
+
+
+@dataclass(frozen=True)
+class TableRecord:
+    """A model symbol extracted as a table (`archlaw.bridge.extraction`) and the generated Lean
+    module that proves its law (`archlaw.bridge.tolean`): the law and symbol, the number of
+    cases, the SHA-256 of the table's canonical serialisation and of the module's text."""
+
+    law: str
+    symbol: str
+    cases: int
+    sha256: str
+    module: str
+    lean_sha256: str
+
+    @staticmethod
+    def of(result: Any, lean_sha256: str) -> tuple["TableRecord", ...]:
+        """One record per table of a `ToLean` result, sorted by symbol."""
+        return tuple(TableRecord(t.law, sym, t.cases, t.sha256(), result.module, lean_sha256)
+                     for sym, t in sorted(result.tables.items()))
+
+    def to_json(self) -> dict:
+        return {"law": self.law, "symbol": self.symbol, "cases": self.cases,
+                "sha256": self.sha256, "module": self.module, "lean_sha256": self.lean_sha256}
+
+    @staticmethod
+    def from_json(d: Any, i: int) -> "TableRecord":
+        at = f"trust_base.tables[{i}]"
+        keys = ("law", "symbol", "sha256", "module", "lean_sha256")
+        if not isinstance(d, Mapping) or not all(isinstance(d.get(k), str) for k in keys) \
+                or not isinstance(d.get("cases"), int):
+            raise ValueError(f"{at} is not a mapping of law, symbol, module, sha256, "
+                             "lean_sha256 (strings) and cases (an integer)")
+        return TableRecord(d["law"], d["symbol"], d["cases"], d["sha256"], d["module"],
+                           d["lean_sha256"])
+
+
 @dataclass(frozen=True)
 class TrustBase:
     """What the certificate rests on besides Lean's kernel."""
@@ -202,15 +249,27 @@ class TrustBase:
     export_origin: str = "in-memory export"
     export_sha256: str = ""
     lean_version: str | None = None
+    #: the tables the model's symbols were extracted as (`TableRecord`), for a certificate
+    #: issued by ``archlaw to-lean``; empty (and absent from the file) otherwise
+    tables: tuple[TableRecord, ...] = ()
 
     def to_json(self) -> dict:
-        return {"runner": self.runner.to_json(), "device": self.device, "dtype": self.dtype, "torch": self.torch,
-                "mode": self.mode, "export_origin": self.export_origin,
-                "export_sha256": self.export_sha256, "lean_version": self.lean_version}
+        out = {"runner": self.runner.to_json(), "device": self.device, "dtype": self.dtype, "torch": self.torch,
+               "mode": self.mode, "export_origin": self.export_origin,
+               "export_sha256": self.export_sha256, "lean_version": self.lean_version}
+        if self.tables:  # absent when empty: certificates without tables read as before
+            out["tables"] = [t.to_json() for t in self.tables]
+        return out
 
 
 _TRUST_KEYS = ("runner", "device", "dtype", "torch", "mode", "export_origin", "export_sha256",
                "lean_version")
+
+
+def _tables_from_json(items: Any) -> tuple[TableRecord, ...]:
+    if not isinstance(items, list):
+        raise ValueError("trust_base.tables is not a list")
+    return tuple(TableRecord.from_json(d, i) for i, d in enumerate(items))
 
 
 @dataclass(frozen=True)
@@ -278,7 +337,9 @@ class Certificate:
             return Certificate(d["theorem"], d["statement"], d["conclusion"], tuple(d["axioms"]),
                                checks, d["weights_sha256"],
                                TrustBase(Runner.from_json(tb["runner"]),
-                                         *(tb[k] for k in _TRUST_KEYS[1:])), d["statement_sha256"],
+                                         *(tb[k] for k in _TRUST_KEYS[1:]),
+                                         tables=_tables_from_json(tb.get("tables", []))),
+                               d["statement_sha256"],
                                dict(model), dict(settings))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as e:
             # OverflowError: a huge integer that the S-expression reader took as float inf
@@ -344,7 +405,8 @@ class Certificate:
                 "statement_sha256": one("statement-sha256"),
                 "axioms": [str(a) for a in entries.get("axioms", [])],
                 "weights_sha256": one("weights-sha256"),
-                "trust_base": {k: json.loads(tb[k.replace("_", "-")]) for k in _TRUST_KEYS},
+                "trust_base": {k: json.loads(tb[k.replace("_", "-")])
+                               for k in (*_TRUST_KEYS, *(("tables",) if "tables" in tb else ()))},
                 "model": {x[1]: json.loads(x[2]) for x in entries.get("model", [])},
                 "settings": {x[1]: json.loads(x[2]) for x in entries.get("settings", [])},
                 "checks": checks,
@@ -380,11 +442,14 @@ class Certificate:
 
 def make_certificate(report: ConformanceReport, binding: Any, *, model: Mapping[str, Any] | None
                      = None, settings: Mapping[str, Any] | None = None,
-                     export_origin: str | None = None) -> Certificate:
+                     export_origin: str | None = None,
+                     tables: tuple[TableRecord, ...] = ()) -> Certificate:
     """The certificate of a certified `report`; `ArchLawError` with the reasons otherwise, or
     when the binding has no module (no weights to hash: the certificate would bind to nothing).
     `export_origin`: the export file's path, or "source reader" (default: "in-memory export",
-    or "source reader" when the export's producer is the source reader)."""
+    or "source reader" when the export's producer is the source reader). `tables`: the tables
+    the model's symbols were extracted as (``archlaw to-lean``), recorded in the trust base,
+    whose runner then assumes `TABLE_RUNNER_ASSUMPTION`."""
     if not report.certified:
         raise ArchLawError(f"no certificate for {report.theorem}: {report.verdict()}; "
                            + "; ".join(report.reasons))
@@ -409,10 +474,15 @@ def make_certificate(report: ConformanceReport, binding: Any, *, model: Mapping[
                                else "in-memory export")
     return Certificate(report.theorem, report.statement, report.conclusion,
                        tuple(report.axioms or ()), tuple(checks), weights,
-                       TrustBase(Runner.of(ran), device, dtype, torch.__version__,
+                       TrustBase(_runner(ran, tables), device, dtype, torch.__version__,
                                  "; ".join(sorted(modes)) or "no module", origin,
-                                 report.export_sha256, report.lean_version),
+                                 report.export_sha256, report.lean_version, tuple(tables)),
                        report.statement_sha256, dict(model or {}), dict(settings or {}))
+
+
+def _runner(ran: Any, tables: tuple[TableRecord, ...]) -> Runner:
+    r = Runner.of(ran)
+    return Runner(TABLE_RUNNER_ASSUMPTION, r.constants) if tables else r
 
 
 def load_certificate(path: str | Path) -> Certificate:
@@ -634,6 +704,40 @@ def static_checks(cert: Certificate, export: Any) -> VerifyResult | None:
     return None
 
 
+def _rederive_tables(cert: Certificate, thm: Any, export: Any, binding: Any
+                     ) -> tuple[tuple[TableRecord, ...], list[str]]:
+    """The certificate's tables recomputed from the model's weights (and the generated module's
+    text from them), and one mismatch line per table or Lean file hash that differs."""
+    import hashlib
+
+    from .tolean import to_lean
+
+    modules = {t.module for t in cert.trust_base.tables}
+    if len(modules) != 1:
+        return (), [f"trust_base.tables: the tables name {len(modules)} modules, expected one"]
+    try:
+        result = to_lean(thm, export, binding, module=modules.pop(), tables_only=True)
+    except ArchLawError as e:
+        return (), [f"trust_base.tables: the tables cannot be recomputed from the model: {e}"]
+    lean_sha = hashlib.sha256(result.text.encode("utf-8")).hexdigest()
+    now = TableRecord.of(result, lean_sha)
+    bad = []
+    mine = {t.symbol: (i, t) for i, t in enumerate(cert.trust_base.tables)}
+    for t in now:
+        if t.symbol not in mine:
+            bad.append(f"trust_base.tables: no table of {t.symbol} recorded")
+            continue
+        i, rec = mine[t.symbol]
+        if rec.sha256 != t.sha256:
+            bad.append(f"table hash mismatch (trust_base.tables[{i}].sha256): certificate "
+                       f"{rec.sha256}, recomputed from the weights {t.sha256} (the table of "
+                       f"{t.symbol}, {t.cases:,} cases)")
+        elif rec.lean_sha256 != t.lean_sha256:
+            bad.append(f"trust_base.tables[{i}].lean_sha256: certificate {rec.lean_sha256}, "
+                       f"the module regenerated from the table {t.lean_sha256}")
+    return now, bad
+
+
 def verify_certificate(cert: Certificate, export: Any, binding: Any, *,
                        model_ref: str | None = None, params: Mapping[str, Any] | None = None,
                        export_origin: str | None = None) -> VerifyResult:
@@ -649,6 +753,11 @@ def verify_certificate(cert: Certificate, export: Any, binding: Any, *,
     bad, model_notes = _model_mismatches(cert, model_ref, params)
     if bad:
         return VerifyResult(False, "; ".join(bad))
+    tables: tuple[TableRecord, ...] = ()
+    if cert.trust_base.tables:
+        tables, bad_tables = _rederive_tables(cert, thm, export, binding)
+        if bad_tables:
+            return VerifyResult(False, "; ".join(bad_tables))
     got = bindings_sha256(binding)
     if got is None:
         return VerifyResult(False, "the model has no module: no weights hash to compare")
@@ -684,7 +793,8 @@ def verify_certificate(cert: Certificate, export: Any, binding: Any, *,
         return VerifyResult(False, f"conclusion mismatch: certificate {cert.conclusion!r}, "
                                    f"re-check {rep.conclusion!r}{built}", rep)
     now = make_certificate(rep, binding, model=cert.model, settings=cert.settings,
-                           export_origin=export_origin or "unknown (not given to verify)")
+                           export_origin=export_origin or "unknown (not given to verify)",
+                           tables=tables)
     bad = rederived_mismatches(cert, now)
     bad_settings, notes = _settings_notes(cert, now)
     bad += bad_settings

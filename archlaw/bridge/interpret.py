@@ -533,9 +533,10 @@ class Evaluator:
         d = self.definitions[t.head]
         inst = instantiate(d, tuple(a.sort for a in t.args), t.sort, self._cache, self.where)
         self.ran[d.name] = weaker_ran(self.ran.get(d.name), RAN_BODY)
-        if not inst.params:  # a constant (`D4.one`): its value, applied to any arguments
-            return apply(self.eval(inst.body, {}), args)
-        return apply(BodyFn(self, inst, len(inst.params)), args)
+        fn = BodyFn(self, inst, len(inst.params))
+        # a definition without parameters (a table, a constant) is its body's value, applied
+        # or not; before, unapplied, it stayed an unevaluated function of no arguments
+        return apply(fn.invoke() if fn.arity == 0 else fn, args)
 
     def _lookup(self, head: str, enc: Encoding | None, node: App,
                 none_ok: bool = False) -> Interpretation | None:
@@ -815,10 +816,27 @@ def _leaves2(a: Any, b: Any, f: Callable[[torch.Tensor, torch.Tensor], torch.Ten
         return f(a, b)
     if isinstance(a, tuple):
         return tuple(_leaves2(x, y, f) for x, y in zip(a, b))
-    if isinstance(a, ListBatch):
+    if isinstance(a, ListBatch):  # lengths per position (nested lists) are leaves too
         return ListBatch(_leaves2(a.values, b.values, f),
-                         f(a.lengths, b.lengths) if a.lengths.dim() > 1 else a.lengths)
+                         f(a.lengths, b.lengths) if b.lengths.dim() > 1 else a.lengths)
     raise TypeError(f"unsupported list element value {type(a).__name__}")
+
+
+def _pad_to(t: torch.Tensor, dims: list[int]) -> torch.Tensor:
+    """Zero-pad the axes after the first two of `t` to `dims` (a nested list's inner widths)."""
+    pad: list[int] = []
+    for axis in range(t.dim() - 1, 1, -1):
+        pad += [0, dims[axis - 2] - t.shape[axis]]
+    return torch.nn.functional.pad(t, pad) if any(pad) else t
+
+
+def _cat_front(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """`x` (N, ...) put in front of `t` (N, L, ...) along axis 1, inner widths padded alike."""
+    x = x.unsqueeze(1).to(t.dtype)
+    if x.shape[2:] != t.shape[2:]:
+        dims = [max(a, b) for a, b in zip(x.shape[2:], t.shape[2:])]
+        x, t = _pad_to(x, dims), _pad_to(t, dims)
+    return torch.cat([x, t], dim=1)
 
 
 def _elem_enc(ctx: EvalContext, enc: Encoding | None = None) -> Encoding:
@@ -851,8 +869,7 @@ def _nil(ctx):
 
 @interpretation("List.cons", arity=2)
 def _cons(ctx, a, xs: ListBatch):
-    vals = _leaves2(a, xs.values, lambda x, t: torch.cat([x.unsqueeze(1).to(t.dtype), t], dim=1))
-    return ListBatch(vals, xs.lengths + 1)
+    return ListBatch(_leaves2(a, xs.values, _cat_front), xs.lengths + 1)
 
 
 @interpretation("HAppend.hAppend", sort="List", arity=2)

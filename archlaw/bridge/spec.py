@@ -49,7 +49,7 @@ from .tables import TableSort, symbol_arity
 __all__ = ["TensorSpec", "SymbolSpec", "FixedSymbol", "LawSpec", "law_spec", "binding_spec",
            "derive_binding", "spec_difference", "check_model_symbols", "encoding_of",
            "parse_encoding", "parse_assignment", "encoding_text", "split_given", "find_law",
-           "AXIS_LETTERS"]
+           "AXIS_LETTERS", "symbol_sorts"]
 
 #: the spec's letters for k index axes of a table
 AXIS_LETTERS = {1: "L", 2: "HW", 3: "DHW"}
@@ -327,6 +327,17 @@ def _symbol_shape(law: Law, p: Any, sorts: Mapping[str, Encoding], params: Mappi
         args.append(resolve(s.var.sort))
         s = s.body
     return tuple(args), resolve(s)
+
+
+def symbol_sorts(law: Law, name: str, sorts: Mapping[str, Encoding], params: Mapping[str, int]
+                 ) -> tuple[tuple[Encoding, ...], Encoding]:
+    """(argument encodings, result encoding) of `law`'s symbol `name`, with the law's sorts and
+    Nat parameters given (as a binding gives them); `ArchLawError` for a name that is not one of
+    the law's parameters."""
+    for p in law.params:
+        if p.name == name:
+            return _symbol_shape(law, p, sorts, params)
+    raise ArchLawError(f"{law.name} has no symbol {name!r}", where=f"law {law.name}")
 
 
 def split_given(law: Law, given: Mapping[str, Any], *, complete: bool = True

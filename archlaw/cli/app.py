@@ -30,7 +30,8 @@ from typing import NoReturn, Sequence
 from archlaw.bridge.errors import ArchLawError
 
 #: Subcommands in the order `archlaw --help` lists them.
-COMMANDS = ("demo", "laws", "spec", "new", "export", "lint-lean", "check", "verify", "add")
+COMMANDS = ("demo", "laws", "spec", "new", "export", "lint-lean", "check", "verify", "add",
+            "to-lean")
 
 #: Exit status of a bug in ArchLaw (an exception other than `ArchLawError` escaping a command).
 INTERNAL_ERROR = 70

@@ -45,23 +45,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                 "--model mymodels:build (README.md, 'Check your own module'; bindings, domains "
                 "and tolerances: docs/conformance.md).")
     p.add_argument("law", metavar="LAW", help="law or theorem name (full or unique suffix)")
-    add_assignments(p)
-    p.add_argument("--model", default=None, metavar="MODULE:CALLABLE",
-                   help="a callable returning an archlaw Binding, called with the --param "
-                        "values; MODULE is imported from the current directory or sys.path "
-                        "(for what --symbol cannot express)")
-    p.add_argument("--param", action="append", default=[], metavar="K=V",
-                   help="keyword argument for the --model callable (repeatable)")
-    p.add_argument("--symbol", action="append", default=[], metavar="NAME=MODULE:FACTORY",
-                   help="a law's model symbol bound from its spec (`archlaw spec LAW`), no "
-                        "binding code: FACTORY is called with no arguments and returns the "
-                        "nn.Module or callable (repeatable; docs/specs.md); a stock nn.RNN/GRU/"
-                        "LSTM given for one symbol of a fold or machine law supplies the rest "
-                        "(docs/sequence-modules.md)")
-    p.add_argument("--layout", action="append", default=[], metavar="NAME=LETTERS",
-                   help="a --symbol's tensor layout: NCL for nn.Conv1d, NCHW for nn.Conv2d, "
-                        "LNC for a sequence-first layer (default: the spec's NLC / NHWC, or LNC "
-                        "for a module with batch_first=False)")
+    add_binding_arguments(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--seed", type=int, default=0,
                    help="sampling seed: which cases are drawn, 0 to 2^63-1 (default 0; not a "
@@ -83,6 +67,29 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="for a certified theorem, write OUT.sexp and OUT.json")
     add_model_place_arguments(p)
     add_worker_arguments(p)
+
+
+def add_binding_arguments(p: argparse.ArgumentParser) -> None:
+    """How a model is bound: the positional NAME=VALUE law parameters, ``--model`` with
+    ``--param``, ``--symbol`` with ``--layout`` (shared by ``archlaw check`` and ``archlaw
+    to-lean``; `binding_from_args` reads them)."""
+    add_assignments(p)
+    p.add_argument("--model", default=None, metavar="MODULE:CALLABLE",
+                   help="a callable returning an archlaw Binding, called with the --param "
+                        "values; MODULE is imported from the current directory or sys.path "
+                        "(for what --symbol cannot express)")
+    p.add_argument("--param", action="append", default=[], metavar="K=V",
+                   help="keyword argument for the --model callable (repeatable)")
+    p.add_argument("--symbol", action="append", default=[], metavar="NAME=MODULE:FACTORY",
+                   help="a law's model symbol bound from its spec (`archlaw spec LAW`), no "
+                        "binding code: FACTORY is called with no arguments and returns the "
+                        "nn.Module or callable (repeatable; docs/specs.md); a stock nn.RNN/GRU/"
+                        "LSTM given for one symbol of a fold or machine law supplies the rest "
+                        "(docs/sequence-modules.md)")
+    p.add_argument("--layout", action="append", default=[], metavar="NAME=LETTERS",
+                   help="a --symbol's tensor layout: NCL for nn.Conv1d, NCHW for nn.Conv2d, "
+                        "LNC for a sequence-first layer (default: the spec's NLC / NHWC, or LNC "
+                        "for a module with batch_first=False)")
 
 
 def add_worker_arguments(p: argparse.ArgumentParser) -> None:
@@ -385,6 +392,19 @@ def spec_binding(args: argparse.Namespace, decl: Any) -> Any:
                           **kw, **symbols)
 
 
+def binding_from_args(args: argparse.Namespace, decl: Any, params: dict[str, Any]) -> Any:
+    """The binding the check command's options give for `decl`: ``--symbol`` (with NAME=VALUE
+    and ``--layout``) through the law's spec, else the ``--model`` callable called with
+    `params` (``--param``); shared by ``archlaw check`` and ``archlaw to-lean``."""
+    if args.symbol or not args.model:
+        return spec_binding(args, decl)
+    if args.assign or args.layout:
+        raise ArchLawError(f"{' '.join(args.assign + args.layout)}: law parameters, sorts "
+                           "and --layout go with --symbol; a --model callable builds the "
+                           "whole binding (give it --param K=V)")
+    return load_binding(args.model, params)
+
+
 def load_export_origin(root: str | None, from_file: str | None) -> tuple[Any, str]:
     """The library export and where it came from, as a certificate's trust base records it: the
     interchange file's path, the Lean export's path, or ``source reader``."""
@@ -483,14 +503,7 @@ def check(args: argparse.Namespace, shard: Any = None) -> int:
     export, origin = load_export_origin(args.root, args.from_file)
     decl = export.find(args.law)
     params = parse_params(args.param)
-    if args.symbol or not args.model:
-        binding = spec_binding(args, decl)
-    else:
-        if args.assign or args.layout:
-            raise ArchLawError(f"{' '.join(args.assign + args.layout)}: law parameters, sorts "
-                               "and --layout go with --symbol; a --model callable builds the "
-                               "whole binding (give it --param K=V)")
-        binding = load_binding(args.model, params)
+    binding = binding_from_args(args, decl, params)
     move_to_device(binding, args.device if shard is None else shard.world.device(args.device))
     kw = check_kwargs(args)
     # not in `kw`: a certificate's settings record what changes the cases checked, and these do not

@@ -77,3 +77,11 @@ def cached_binding(base: str | int = 10, seed: str | int = 0, device: str = "aut
 
 
 _register_fixtures()
+
+
+def table_binding(base: str | int = 10) -> Binding:
+    """A hand-set cell (`table_cell`: weights set, not learned, to compute the sum) as a
+    theorem-level binding, of any base: ``archlaw to-lean ... --model
+    archlaw.models.carry.fixtures:table_binding --param base=45`` writes the module at
+    to-lean's size limit (2·45² = 4,050 cases) that the lean CI job times."""
+    return cell_binding(table_cell(int(base)))
