@@ -61,7 +61,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "network once, on all 2·B² inputs: the same sum, digit for digit); "
                              "table-lookahead: a vectorised carry-lookahead over that table "
                              "(numpy; the fastest, for long operands)")
-    add_device(parser, what="the adder")
+    add_device(parser, what="the network (the table adders read their table there, then run in "
+               "numpy on the CPU)")
     parser.add_argument("--seed", default="0",
                         help=f"training seed of the cell, 0 to {MAX_SEED} (default 0; not a "
                              "sampling seed: the cell's laws are checked exhaustively)")
