@@ -196,3 +196,32 @@ def test_add_bad_operand_files_are_one_line(monkeypatch, tmp_path, capsys):
     assert cli.main(["add", "1", f"@{bad}", "--adder", "table"]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert f"argument Y (@{bad}): 'x' at position 6 is not a base-10 digit" in err
+
+
+# --- scripts/bench_carry.py: the engine comparison checks every sum ---------------------------
+
+
+@pytest.mark.parametrize("faults", [None, {(3, 4, 0): (8, 0)}])
+def test_the_benchmark_checks_every_engines_sum(monkeypatch, faults):
+    """`_engines` (tiny sizes): every engine's sum is checked against `decimal`'s, so a cell with
+    one wrong digit case makes every learned engine's row inexact, and Python's `+` stays exact."""
+    from argparse import Namespace
+    from types import SimpleNamespace
+
+    from archlaw.models.carry.modules import table_combine
+    from lawtools import load_script
+
+    monkeypatch.setattr(sys, "set_int_max_str_digits", lambda n: None)  # 3,000 digits: no need
+    bench = load_script("bench_carry")
+    cell = table_cell(10, faults=faults)
+    cached = SimpleNamespace(cell=cell, combine=table_combine())
+    out = bench._engines(Namespace(engine_digits=3000, network_seq_digits=500, repeat=1),
+                         torch.Generator().manual_seed(0), cached, read_cell_table(cell))
+    rows = out["rows"]
+    assert list(rows) == list(bench.ENGINES)
+    assert rows["network: sequential (MealyAdder)"]["digits"] == 500
+    assert all(r["digits"] == 3000 for name, r in rows.items() if "MealyAdder" not in name)
+    learned = [r["exact"] for name, r in rows.items() if name != "Python int +"]
+    assert rows["Python int +"]["exact"]
+    assert learned == [faults is None] * 4
+    assert set(out["lookahead_rate_over"]) == set(bench.ENGINES) - {"table: lookahead"}
