@@ -111,9 +111,12 @@ class LawLine:
     passed: bool
     cases: int
     counterexample: str | None = None
+    #: what the law was checked on, when not the network itself (``"the table"``)
+    on: str | None = None
 
     def text(self) -> str:
-        out = (f"{self.law}: {'pass' if self.passed else 'FAIL'} — statement {self.statement}, "
+        law = self.law + (f" (on {self.on})" if self.on else "")
+        out = (f"{law}: {'pass' if self.passed else 'FAIL'} — statement {self.statement}, "
                f"check {self.check} ({self.cases:,} cases)")
         if self.counterexample:
             out += f"; counterexample: {self.counterexample}"
@@ -201,13 +204,13 @@ def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: 
     export = export if export is not None else load_export()
     lines: list[LawLine] = []
 
-    def add(rep, on: str = "") -> None:
+    def add(rep, on: str | None = None) -> None:
         ce = None
         for f in rep.fields:
             if f.counterexample is not None:
                 ce = f.counterexample.text().split("\n")[0]
                 break
-        lines.append(LawLine(rep.law + on, rep.statement, rep.check, rep.passed, rep.cases, ce))
+        lines.append(LawLine(rep.law, rep.statement, rep.check, rep.passed, rep.cases, ce, on))
 
     add(check_law(carry_decl("cell", export), cell_binding(cell)))
     add(check_law(carry_decl("cocycle", export), carry_binding(cell)))
@@ -215,7 +218,7 @@ def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: 
     if table is not None:
         from archlaw.models.carry.table import LOOKAHEAD_TRUST, SEQUENTIAL_TRUST, TABLE_TRUST as T
 
-        add(check_law(carry_decl("cell", export), table_binding(table)), " (on the table)")
+        add(check_law(carry_decl("cell", export), table_binding(table)), "the table")
         extra[TABLE_TRUST] = T.format(cases=f"{table.cases:,}")
         extra[RUNNER_TRUST] = SEQUENTIAL_TRUST
         if table_lookahead:
