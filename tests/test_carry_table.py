@@ -52,6 +52,12 @@ def test_the_table_is_the_decoded_cell_indexed_carry_in_a_b():
     d, k = cell.decode(torch.tensor([3]), torch.tensor([4]), torch.tensor([1]))
     assert (int(d), int(k)) == (9, 0)
     assert not t.digit.flags.writeable  # read once, never edited
+    # the engine's one extraction: the very table (and hash) `archlaw to-lean` writes to Lean
+    from archlaw.bridge.extraction import symbol_table
+    from archlaw.models.carry.bindings import carry_decl, cell_binding
+
+    extracted = symbol_table(carry_decl("cell"), cell_binding(cell), "cell")
+    assert t.sha256 == extracted.sha256() and extracted.entries[(3 * 10 + 4) * 2 + 1] == (9, 0)
 
 
 def test_statuses_are_read_off_the_carries():
@@ -133,6 +139,7 @@ def test_add_on_the_table(monkeypatch, tmp_path, capsys, adder):
     assert "ArchLaw.Carry.CarryCell (on the table): pass — statement source, check exhaustive " \
            "(200 cases)" in err or "statement lean" in err
     assert "table (trust base): the hard-decoded cell on all 200 inputs" in err
+    assert f"table sha256 {read_cell_table(table_cell(10)).sha256}" in err
     if adder == "table-lookahead":
         assert f"runner (trust base): {LOOKAHEAD_TRUST}" in err
         assert "status read off the cell's table = ArchLaw.Carry.status on all 100 pairs: " \

@@ -219,7 +219,7 @@ def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: 
         from archlaw.models.carry.table import LOOKAHEAD_TRUST, SEQUENTIAL_TRUST, TABLE_TRUST as T
 
         add(check_law(carry_decl("cell", export), table_binding(table)), "the table")
-        extra[TABLE_TRUST] = T.format(cases=f"{table.cases:,}")
+        extra[TABLE_TRUST] = T.format(cases=f"{table.cases:,}", sha256=table.sha256)
         extra[RUNNER_TRUST] = SEQUENTIAL_TRUST
         if table_lookahead:
             extra[RUNNER_CHECK] = status_check(table)

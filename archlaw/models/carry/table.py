@@ -1,7 +1,8 @@
 """The carry cell read off as a table, and two adders that run on the table instead of the network.
 
 `read_cell_table(cell)` enumerates the decoded cell (`CarryCellMLP.decode`: one-hot in, argmax
-out, the decoding every adder uses) on all 2·B² inputs, once, into a `CellTable`: the digit and
+out, the decoding every adder uses) on all 2·B² inputs, once, through the engine's extraction
+(the table `archlaw to-lean` writes, with the same SHA-256), into a `CellTable`: the digit and
 carry tables, int arrays of shape (2, B, B) indexed ``[carry_in, a, b]``. From then on nothing
 runs the network.
 
@@ -31,6 +32,7 @@ result (N, L + 1) int64 sum digits, the last one the final carry.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -43,7 +45,8 @@ __all__ = ["CellTable", "read_cell_table", "table_sequential", "table_lookahead"
 #: What the table is, as `archlaw add --adder table|table-lookahead` reports it (``{cases}``:
 #: 2·B²).
 TABLE_TRUST = ("the hard-decoded cell on all {cases} inputs, read once "
-               "(archlaw.models.carry.table.read_cell_table), CarryCell checked on it")
+               "(archlaw.models.carry.table.read_cell_table; table sha256 {sha256}), CarryCell "
+               "checked on it")
 #: What `table_sequential` rests on, as `archlaw add --adder table` reports it.
 SEQUENTIAL_TRUST = ("the Mealy adder over the table, step for step MealyAdder over the cell "
                     "(the adder ArchLaw.Carry.add_correct speaks of)")
@@ -65,6 +68,8 @@ class CellTable:
     base: int
     digit: np.ndarray
     carry: np.ndarray
+    #: SHA-256 of the extracted table (`archlaw.bridge.extraction.Table.sha256`)
+    sha256: str
 
     @property
     def cases(self) -> int:
@@ -95,18 +100,23 @@ class CellTable:
         return s[a.cpu(), b.cpu()].to(a.device)
 
 
-def read_cell_table(cell: CarryCellMLP) -> CellTable:
-    """The decoded cell enumerated on all 2·B² inputs ``(c, a, b)``, in one batched call of
-    `CarryCellMLP.decode`: the only place the table is read off the network."""
+def read_cell_table(cell: CarryCellMLP, export: Any = None) -> CellTable:
+    """The decoded cell on all 2·B² inputs, read off by the engine's one extraction
+    (`archlaw.bridge.extraction.symbol_table` of ``CarryCell``'s ``cell`` through
+    `cell_binding`, which runs `CarryCellMLP.decode` in one batched call): the same table, and
+    the same SHA-256, that `archlaw to-lean` writes to Lean and a certificate records."""
+    from archlaw.bridge.extraction import symbol_table
+    from archlaw.models.carry.bindings import carry_decl, cell_binding
+
     base = cell.base
-    dev = next(cell.parameters()).device
-    c, a, b = (t.reshape(-1).to(dev) for t in torch.meshgrid(
-        torch.arange(2), torch.arange(base), torch.arange(base), indexing="ij"))
-    d, k = cell.decode(a, b, c)
-    digit, carry = (t.cpu().numpy().astype(np.int64).reshape(2, base, base) for t in (d, k))
+    t = symbol_table(carry_decl("cell", export), cell_binding(cell), "cell",
+                     limit=2 * base * base)
+    # entries in enumeration order of cell a b c (c fastest), each (digit, carry)
+    arr = np.asarray(t.entries, dtype=np.int64).reshape(base, base, 2, 2).transpose(2, 0, 1, 3)
+    digit, carry = np.ascontiguousarray(arr[..., 0]), np.ascontiguousarray(arr[..., 1])
     digit.setflags(write=False)
     carry.setflags(write=False)
-    return CellTable(base, digit, carry)
+    return CellTable(base, digit, carry, t.sha256())
 
 
 def _operands(table: CellTable, xs, ys, carry_in) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
