@@ -13,10 +13,11 @@ import pytest
 import torch
 
 from archlaw import cli
+from archlaw.models.carry.bindings import LOOKAHEAD_TRUST
 from archlaw.models.carry.data import chain_operands, random_operands, reference_add
 from archlaw.models.carry.modules import G, K, P, MealyAdder, table_cell
 from archlaw.models.carry.table import (
-    LOOKAHEAD_TRUST, read_cell_table, table_lookahead, table_sequential,
+    read_cell_table, table_lookahead, table_sequential,
 )
 from archlaw.models.carry.train import CellConfig, train_cell
 from archlaw.models.registry import one_thread

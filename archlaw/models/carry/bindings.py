@@ -57,6 +57,22 @@ RUNNER_CHECK = "runner check (trust base)"
 TABLE_TRUST = "table (trust base)"
 RUNNER_TRUST = "runner (trust base)"
 
+#: What the table is, as `archlaw add --adder table|table-lookahead` reports it (``{cases}``:
+#: 2·B²; ``{sha256}``: the extracted table's).
+TABLE_TEXT = ("the hard-decoded cell on all {cases} inputs, read once "
+              "(archlaw.models.carry.table.read_cell_table; table sha256 {sha256}), CarryCell "
+              "checked on it")
+#: What `table_sequential` rests on, as `archlaw add --adder table` reports it.
+SEQUENTIAL_TRUST = ("the Mealy adder over the table, step for step MealyAdder over the cell "
+                    "(the adder ArchLaw.Carry.add_correct speaks of)")
+#: The step `table_lookahead` adds to the trust base, as `archlaw add --adder table-lookahead`
+#: reports it.
+LOOKAHEAD_TRUST = ("carries by the Gen.op prefix of the statuses read off the table "
+                   "(ArchLaw.Carry.lookahead_correct / scan_correct with combine := Gen.op, "
+                   "CombineLaws by op_combineLaws), computed in numpy as the last non-propagate "
+                   "status before each position (Gen.op_eq_ite): trusted, not checked by Lean; "
+                   "tested against the sequential run of the table")
+
 #: What runs, for each value of ``archlaw add --adder`` (`AdderReport.text`).
 RUNNERS = {
     "sequential": "MealyAdder, cell hard-decoded at every step",
@@ -216,10 +232,8 @@ def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: 
     add(check_law(carry_decl("cocycle", export), carry_binding(cell)))
     extra = {}
     if table is not None:
-        from archlaw.models.carry.table import LOOKAHEAD_TRUST, SEQUENTIAL_TRUST, TABLE_TRUST as T
-
         add(check_law(carry_decl("cell", export), table_binding(table)), "the table")
-        extra[TABLE_TRUST] = T.format(cases=f"{table.cases:,}", sha256=table.sha256)
+        extra[TABLE_TRUST] = TABLE_TEXT.format(cases=f"{table.cases:,}", sha256=table.sha256)
         extra[RUNNER_TRUST] = SEQUENTIAL_TRUST
         if table_lookahead:
             extra[RUNNER_CHECK] = status_check(table)

@@ -25,7 +25,7 @@ result (N, L + 1) int64 sum digits, the last one the final carry.
   product of a prefix is its last non-propagate status, or P when it has none: one
   ``np.maximum.accumulate`` over the positions of the non-propagate statuses computes every
   prefix at once (the associative scan, O(L) work). That step, numpy computing the ``Gen.op``
-  prefixes this way, is what the engine adds to the trust base (`LOOKAHEAD_TRUST`); it is tested
+  prefixes this way, is what the engine adds to the trust base (`archlaw.models.carry.bindings.LOOKAHEAD_TRUST`); it is tested
   against `table_sequential`, not checked by Lean. Each digit is then ``digit[carry, a, b]``.
 """
 
@@ -37,28 +37,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from archlaw.models.carry.bindings import carry_decl, cell_binding
 from archlaw.models.carry.modules import G, K, P, CarryCellMLP
 
-__all__ = ["CellTable", "read_cell_table", "table_sequential", "table_lookahead",
-           "TABLE_TRUST", "SEQUENTIAL_TRUST", "LOOKAHEAD_TRUST"]
-
-#: What the table is, as `archlaw add --adder table|table-lookahead` reports it (``{cases}``:
-#: 2·B²).
-TABLE_TRUST = ("the hard-decoded cell on all {cases} inputs, read once "
-               "(archlaw.models.carry.table.read_cell_table; table sha256 {sha256}), CarryCell "
-               "checked on it")
-#: What `table_sequential` rests on, as `archlaw add --adder table` reports it.
-SEQUENTIAL_TRUST = ("the Mealy adder over the table, step for step MealyAdder over the cell "
-                    "(the adder ArchLaw.Carry.add_correct speaks of)")
-
-#: The step `table_lookahead` adds to the trust base, as `archlaw add --adder table-lookahead`
-#: reports it.
-LOOKAHEAD_TRUST = ("carries by the Gen.op prefix of the statuses read off the table "
-                   "(ArchLaw.Carry.lookahead_correct / scan_correct with combine := Gen.op, "
-                   "CombineLaws by op_combineLaws), computed in numpy as the last non-propagate "
-                   "status before each position (Gen.op_eq_ite): trusted, not checked by Lean; "
-                   "tested against the sequential run of the table")
-
+__all__ = ["CellTable", "read_cell_table", "table_sequential", "table_lookahead"]
 
 @dataclass(frozen=True, eq=False)
 class CellTable:
@@ -106,7 +88,6 @@ def read_cell_table(cell: CarryCellMLP, export: Any = None) -> CellTable:
     `cell_binding`, which runs `CarryCellMLP.decode` in one batched call): the same table, and
     the same SHA-256, that `archlaw to-lean` writes to Lean and a certificate records."""
     from archlaw.bridge.extraction import symbol_table
-    from archlaw.models.carry.bindings import carry_decl, cell_binding
 
     base = cell.base
     t = symbol_table(carry_decl("cell", export), cell_binding(cell), "cell",
