@@ -11,8 +11,16 @@ Measures, on random operands (fresh, seeded) and on the carry chain ``99…9 + 1
   - the log-depth adder (`LookaheadAdder`: learned combine, Hillis–Steele scan),
   - the transformer baseline (``runs/transformer_adder``, trained by
     ``scripts/train_transformer_adder.py``; trained here with its defaults if absent);
-* throughput in digits per second of the sequential and log-depth adders on one pair of
-  100,000-digit operands (their outputs checked against schoolbook addition).
+* throughput in digits per second of five engines, side by side in this run, on one pair of
+  random operands (``--engine-digits``, default 10^6): the network's sequential Mealy adder (on
+  the first ``--network-seq-digits`` digits only, default 10^5: it runs about 10^4 digits/s), the
+  network's log-depth adder, the sequential adder on the cell's table, the carry-lookahead on the
+  table (`archlaw.models.carry.table`), and Python's own ``+`` on the two integers built
+  beforehand (only the addition is timed: Python's int <-> str conversion is quadratic). Each
+  engine's sum is checked against an independent reference (``decimal``'s exact addition); each
+  time is the median of ``--repeat`` runs (one for the network's sequential adder);
+* that both table engines give the network's sum digit for digit on every operand of the
+  accuracy table.
 
 Writes the accuracy-vs-length PNG (``--png``, default ``docs/img/carry_accuracy.png``), the raw
 figures as JSON (``--json``, default ``runs/bench_carry.json``, and for a full run, not
@@ -44,6 +52,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +63,7 @@ from archlaw.models.carry.modules import LookaheadAdder, MealyAdder  # noqa: E40
 from archlaw.models.carry.train import cell_loop, cell_recipe, cell_table_errors  # noqa: E402
 from archlaw.models.carry.data import chain_operands, random_operands, reference_add  # noqa: E402
 from archlaw.models.carry.store import load_or_train  # noqa: E402
+from archlaw.models.carry.table import read_cell_table, table_lookahead, table_sequential  # noqa: E402
 from archlaw.models.training import fit  # noqa: E402
 
 LENGTHS = (8, 16, 100, 1000, 10_000)
@@ -74,7 +84,11 @@ def main(argv=None) -> int:
     ap.add_argument("--transformer-run", default=str(ROOT / "runs/transformer_adder"))
     ap.add_argument("--png", default=str(ROOT / "docs/img/carry_accuracy.png"))
     ap.add_argument("--json", default=str(ROOT / "runs/bench_carry.json"))
-    ap.add_argument("--throughput-digits", type=int, default=100_000)
+    ap.add_argument("--engine-digits", type=float, default=1e6,
+                    help="operand length of the engine comparison (default 1e6)")
+    ap.add_argument("--network-seq-digits", type=float, default=1e5,
+                    help="the network's sequential adder runs on this many of them (default 1e5)")
+    ap.add_argument("--repeat", type=int, default=3, help="timings per engine (median reported)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply the sample counts (smoke runs)")
     ap.add_argument("--transformer-probe", type=int, default=100_000,
                     help="also run the transformer on one pair of this many digits (0: skip), to "
@@ -97,7 +111,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
-    env = {"torch_threads": torch.get_num_threads(), "OMP_WAIT_POLICY": os.environ["OMP_WAIT_POLICY"],
+    env = {"argv": ["scripts/bench_carry.py", *(sys.argv[1:] if argv is None else argv)],
+           "torch_threads": torch.get_num_threads(), "OMP_WAIT_POLICY": os.environ["OMP_WAIT_POLICY"],
            "torch": torch.__version__, "python": platform.python_version(),
            "cpu": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
            "device": "cpu"}
@@ -127,8 +142,10 @@ def main(argv=None) -> int:
         train_tf(["--run-dir", str(run_dir), "--threads", str(args.threads)])
     tf, tf_summary = load_tf(run_dir)
 
+    table = read_cell_table(cached.cell)
     results: dict = {"env": env, "cell": cell_info, "transformer_budget": tf_summary,
-                     "random": {}, "chain": {}, "transformer_stopped_at": None}
+                     "random": {}, "chain": {}, "transformer_stopped_at": None,
+                     "table_equals_network": {}}
     models = {"Mealy adder (sequential)": seq.run, "log-depth (scan)": la.run,
               "transformer": tf.predict}
     g = torch.Generator().manual_seed(args.seed)
@@ -161,24 +178,12 @@ def main(argv=None) -> int:
                   f"{'right' if crow[name] else 'WRONG'}  ({time.time() - t:.1f}s)", flush=True)
         results["random"][length] = row
         results["chain"][length] = crow
+        same = all(np.array_equal(engine(table, a.numpy(), b.numpy()), seq.run(a, b).numpy())
+                   for a, b in ((xs, ys), (cx, cy)) for engine in (table_sequential, table_lookahead))
+        results["table_equals_network"][length] = same
+        print(f"{length:>6} digits  table engines = the network's Mealy adder: {same}", flush=True)
 
-    # throughput at 10^5 digits, one pair
-    L = args.throughput_digits
-    xs, ys = random_operands(1, L, 10, g)
-    ref = reference_add(xs, ys, 10)
-    seq.run(xs[:, :1000], ys[:, :1000])
-    la.run(xs[:, :1000], ys[:, :1000])
-    thr = {}
-    for name, fn in (("Mealy adder (sequential)", seq.run), ("log-depth (scan)", la.run)):
-        t = time.perf_counter()
-        out = fn(xs, ys)
-        dt = time.perf_counter() - t
-        thr[name] = {"digits": L, "seconds": round(dt, 3), "digits_per_s": round(L / dt),
-                     "exact": bool((out == ref).all())}
-        print(f"throughput {name}: {L / dt:,.0f} digits/s ({dt:.2f}s for {L:,} digits, "
-              f"exact={thr[name]['exact']})")
-    results["throughput"] = thr
-
+    results["engines"] = _engines(args, g, cached, table)
     if args.transformer_probe:
         import resource
 
@@ -198,13 +203,79 @@ def main(argv=None) -> int:
         print(f"transformer probe: {probe}")
     results["total_seconds"] = round(time.time() - t0, 1)
 
-    full = args.scale == 1.0 and args.throughput_digits == 100_000  # smoke runs stay out of docs/
+    full = args.scale == 1.0 and args.engine_digits == 1e6  # smoke runs stay out of docs/
     for out in (Path(args.json),) + ((ROOT / "docs/bench/bench_carry.json",) if full else ()):
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=2))
     _plot(results, Path(args.png))
     print(_markdown(results))
     return 0
+
+
+#: The engines compared by `_engines`, in the order they are reported.
+ENGINES = ("network: sequential (MealyAdder)", "network: log-depth (LookaheadAdder)",
+           "table: sequential", "table: lookahead", "Python int +")
+
+
+def _engines(args: argparse.Namespace, g: torch.Generator, cached, table) -> dict:
+    """Digits per second of each engine (`ENGINES`) on one pair of random operands, every sum
+    checked against ``decimal``'s exact addition of the same operands."""
+    import decimal
+    import statistics
+
+    from archlaw.models.carry.data import DIGIT_CHARS
+
+    sys.set_int_max_str_digits(0)
+    n = int(args.engine_digits)
+    xs, ys = random_operands(1, n, 10, g)
+    text = lambda d: "".join(DIGIT_CHARS[v] for v in d[::-1]).lstrip("0") or "0"  # noqa: E731
+    xn, yn = xs.numpy(), ys.numpy()
+    seq, la = MealyAdder(cached.cell), LookaheadAdder(cached.cell, cached.combine)
+
+    def as_text(out) -> str:
+        d = np.asarray(out)[0]
+        return (d[::-1].astype(np.uint8) + 48).tobytes().decode().lstrip("0") or "0"
+
+    def reference(m: int) -> str:
+        ctx = decimal.Context(prec=m + 2, Emax=decimal.MAX_EMAX)
+        return str(ctx.add(decimal.Decimal(text(xn[0, :m].tolist())),
+                           decimal.Decimal(text(yn[0, :m].tolist()))))
+
+    m_seq = min(n, int(args.network_seq_digits))
+    refs = {n: reference(n), m_seq: reference(m_seq)}
+    t = time.perf_counter()
+    xi, yi = int(text(xn[0].tolist())), int(text(yn[0].tolist()))
+    build = time.perf_counter() - t
+    runs = {
+        ENGINES[0]: (m_seq, lambda: seq.run(xs[:, :m_seq], ys[:, :m_seq]), 1),
+        ENGINES[1]: (n, lambda: la.run(xs, ys), args.repeat),
+        ENGINES[2]: (n, lambda: table_sequential(table, xn, yn), args.repeat),
+        ENGINES[3]: (n, lambda: table_lookahead(table, xn, yn), args.repeat),
+        ENGINES[4]: (n, lambda: xi + yi, args.repeat),
+    }
+    seq.run(xs[:, :1000], ys[:, :1000])  # warm-up
+    la.run(xs[:, :1000], ys[:, :1000])
+    out: dict = {"digits": n, "python_ints_built_in_s": round(build, 2), "rows": {}}
+    for name, (m, fn, reps) in runs.items():
+        secs = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            got = fn()
+            secs.append(time.perf_counter() - t)
+        med = statistics.median(secs)
+        exact = (int(refs[m]) == got) if isinstance(got, int) else as_text(got) == refs[m]
+        out["rows"][name] = {"digits": m, "seconds": med, "all_seconds": secs,
+                             "digits_per_s": round(m / med), "exact": exact}
+        print(f"engine {name:<38} {m:>10,} digits  {m / med:>16,.0f} digits/s "
+              f"(median of {reps}: {med:.4g} s)  exact={exact}", flush=True)
+    la_rate = out["rows"][ENGINES[3]]["digits_per_s"]
+    out["aim_1e7_digits_per_s_met"] = la_rate >= 1e7
+    # the table lookahead's rate over each other engine's (digits/s over digits/s)
+    out["lookahead_rate_over"] = {name: round(la_rate / r["digits_per_s"], 4)
+                                  for name, r in out["rows"].items() if name != ENGINES[3]}
+    print(f"table lookahead at {n:,} digits: {la_rate:,} digits/s; aim 10^7: "
+          f"{'met' if la_rate >= 1e7 else 'missed'}")
+    return out
 
 
 def _train_sweep(args: argparse.Namespace, env: dict) -> int:
@@ -378,9 +449,16 @@ def _markdown(results: dict) -> str:
         lines.append(f"| {int(length):,} | " + " | ".join(cells) + " | "
                      + (f"{100 * tr['digit_acc']:.1f}%" if tr else "—") + " |")
     lines.append("")
-    for n, t in results["throughput"].items():
-        lines.append(f"- {n}: {t['digits_per_s']:,} digits/s ({t['digits']:,} digits in "
-                     f"{t['seconds']} s, exact: {t['exact']})")
+    lines.append("")
+    lines.append("| engine | digits | seconds (median) | digits/s | exact |")
+    lines.append("| --- | ---: | ---: | ---: | --- |")
+    for n, t in results["engines"]["rows"].items():
+        lines.append(f"| {n} | {t['digits']:,} | {t['seconds']:.3g} | {t['digits_per_s']:,} | "
+                     f"{t['exact']} |")
+    lines.append("")
+    same = results["table_equals_network"]
+    lines.append(f"- table engines (sequential and lookahead) = the network's Mealy adder, digit for "
+                 f"digit, on every operand of the accuracy table: {all(same.values())}")
     p = results.get("transformer_probe")
     if p:
         lines.append(f"- transformer on one pair of {p['digits']:,} digits: "

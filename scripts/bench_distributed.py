@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  reports equal apart from workers and timings: {same}")
     if args.out:
         args.out.write_text(json.dumps({
+            "argv": ["scripts/bench_distributed.py", *(sys.argv[1:] if argv is None else argv)],
             "law": LAW, "base": BASE, "cores": args.threads, "chunk_cases": args.chunk_cases,
             "device": args.device, "platform": platform.platform(),
             "python": sys.version.split()[0], "reports_equal": same,

@@ -120,3 +120,16 @@ def load_script(name: str):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def fake_carry_cache(monkeypatch, tmp_path: Path, cell, combine=None) -> None:
+    """Make `archlaw add` find the carry `cell` (and `combine`, else the exact hand-built one) in
+    its cache, without training."""
+    from archlaw.models.carry import store as carry_store
+    from archlaw.models.carry.modules import table_combine
+
+    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path))
+    cached = carry_store.CachedAdder(cell, combine or table_combine(),
+                                     {"config": {"base": cell.base}, "cell": {"seed": 0}},
+                                     tmp_path / "fake-entry", False)
+    monkeypatch.setattr(carry_store, "load_or_train", lambda *a, **k: cached)

@@ -27,6 +27,7 @@ from archlaw.models.carry.bindings import carry_binding, carry_decl, cell_bindin
 from archlaw.models.carry.fixtures import tiny_b2
 from archlaw.models.carry.store import load_or_train
 from archlaw.models.registry import one_thread
+from lawtools import fake_carry_cache
 
 
 @pytest.fixture(scope="module")
@@ -334,20 +335,9 @@ def test_a_lean_theorem_over_a_source_law_is_not_certified(export):
 # --- archlaw add: refusals (exit 1) and bad input (exit 2), no training involved ---------------
 
 
-def _fake_cache(monkeypatch, tmp_path, cell, combine=None):
-    """Make `archlaw add` find `cell` (and `combine`) in its cache, without training."""
-    from archlaw.models.carry import store as carry_store
-
-    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path))
-    cached = carry_store.CachedAdder(cell, combine or table_combine(),
-                                     {"config": {"base": cell.base}, "cell": {"seed": 0}},
-                                     tmp_path / "fake-entry", False)
-    monkeypatch.setattr(carry_store, "load_or_train", lambda *a, **k: cached)
-
-
 @pytest.mark.parametrize("adder", ["sequential", "log-depth"])
 def test_add_refuses_a_cell_that_breaks_its_law(monkeypatch, tmp_path, capsys, adder):
-    _fake_cache(monkeypatch, tmp_path, table_cell(10, faults={(3, 4, 1): (9, 0)}))
+    fake_carry_cache(monkeypatch, tmp_path, table_cell(10, faults={(3, 4, 1): (9, 0)}))
     assert cli.main(["add", "12", "3", "--adder", adder]) == 1
     out, err = capsys.readouterr()
     assert out == ""  # no sum from a cell that FAILs its law
@@ -358,7 +348,7 @@ def test_add_refuses_a_cell_that_breaks_its_law(monkeypatch, tmp_path, capsys, a
 def test_add_refuses_a_log_depth_adder_whose_runner_check_fails(monkeypatch, tmp_path, capsys):
     from archlaw.models.carry import bindings as carry_laws
 
-    _fake_cache(monkeypatch, tmp_path, table_cell(10))
+    fake_carry_cache(monkeypatch, tmp_path, table_cell(10))
     monkeypatch.setattr(carry_laws, "status_check",
                         lambda cell: "status read off the cell = ArchLaw.Carry.status on all 100 "
                                      "pairs: FAIL at a=1, b=8")
@@ -368,13 +358,13 @@ def test_add_refuses_a_log_depth_adder_whose_runner_check_fails(monkeypatch, tmp
 
 
 def test_add_exact_table_cell_gives_the_sum(monkeypatch, tmp_path, capsys):
-    _fake_cache(monkeypatch, tmp_path, table_cell(10))
+    fake_carry_cache(monkeypatch, tmp_path, table_cell(10))
     assert cli.main(["add", "12", "39"]) == 0
     assert capsys.readouterr().out == "51\n"
 
 
 def test_certificate_refusals_exit_1(monkeypatch, tmp_path, capsys):
-    _fake_cache(monkeypatch, tmp_path, table_cell(10))
+    fake_carry_cache(monkeypatch, tmp_path, table_cell(10))
     # the certificate is about the sequential MealyAdder: never for the log-depth adder
     assert cli.main(["add", "1", "2", "--adder", "log-depth", "--certificate",
                      str(tmp_path / "c")]) == 1

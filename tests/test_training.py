@@ -199,7 +199,8 @@ def test_training_is_written_once():
     third-party part runs in escnn's environment, without archlaw, and is left out)."""
     files = [p for p in (ROOT / "archlaw").rglob("*.py") if p.name != "training.py"]
     files += [ROOT / "scripts" / n for n in ("train_transformer_adder.py", "bench_recursion.py",
-                                             "bench_carry.py", "bench_conformance.py")]
+                                             "bench_carry.py", "bench_conformance.py",
+                                             "bench_pathfinding.py")]
     bench_eq = ROOT / "scripts" / "bench_equivariance.py"
     tree = ast.parse(bench_eq.read_text())
     main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")

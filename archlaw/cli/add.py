@@ -6,14 +6,16 @@ so ``archlaw add X Y`` composes with pipes. The cell is loaded from the user cac
 and cached first (about ten seconds on a CPU; a progress bar is shown).
 
 An operand longer than a shell argument (128 KiB) is given as ``@FILE`` or as ``-`` (stdin).
+``--adder table`` and ``--adder table-lookahead`` read the cell off as a table once
+(`archlaw.models.carry.table`) and run the table in numpy, not the network.
 Memory grows with the digits only through the operands, the digit tensors and the sum (measured
 by ``scripts/bench_carry.py --memory``); the log-depth adder's scan runs in chunks of
 `archlaw.models.carry.modules.SCAN_POSITIONS` positions, so its working memory is a fixed figure.
 
 Exit status: 0 the sum was printed (every law line passed); 1 refused, with one line on stderr and
 nothing on stdout: a law FAILed on the cell (no sum is given from a cell that breaks its law), or
-``--certificate`` cannot be issued (not certified, or ``--adder log-depth``: ``add_correct`` is
-about the sequential Mealy adder); 2 a user error (bad digits, base, seed, threads, device, a
+``--certificate`` cannot be issued (not certified, or any ``--adder`` but ``sequential``:
+``add_correct`` is about the sequential Mealy adder running the network cell); 2 a user error (bad digits, base, seed, threads, device, a
 cache that is not a directory, or no exact cell after the seeds tried).
 """
 
@@ -35,6 +37,10 @@ MAX_BASE = 36
 MAX_THREADS = 256
 MAX_SEED = 2 ** 31 - 1
 
+#: The values of --adder: two run the network, two run the cell's table
+#: (`archlaw.models.carry.table`).
+ADDERS = ("sequential", "log-depth", "table", "table-lookahead")
+
 #: Exit status of a refusal (a law FAILed on the cell, or a certificate cannot be issued),
 #: as `archlaw check`; a user error is 2.
 REFUSED = 1
@@ -48,9 +54,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", default="10",
                         help=f"digit base, an integer from 2 to {MAX_BASE} (default 10); digits "
                              "are 0-9 then a-z")
-    parser.add_argument("--adder", choices=("sequential", "log-depth"), default="sequential",
-                        help="the Mealy adder (default) or the log-depth lookahead adder")
-    add_device(parser, what="the adder")
+    parser.add_argument("--adder", choices=ADDERS, default="sequential",
+                        help="sequential: the Mealy adder running the network cell (default); "
+                             "log-depth: the network's lookahead scan (cell and learned combine); "
+                             "table: the Mealy adder running the cell's table (read off the "
+                             "network once, on all 2·B² inputs: the same sum, digit for digit); "
+                             "table-lookahead: a vectorised carry-lookahead over that table "
+                             "(numpy; the fastest, for long operands)")
+    add_device(parser, what="the network (the table adders read their table there, then run in "
+               "numpy on the CPU)")
     parser.add_argument("--seed", default="0",
                         help=f"training seed of the cell, 0 to {MAX_SEED} (default 0; not a "
                              "sampling seed: the cell's laws are checked exhaustively)")
@@ -141,9 +153,9 @@ def run(args: argparse.Namespace) -> int:
     del yt
     threads = _parse_int_arg(args.threads, "--threads", 1, MAX_THREADS)
     if args.certificate and args.adder != "sequential":
-        return _refuse("--certificate with --adder log-depth: the certificate is of "
-                       "ArchLaw.Carry.add_correct, which is about the sequential MealyAdder, not "
-                       "the lookahead scan; use --adder sequential")
+        return _refuse(f"--certificate with --adder {args.adder}: the certificate is of "
+                       "ArchLaw.Carry.add_correct, which is about the sequential MealyAdder "
+                       "running the network cell; use --adder sequential")
     from archlaw.models.carry.store import check_cache_root
 
     check_cache_root()  # a cache that cannot be used is a user error, said before any training
@@ -186,13 +198,25 @@ def run(args: argparse.Namespace) -> int:
         cached = load_or_train(cfg, device=dev, retrain=args.retrain, progress=progress)
 
     width = max(len(xd), len(yd))
-    xs, ys = _digits_tensor(xd, width, dev), _digits_tensor(yd, width, dev)
+    on_table = args.adder.startswith("table")
+    xs, ys = (_digits_tensor(d, width, "cpu" if on_table else dev) for d in (xd, yd))
     del xd, yd  # the tensors hold the digits from here on
-    report = adder_report(cached.cell, cached.combine if args.adder == "log-depth" else None)
+    table = None
+    if on_table:
+        from archlaw.models.carry.table import read_cell_table
+
+        table = read_cell_table(cached.cell)
+    report = adder_report(cached.cell, cached.combine if args.adder == "log-depth" else None,
+                          table=table, table_lookahead=args.adder == "table-lookahead")
     if not report.passed:
         return _refuse(f"no sum: the base-{base} cell at {cached.path} breaks its law: "
                        f"{report.failure()} (try --retrain)")
-    if args.adder == "log-depth":
+    if on_table:
+        from archlaw.models.carry.table import table_lookahead, table_sequential
+
+        engine = table_lookahead if args.adder == "table-lookahead" else table_sequential
+        out = torch.from_numpy(engine(table, xs.numpy(), ys.numpy())[0])
+    elif args.adder == "log-depth":
         from archlaw.models.carry.modules import LookaheadAdder
 
         out = LookaheadAdder(cached.cell, cached.combine).run(xs, ys)[0]
@@ -222,7 +246,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     sys.stdout.write(total + "\n")
     sys.stdout.flush()
-    err.print(report.text(args.adder, cached, str(dev)), highlight=False, markup=False)
+    err.print(report.text(args.adder, cached, "cpu (numpy), the table read on " + str(dev)
+                          if on_table else str(dev)), highlight=False, markup=False)
     if cert_paths:
         err.print(f"certificate written: {', '.join(cert_paths)}", highlight=False, markup=False)
     return 0

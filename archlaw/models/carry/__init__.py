@@ -12,6 +12,9 @@ Roles, the same in every family (imports run down this list, never up):
 * `store`: the user cache of trained cells (``~/.cache/archlaw``), repaired on every lookup;
 * `fixtures`: the registry's tiny seeded models and seeded violations, and `cached_binding`.
 
+Outside the ranks: `table`, the decoded cell read off as a table on all its inputs, and the two
+adders that run the table in numpy (`archlaw add --adder table|table-lookahead`).
+
 Importing the family registers its sort (``ArchLaw.Carry.Gen``) and its interpretations.
 """
 

@@ -11,10 +11,12 @@ Bindings (`archlaw.bridge.binding.Binding`), all on decoded values (``torch.long
 * `combine_binding(comb)` law ``ArchLaw.Carry.CombineLaws combine`` over ``ArchLaw.Carry.Gen``
                          (registered here as a 3-value sort, with its constructors and
                          ``Gen.eval``): 27 triples for associativity, 18 cases for the eval law.
-* `status_check(cell)`   part of the log-depth adder's trust base: the status it reads off the
-                         cell is ``ArchLaw.Carry.status``, on all B² pairs.
+* `table_binding(table)` law ``CarryCell B cell`` bound to the cell's table
+                         (`archlaw.models.carry.table.CellTable`: lookups, no network).
+* `status_check(cell)`   part of the lookahead adders' trust base: the status they read off the
+                         cell (or its table) is ``ArchLaw.Carry.status``, on all B² pairs.
 
-`adder_report(cell, combine)` checks them through the engine on the laws read from
+`adder_report(cell, combine, table=...)` checks them through the engine on the laws read from
 ``lean/ArchLaw`` (statement provenance as read: ``source`` without a Lean toolchain) and checks the
 adder theorem's hypotheses with `check_theorem`, which certifies only a ``lean`` statement. Laws
 that cannot be read are an error: nothing here is checked against anything but its Lean law.
@@ -32,7 +34,8 @@ from archlaw.bridge.binding import Binding
 from archlaw.models.carry.modules import CarryCellMLP, CombineMLP, gen_eval
 
 __all__ = [
-    "cell_binding", "carry_binding", "combine_binding", "LawLine", "AdderReport", "adder_report",
+    "cell_binding", "carry_binding", "combine_binding", "table_binding", "LawLine", "AdderReport",
+    "adder_report",
     "LAW_NAMES", "carry_decl", "status_check",
 ]
 
@@ -51,8 +54,37 @@ LAW_NAMES = {
 }
 
 
-#: Key of the log-depth adder's runner check in `AdderReport.extra`.
+#: Key of the lookahead adders' runner check in `AdderReport.extra`.
 RUNNER_CHECK = "runner check (trust base)"
+#: Keys of the table adders' trust-base lines in `AdderReport.extra`: what the table is, and the
+#: step that runs it.
+TABLE_TRUST = "table (trust base)"
+RUNNER_TRUST = "runner (trust base)"
+
+#: What the table is, as `archlaw add --adder table|table-lookahead` reports it (``{cases}``:
+#: 2·B²; ``{sha256}``: the extracted table's).
+TABLE_TEXT = ("the hard-decoded cell on all {cases} inputs, read once "
+              "(archlaw.models.carry.table.read_cell_table; table sha256 {sha256}), CarryCell "
+              "checked on it")
+#: What `table_sequential` rests on, as `archlaw add --adder table` reports it.
+SEQUENTIAL_TRUST = ("the Mealy adder over the table, step for step MealyAdder over the cell "
+                    "(the adder ArchLaw.Carry.add_correct speaks of)")
+#: The step `table_lookahead` adds to the trust base, as `archlaw add --adder table-lookahead`
+#: reports it.
+LOOKAHEAD_TRUST = ("carries by the Gen.op prefix of the statuses read off the table "
+                   "(ArchLaw.Carry.lookahead_correct / scan_correct with combine := Gen.op, "
+                   "CombineLaws by op_combineLaws), computed in numpy as the last non-propagate "
+                   "status before each position (Gen.op_eq_ite): trusted, not checked by Lean; "
+                   "tested against the sequential run of the table")
+
+#: What runs, for each value of ``archlaw add --adder`` (`AdderReport.text`).
+RUNNERS = {
+    "sequential": "MealyAdder, cell hard-decoded at every step",
+    "log-depth": "LookaheadAdder, cell and combine hard-decoded in every round",
+    "table": "Mealy adder over the cell's table in numpy, the table read off the hard-decoded cell",
+    "table-lookahead": "carry-lookahead over the cell's table in numpy, the table read off the "
+                       "hard-decoded cell",
+}
 
 
 def _meta(module: torch.nn.Module, **extra: Any) -> dict:
@@ -74,6 +106,14 @@ def carry_binding(cell: CarryCellMLP, **metadata: Any) -> Binding:
                    metadata=_meta(cell, base=cell.base, symbol="carry of cell a b 0", **metadata))
 
 
+def table_binding(table: Any, **metadata: Any) -> Binding:
+    """``CarryCell B cell`` bound to a `archlaw.models.carry.table.CellTable`: ``cell a b c`` is a
+    lookup in the table (a pure function: no module, nothing to hash)."""
+    return Binding(sorts={}, params={"B": table.base}, symbols={"cell": table.decode},
+                   model_symbols=frozenset({"cell"}), max_train_length=4,
+                   metadata={"model": "CellTable", "base": table.base, **metadata})
+
+
 def combine_binding(comb: CombineMLP, **metadata: Any) -> Binding:
     """The lookahead laws: the decoded ``combine : Gen → Gen → Gen`` (K=0, P=1, G=2)."""
     return Binding(sorts={}, params={}, symbols={"combine": comb.decode},
@@ -91,9 +131,12 @@ class LawLine:
     passed: bool
     cases: int
     counterexample: str | None = None
+    #: what the law was checked on, when not the network itself (``"the table"``)
+    on: str | None = None
 
     def text(self) -> str:
-        out = (f"{self.law}: {'pass' if self.passed else 'FAIL'} — statement {self.statement}, "
+        law = self.law + (f" (on {self.on})" if self.on else "")
+        out = (f"{law}: {'pass' if self.passed else 'FAIL'} — statement {self.statement}, "
                f"check {self.check} ({self.cases:,} cases)")
         if self.counterexample:
             out += f"; counterexample: {self.counterexample}"
@@ -140,8 +183,8 @@ class AdderReport:
     def text(self, adder: str, cached: Any, device: str) -> str:
         meta = cached.meta
         lines = [
-            f"adder: {adder} ({'MealyAdder' if adder == 'sequential' else 'LookaheadAdder'}), "
-            f"cell hard-decoded at every step on {device}; cell base {meta['config']['base']}, "
+            f"adder: {adder} ({RUNNERS.get(adder, adder)}) on {device}; "
+            f"cell base {meta['config']['base']}, "
             f"seed {meta['cell']['seed']}, "
             + (f"trained just now in {meta['cell']['seconds']} s" if cached.trained_now
                else f"cached at {cached.path}"),
@@ -168,27 +211,37 @@ def carry_decl(key: str, export: Any = None):
     return (export if export is not None else load_export()).find(LAW_NAMES[key])
 
 
-def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: Any = None
-                 ) -> AdderReport:
+def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: Any = None,
+                 table: Any = None, table_lookahead: bool = False) -> AdderReport:
     """Check the cell (and the combine, for the log-depth adder) against their laws, and the
-    adder theorem (and the scan theorem) with `check_theorem`."""
+    adder theorem (and the scan theorem) with `check_theorem`. With `table` (the cell's
+    `archlaw.models.carry.table.CellTable`, for the table adders), ``CarryCell`` is also checked
+    on the table itself, and the runner's trust base is named: the sequential run of the table,
+    or (`table_lookahead`) the status check on the table and the lookahead step."""
     from archlaw.bridge.conformance import check_law, check_theorem
     from archlaw.bridge.library import load_export
 
     export = export if export is not None else load_export()
     lines: list[LawLine] = []
 
-    def add(rep) -> None:
+    def add(rep, on: str | None = None) -> None:
         ce = None
         for f in rep.fields:
             if f.counterexample is not None:
                 ce = f.counterexample.text().split("\n")[0]
                 break
-        lines.append(LawLine(rep.law, rep.statement, rep.check, rep.passed, rep.cases, ce))
+        lines.append(LawLine(rep.law, rep.statement, rep.check, rep.passed, rep.cases, ce, on))
 
     add(check_law(carry_decl("cell", export), cell_binding(cell)))
     add(check_law(carry_decl("cocycle", export), carry_binding(cell)))
     extra = {}
+    if table is not None:
+        add(check_law(carry_decl("cell", export), table_binding(table)), "the table")
+        extra[TABLE_TRUST] = TABLE_TEXT.format(cases=f"{table.cases:,}", sha256=table.sha256)
+        extra[RUNNER_TRUST] = SEQUENTIAL_TRUST
+        if table_lookahead:
+            extra[RUNNER_CHECK] = status_check(table)
+            extra[RUNNER_TRUST] = LOOKAHEAD_TRUST
     if combine is not None:
         add(check_law(carry_decl("combine", export), combine_binding(combine)))
         sth = carry_decl("scan_theorem", export)
@@ -204,22 +257,24 @@ def adder_report(cell: CarryCellMLP, combine: CombineMLP | None = None, export: 
                        extra=extra, conformance=rep, binding=binding, runner_passed=runner_ok)
 
 
-def status_check(cell: CarryCellMLP) -> str:
-    """Part of the log-depth adder's trust base, checked on all B² digit pairs: the status the
-    runner reads off the cell's carries (`CarryCellMLP.generators`) is what Lean's
+def status_check(cell: Any) -> str:
+    """Part of the lookahead adders' trust base, checked on all B² digit pairs: the status the
+    runner reads off the cell's carries (`CarryCellMLP.generators`, or `CellTable.generators`
+    for the table lookahead) is what Lean's
     ``ArchLaw.Carry.status a b`` computes (G if a + b ≥ B, P if a + b = B - 1, else K).
     It is a check of the torch runner against a Lean definition, not of a law, so it carries no
     statement label; the lookahead theorems speak of ``status`` (via ``pairStatus``) itself."""
     from archlaw.models.carry.modules import G, K, P
 
     base = cell.base
-    dev = next(cell.parameters()).device
+    dev = next(cell.parameters()).device if isinstance(cell, torch.nn.Module) else torch.device("cpu")
     a, b = torch.meshgrid(torch.arange(base, device=dev), torch.arange(base, device=dev),
                           indexing="ij")
     a, b = a.reshape(-1), b.reshape(-1)
     want = torch.where(a + b >= base, G, torch.where(a + b + 1 == base, P, K))
     bad = (cell.generators(a, b) != want).nonzero().flatten().tolist()
-    head = f"status read off the cell = ArchLaw.Carry.status on all {base * base} pairs"
+    what = "cell" if isinstance(cell, torch.nn.Module) else "cell's table"
+    head = f"status read off the {what} = ArchLaw.Carry.status on all {base * base} pairs"
     if not bad:
         return f"{head}: pass"
     return f"{head}: FAIL at a={int(a[bad[0]])}, b={int(b[bad[0]])}"

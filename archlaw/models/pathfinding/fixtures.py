@@ -24,6 +24,7 @@ from archlaw.models.pathfinding.modules import (
     aggregate_min_zero_empty, aggregate_sum, table_relax_cell)
 from archlaw.models.pathfinding.train import CellConfig, TrainReport, train_cell
 from archlaw.models.registry import one_thread, register
+from archlaw.models.training import seed_everything
 
 __all__ = ["TINY_CELL", "tiny_cell", "saturating_sum", "source_pinned_step", "register_fixtures"]
 
@@ -60,7 +61,7 @@ def source_pinned_step(cell: torch.nn.Module, n: int) -> Callable[..., torch.Ten
 
 
 def _monotone_message() -> MonotoneMessage:
-    torch.manual_seed(0)
+    seed_everything(0)
     return MonotoneMessage(16, 8, 250).eval()
 
 

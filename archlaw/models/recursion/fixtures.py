@@ -33,6 +33,7 @@ import torch
 from archlaw.bridge.binding import Binding
 
 from archlaw.models.registry import one_thread, register
+from archlaw.models.training import seed_everything
 from archlaw.models.recursion.modules import (
     FiniteMealy, FiniteMoore, FloatMealy, LeftFold, TreeFold,
 )
@@ -311,17 +312,17 @@ def _stock(law: str, **symbols: Any) -> Binding:
 
 
 def _stock_gru() -> torch.nn.GRU:
-    torch.manual_seed(0)
+    seed_everything(0)
     return torch.nn.GRU(3, 5, num_layers=2, batch_first=True)
 
 
 def _stock_lstm() -> torch.nn.LSTM:
-    torch.manual_seed(0)
+    seed_everything(0)
     return torch.nn.LSTM(3, 5, num_layers=2)
 
 
 def _stock_encoder() -> torch.nn.TransformerEncoder:
-    torch.manual_seed(1)
+    seed_everything(1)
     layer = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0,
                                              batch_first=True)
     return torch.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
