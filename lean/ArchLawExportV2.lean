@@ -52,9 +52,11 @@ them. A definition whose value uses a recursor (`brecOn`, `rec`, `WellFounded.fi
 directly or through an auxiliary definition of its own (well-founded recursion's `f._unary`,
 `f._mutual`: `isRecursiveDef`), or whose body leaves the fragment, is left out: the law keeps it
 as an opaque constant with a registered interpretation, exactly as when the source reader cannot
-read it. A body that runs out of heartbeats or recursion depth while being printed is left out
-too (`tryCatchRuntimeEx`: a plain `try … catch` in `MetaM` rethrows those runtime exceptions),
-each definition with its own heartbeat budget (`withCurrHeartbeats`).
+read it. A body that runs out of heartbeats, or of recursion depth inside `whnf`/`inferType`/`isDefEq`,
+while being printed is left out too (`tryCatchRuntimeEx`: a plain `try … catch` in `MetaM`
+rethrows those runtime exceptions), each definition with its own heartbeat budget
+(`withCurrHeartbeats`); the printers themselves are `partial` and do not count depth, so a term
+deep enough to overflow the native stack still ends the export.
 
 The data structures the laws' sorts use (`D4`, `Perm n`, a user's) are written as `(structure …)`
 entries (`structureSexp`: the constructor's telescope, parameters then fields, proof fields
@@ -496,15 +498,21 @@ def definitions (roots : Array Name) (used : IO.Ref (Array Name)) : MetaM (Array
       out := out.push (nameStr n, text)
       todo := todo ++ (← mine.get).toList
     | none =>
-      match ← structureSexp { skipProofs := false, used := mine } n mod with
+      -- guarded like `defSexp`: an error or a runtime exception (heartbeats) in one
+      -- structure's field types leaves that structure out instead of ending the export
+      match ← withCurrHeartbeats <| tryCatchRuntimeEx
+          (structureSexp { skipProofs := false, used := mine } n mod) (fun _ => return none) with
       | some text =>
         structs := structs.push (nameStr n, text)
         todo := todo ++ (← mine.get).toList
       | none => pure ()
-  let byName := fun (a b : String × String) => a.1 < b.1
+  -- typed as a Bool comparison: `Array.qsort` takes `lt : α → α → Bool`, and an untyped
+  -- let-bound lambda would elaborate to a Prop-valued one with no coercion to Bool
+  let byName : String × String → String × String → Bool := fun a b => a.1 < b.1
   return (out.qsort byName).map (·.2) ++ (structs.qsort byName).map (·.2)
 
-/-- The whole file: version 2 when a law uses a definition, version 1 otherwise. -/
+/-- The whole file: version 2 when a law uses a definition or a data structure, version 1
+otherwise. -/
 def exportAll (roots : Array Name) (srcDir : String) : MetaM (String × Nat × Nat) := do
   let decls ← tagged srcDir
   let used ← IO.mkRef (#[] : Array Name)
