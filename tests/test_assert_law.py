@@ -180,3 +180,80 @@ def test_every_layout_round_trips(order):
                samples=3)
     sizes = {"N": seen[0][order.index("N")], "L": 4, "C": 3}
     assert seen[0] == tuple(sizes[ch] for ch in order)
+
+
+# Argument validation and pytest ergonomics (a new user's report): wrong-type options are one
+# ArchLawError line naming the option; a failure points at the caller's line; `case=K` replays.
+
+@pytest.mark.parametrize("kw, words", [
+    (dict(layout="NCL"), "layout='NCL': give a mapping from a model symbol to its layout "
+                         "letters, e.g. layout={'f': 'NCL'}"),
+    (dict(layout={"f": 3}), "layout={'f': 3}: give a mapping"),
+    (dict(dtype="float33"), "dtype='float33': give a torch floating dtype or its name"),
+    (dict(dtype=torch.int64), "dtype=torch.int64: give a torch floating dtype or its name"),
+    (dict(dtype=torch.float8_e4m3fn), "accepted: float64, float32, float16, bfloat16"),
+    (dict(f=nn.Identity), "f=Identity is a class: pass an instance: nn.Identity()"),
+    (dict(f=nn.Conv1d), "pass an instance: nn.Conv1d(...)"),
+    (dict(samples="10"), "samples='10': give an int >= 1"),
+    (dict(seed=-1), "seed=-1: give an int >= 0"),
+    (dict(case=-1), "case=-1: give an int >= 0"),
+    (dict(case=True), "case=True: give an int >= 0"),
+])
+def test_a_wrong_type_option_is_one_line_naming_it(kw, words):
+    with pytest.raises(ArchLawError) as e:
+        assert_law("ShiftEquivariant", **{"f": _conv1d("circular"), "n": 6, "X": (3,),
+                                          "Y": (3,), "samples": 5, **kw})
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith("assert_law('ShiftEquivariant'): ") and words in msg
+
+
+@pytest.mark.parametrize("name", ["float32", "torch.float32"])
+def test_a_dtype_may_be_given_by_name(name):
+    conv = _conv1d("circular")
+    rep = assert_law("ShiftEquivariant", f=conv, n=6, X=(3,), Y=(3,), layout={"f": "NCL"},
+                     samples=5, dtype=name)
+    assert rep.dtype == "float32" and conv.weight.dtype == torch.float32
+    rep64 = assert_law("ShiftEquivariant", f=conv, n=6, X=(3,), Y=(3,), layout={"f": "NCL"},
+                       samples=5, dtype="float64")
+    assert rep64.dtype == "float64"
+
+
+def _shown_frames(excinfo) -> list[str]:
+    """The files of the frames pytest shows for `excinfo`: those without ``__tracebackhide__``."""
+    import traceback
+    return [f.f_code.co_filename for f, _ in traceback.walk_tb(excinfo.tb)
+            if not f.f_locals.get("__tracebackhide__", False)]
+
+
+def test_pytest_shows_the_callers_line_not_archlaws_source():
+    with pytest.raises(AssertionError) as fail:
+        assert_law("ShiftEquivariant", f=_conv1d("zeros"), n=12, X=(3,), Y=(3,),
+                   layout={"f": "NCL"}, samples=10)
+    with pytest.raises(ArchLawError) as bad:  # raised deep in the engine (the spec's layout)
+        assert_law("ShiftEquivariant", f=lambda s: s, n=6, X=(2,), Y=(2,), layout={"f": "NCW"})
+    for e in (fail, bad):
+        assert _shown_frames(e) == [__file__], _shown_frames(e)
+
+
+def test_case_k_replays_the_counterexample_its_failure_names():
+    """The failure names `assert_law(..., case=K)`; re-run with it, exactly that case is checked
+    (one case, the same counterexample, its values now at full precision), as the CLI's
+    ``--case K`` does."""
+    import re
+    kw = dict(f=_conv1d("zeros"), n=12, X=(3,), Y=(3,), layout={"f": "NCL"}, samples=10)
+    with pytest.raises(AssertionError) as e:
+        assert_law("ShiftEquivariant", **kw)
+    text = str(e.value)
+    k = int(re.search(r"replay: seed=0 .* case (\d+)\n", text).group(1))
+    assert f"in this test: assert_law('ArchLaw.ShiftEquivariant', ..., case={k})" in text
+    with pytest.raises(AssertionError) as again:
+        assert_law("ShiftEquivariant", case=k, **kw)
+    one = str(again.value)
+    assert "map_act: FAIL sampled 1 case, 1 violation" in one
+    assert f"case {k}\n" in one and f"case={k})" in one
+    first = text.split("counterexample: ")[1].split(",")[0]       # its first binder, k := ...
+    assert one.split("counterexample: ")[1].startswith(first)
+    assert "\n    lhs = tensor (12, 3) float64 [[" in one                # every value in full
+    assert "\n    lhs = " not in text                                  # (only when run alone)
+    with pytest.raises(ArchLawError, match="no field of ArchLaw.ShiftEquivariant has that many"):
+        assert_law("ShiftEquivariant", case=10**5, **kw)
