@@ -53,7 +53,8 @@ def assert_law(law: Any, *, layout: Mapping[str, str] | None = None, samples: in
     from archlaw.bridge.conformance import check_law
     from archlaw.bridge.spec import derive_binding, find_law
 
-    where = f"assert_law({law!r})"
+    where = (f"assert_law({law!r})" if isinstance(law, str) else  # a Law: its name, not its repr
+             f"assert_law({getattr(law, 'name', type(law).__name__)})")
     try:
         dtype = _options(where, layout, samples, budget, seed, dtype, case, given)
         law = find_law(law, export, where=where)

@@ -207,6 +207,13 @@ def test_a_wrong_type_option_is_one_line_naming_it(kw, words):
     assert "\n" not in msg and msg.startswith("assert_law('ShiftEquivariant'): ") and words in msg
 
 
+def test_a_law_given_as_an_object_is_named_by_its_name_in_an_option_error():
+    law = load_export().find("ArchLaw.ShiftEquivariant")
+    with pytest.raises(ArchLawError) as e:
+        assert_law(law, f=lambda s: s, n=6, X=(3,), Y=(3,), layout="NCL")
+    assert str(e.value).startswith("assert_law(ArchLaw.ShiftEquivariant): layout='NCL'")
+
+
 @pytest.mark.parametrize("name", ["float32", "torch.float32"])
 def test_a_dtype_may_be_given_by_name(name):
     conv = _conv1d("circular")
