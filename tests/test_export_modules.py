@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from archlaw.bridge import interchange
-from archlaw.bridge.source_reader import header_imports
+from archlaw.bridge.source_reader import header_imports, resolve_imports
 from archlaw.cli import export as cmd_export
 from archlaw.cli.app import main
 
@@ -44,8 +44,23 @@ def user(tmp_path, monkeypatch) -> Path:
     return root
 
 
+def _imported(root: Path, modules: list[str]) -> set[str]:
+    """The modules that importing `modules` brings in (transitively), as Lean's `importModules`
+    would: the exporter writes the tagged declarations of these only."""
+    files = {f.module: f for f in resolve_imports(root, modules=tuple(modules))}
+    seen: set[str] = set()
+    todo = list(modules)
+    while todo:
+        m = todo.pop()
+        if m not in seen and m in files:
+            seen.add(m)
+            todo += [i.module for i in header_imports(files[m].text)]
+    return seen
+
+
 def _fake_lake(monkeypatch, root: Path, fail: tuple[str, ...] = ()) -> list[list[str]]:
-    """Replace `subprocess.run` for `archlaw export` (not installed lake); the calls made."""
+    """Replace `subprocess.run` for `archlaw export` (not installed lake); the calls made. The
+    stand-in exporter writes the declarations of the modules it is given (default `ArchLaw`)."""
     calls: list[list[str]] = []
     lean = dataclasses.replace(lean_export_of(root), hashes=())
 
@@ -53,7 +68,10 @@ def _fake_lake(monkeypatch, root: Path, fail: tuple[str, ...] = ()) -> list[list
         assert Path(cwd) == root
         calls.append(list(cmd))
         if cmd[:2] == ["lake", "exe"]:
-            interchange.write(lean, Path(cmd[3]))
+            mods = [cmd[i + 1] for i in range(4, len(cmd) - 1, 2) if cmd[i] == "--module"]
+            keep = _imported(root, mods or ["ArchLaw"])
+            interchange.write(dataclasses.replace(lean, declarations=tuple(
+                d for d in lean.declarations if d.module in keep)), Path(cmd[3]))
         failed = cmd[:2] == ["lake", "build"] and len(cmd) == 3 and cmd[2] in fail
         return subprocess.CompletedProcess(cmd, 1 if failed else 0)
 
@@ -148,6 +166,37 @@ def test_a_bad_module_is_one_line_before_lake_runs(user, monkeypatch, capsys, na
     lines = [x for x in err.splitlines() if x.strip()]
     assert len(lines) == 1 and says in lines[0], err
     assert calls == []
+
+
+def test_a_blind_theorem_is_certified_once_exported_with_lean(tmp_path, monkeypatch, capsys):
+    """Issue 19's certificate path, with the stand-in exporter: without --with-blind the
+    k-round theorem is absent from the Lean export, which ArchLaw prefers to the source while
+    fresh, so it cannot even be checked; with it, the theorem and RelaxCell are `lean`
+    statements and the exhaustively checked table cell is certified."""
+    monkeypatch.setenv("ARCHLAW_CACHE", str(tmp_path / "cache"))
+    proj = tmp_path / "archlaw"
+    proj.mkdir()
+    shutil.copytree(REPO / "lean", proj / "lean")
+    for f in ("lakefile.lean", "lean-toolchain"):
+        shutil.copy(REPO / f, proj / f)
+    _fake_lake(monkeypatch, proj)
+    check = ["check", "ArchLaw.bellmanFord_walks", "--root", str(proj), "--model",
+             "archlaw.models.pathfinding.fixtures:cell_binding_for", "--param", "k=32",
+             "--param", "w=8", "--certificate", str(tmp_path / "cert")]
+    assert main(["export", "--root", str(proj)]) == 0
+    assert "ArchLaw.bellmanFord_walks" not in (proj / "build/archlaw/laws.sexp").read_text()
+    capsys.readouterr()
+    # a Lean export is preferred to the source while fresh: the blind theorem is simply absent
+    assert main(check) == 2
+    assert "no law or theorem named 'ArchLaw.bellmanFord_walks'" in capsys.readouterr().err
+    assert main(["export", "--root", str(proj), "--with-blind"]) == 0
+    got = interchange.read(proj / "build/archlaw/laws.sexp")
+    assert {"ArchLaw.bellmanFord_walks", "ArchLaw.RelaxCell"} <= {d.name for d in got.declarations}
+    capsys.readouterr()
+    assert main(check) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert "ArchLaw.bellmanFord_walks: certified" in out, out
+    assert (tmp_path / "cert.json").is_file()
 
 
 def test_modules_round_trip_and_a_bad_entry_is_refused():
