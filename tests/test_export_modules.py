@@ -165,7 +165,7 @@ def test_a_bad_module_is_one_line_before_lake_runs(user, monkeypatch, capsys, na
     err = capsys.readouterr().err
     lines = [x for x in err.splitlines() if x.strip()]
     assert len(lines) == 1 and says in lines[0], err
-    assert calls == []
+    assert calls == [] and not list(user.glob(".l.sexp.*"))  # no temporary file left behind
 
 
 def test_a_blind_theorem_is_certified_once_exported_with_lean(tmp_path, monkeypatch, capsys):

@@ -180,6 +180,11 @@ def export_with_lean(root: Path, out: Path, exe: str = EXPORTER,
     from archlaw.bridge import atomic
 
     dest = atomic.destination(out)  # a device or FIFO is refused before the build, not after
+    # hashed before lake runs: the record must name the files lake built, not later edits. With
+    # extra modules the exporter imports DEFAULT_MODULE by name too, and all are hashed with
+    # their imports (located here: a missing one is refused before any build or temporary file)
+    asked = (DEFAULT_MODULE, *modules) if modules else ()
+    before = hash_lean_files(root, modules=asked)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, raw = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".lake.tmp")
@@ -187,11 +192,6 @@ def export_with_lean(root: Path, out: Path, exe: str = EXPORTER,
     except OSError as e:
         raise ArchLawError(f"cannot create the export's folder: {e.strerror or e}",
                            where=str(out)) from None
-    # hashed before lake runs: the record must name the files lake built, not later edits
-    # (the extra modules located here, so a missing one is refused before any build)
-    # (with extra modules, the exporter imports DEFAULT_MODULE by name too: hashed with them)
-    asked = (DEFAULT_MODULE, *modules) if modules else ()
-    before = hash_lean_files(root, modules=asked)
     try:
         _run(["lake", "build"], root)
         covered = (DEFAULT_MODULE, *(m for m in modules if _builds(m, root))) if modules else ()
