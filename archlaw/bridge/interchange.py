@@ -131,6 +131,8 @@ def dumps(export: Export) -> str:
         [_sym("lean-version"), export.lean_version if export.lean_version else _sym("none")],
         [_sym("hashes"), *([p, h] for p, h in export.hashes)],
     ]
+    if export.modules:  # only when more than the default module was exported
+        head.append([_sym("modules"), *export.modules])
     parts = ["(archlaw-export"]
     parts += ["  " + sexpdata.dumps(h) for h in head]
     parts += ["  " + sexpdata.dumps(_def_to_sexp(d)) for d in defs]
@@ -392,7 +394,7 @@ class _Reader:
                 defs_raw.append(item)
             elif key == "structure":
                 structs_raw.append(item)
-            elif key in ("version", "producer", "lean-version", "hashes"):
+            elif key in ("version", "producer", "lean-version", "hashes", "modules"):
                 header[key] = item
             else:
                 self.fail("header", f"unknown entry {key!r}")
@@ -414,6 +416,8 @@ class _Reader:
             if not isinstance(h, list) or len(h) != 2:
                 self.fail(f"header > hashes > {i + 1}", 'expected ("PATH" "SHA256")')
             hashes.append((self.string(h[0], "header > hashes"), self.string(h[1], "header > hashes")))
+        modules = tuple(self.string(m, f"header > modules > {i + 1}")
+                        for i, m in enumerate(header.get("modules", [None])[1:]))
         for raw, what in ((defs_raw, "def"), (structs_raw, "structure")):
             if raw and version < DEFINITIONS_VERSION:
                 self.fail(f"{what} 1", f"({what} ...) entries need version "
@@ -440,7 +444,7 @@ class _Reader:
                 self.fail(f"{d.kind} {d.name}", "declared twice")
             seen.add(d.name)
         return Export(producer=producer, lean_version=lean_version, hashes=tuple(hashes),
-                      declarations=decls, version=version)
+                      declarations=decls, version=version, modules=modules)
 
 
 

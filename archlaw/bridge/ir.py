@@ -486,6 +486,11 @@ class Export:
     #: only the text it was read from says so (anyone can write ``(producer "lean")`` and correct
     #: hashes). Not part of the value: never written, not compared.
     attestation: str | None = field(default=None, compare=False)
+    #: the Lean modules the exporter imported when more than its default were asked for
+    #: (``archlaw export --module M`` / ``--with-blind``; written ``(modules "ArchLaw" ...)``);
+    #: empty when the file does not say (the default module only, or a ``source`` export). Their
+    #: files, with their imports, are hashed too (`archlaw.bridge.library.hash_lean_files`).
+    modules: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # interchange version 2 carries definitions (docs/interchange.md): an export whose laws

@@ -86,22 +86,25 @@ def export_path(root: Path) -> Path:
     return Path(root) / EXPORT_RELPATH
 
 
-def hash_lean_files(root: Path, *, missing_ok: bool = False) -> tuple[tuple[str, str], ...]:
+def hash_lean_files(root: Path, *, missing_ok: bool = False,
+                    modules: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
     """SHA-256 of every Lean file the source reader reads for the project: its own files and the
     modules they import, from its dependencies and the installed ArchLaw library too
     (`archlaw.bridge.source_reader.resolve_imports`), as ``((key, hex digest), ...)`` sorted by
     key (the path relative to root; ``<archlaw>/...`` for the installed library). A missing
-    import is an `ArchLawError`, or with `missing_ok` left out of the hashes (`stale_files`)."""
+    import is an `ArchLawError`, or with `missing_ok` left out of the hashes (`stale_files`).
+    `modules`: more modules hashed with their imports, as if the project imported them (those an
+    export made with ``archlaw export --module`` covers, `Export.modules`)."""
     from .source_reader.files import _load_hashed
 
-    return _load_hashed(Path(root).resolve(), missing_ok=missing_ok)[1]
+    return _load_hashed(Path(root).resolve(), missing_ok=missing_ok, modules=tuple(modules))[1]
 
 
 def stale_files(export: Export, root: Path) -> tuple[list[str], list[str], list[str]]:
     """(changed, added, removed) Lean files since the export was made."""
     recorded = dict(export.hashes)
     # a file removed since the export is reported as removed, not as the import that now breaks
-    now = dict(hash_lean_files(root, missing_ok=True))
+    now = dict(hash_lean_files(root, missing_ok=True, modules=export.modules))
     changed = sorted(p for p in recorded if p in now and now[p] != recorded[p])
     added = sorted(p for p in now if p not in recorded)
     removed = sorted(p for p in recorded if p not in now)

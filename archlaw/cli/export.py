@@ -1,6 +1,7 @@
 """`archlaw export`: write the laws of a Lake project as an interchange file.
 
-    archlaw export [--root DIR] [--out FILE] [--source] [--definitions]
+    archlaw export [--root DIR] [--out FILE] [--source] [--definitions] [--module M]...
+                   [--with-blind]
 
 With Lean (``lake`` on PATH): runs ``lake build`` and ``lake exe archlaw-export OUT`` (the
 exporter in ``lean/ArchLawExport.lean``, statement provenance ``lean``, axioms from
@@ -18,6 +19,15 @@ entries of the non-recursive definitions they use, from the definitions' values 
 equation lemmas of their ``match`` helpers (docs/interchange.md). That exporter was written
 without a Lean toolchain and is no default target of ``lake build``; CI builds it in a step
 allowed to fail (docs/ci.md).
+
+With ``--module M`` (repeatable) or ``--with-blind`` (every module of `BLIND_MODULES`: those of
+ArchLaw's library written without a Lean toolchain and kept out of ``lean/ArchLaw.lean``'s import
+graph) it also runs ``lake build M`` for each; a module that fails to build is left out, with one
+line saying so, and the exporter runs as ``lake exe archlaw-export OUT --module ArchLaw --module
+M ...`` over those that built. The export records the modules it covers in its header
+(``(modules ...)``, `Export.modules`) and hashes their files and imports too, so the attestation
+and the staleness check cover them. A law of a module left out is absent from the export, not
+unverified (docs/lean.md).
 
 Without Lean it says how to get it; with ``--source`` it writes what the reader of the Lean source
 sees instead (statement provenance ``source``: statements parsed, proofs not checked).
@@ -42,6 +52,14 @@ from .options import add_root
 #: (`lean/ArchLawExportV2.lean`, also the `(def ...)` entries), a separate target written blind.
 EXPORTER = "archlaw-export"
 V2_EXPORTER = "archlaw-export-v2"
+#: The module the exporters import by default; named first when more are asked for.
+DEFAULT_MODULE = "ArchLaw"
+#: ArchLaw's Lean modules written without a Lean toolchain: none is imported from
+#: ``lean/ArchLaw.lean`` (an error in one cannot stop ``lake build``), CI's lean job builds each in
+#: a step allowed to fail, and ``archlaw export --with-blind`` exports those that build.
+BLIND_MODULES = ("ArchLaw.Para", "ArchLaw.Symmetries", "ArchLaw.Graph.Semiring",
+                 "ArchLaw.Graph.MessagePassing", "ArchLaw.Graph.BellmanFord",
+                 "ArchLaw.Carry.Reference", "ArchLaw.Tables")
 
 HELP = "export the laws with Lean (lake build + lake exe archlaw-export), hashing the Lean files"
 
@@ -66,6 +84,29 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "definitions the laws use, so they run from their Lean bodies; "
                              "written without a Lean toolchain, see docs/interchange.md) instead "
                              f"of `lake exe {EXPORTER}`")
+    parser.add_argument("--module", dest="modules", action="append", default=[], metavar="M",
+                        help=f"with Lean, also export the laws of module M (dotted, e.g. "
+                             f"ArchLaw.Graph.BellmanFord; repeatable): `lake build M` first, and "
+                             f"left out, on one line, if that fails")
+    parser.add_argument("--with-blind", action="store_true",
+                        help="with Lean, --module for each module written without a Lean "
+                             f"toolchain: {', '.join(BLIND_MODULES)}")
+
+
+def _module_names(args: argparse.Namespace) -> tuple[str, ...]:
+    """The extra modules asked for (`--module` in order, then `BLIND_MODULES` with
+    `--with-blind`), each once, the default module dropped; a name that is not a dotted Lean
+    identifier is refused on one line."""
+    import re
+
+    out: list[str] = []
+    for m in [*args.modules, *(BLIND_MODULES if args.with_blind else ())]:
+        if not re.fullmatch(r"[^\W\d][\w'!?]*(\.[^\W\d][\w'!?]*)*", m):
+            raise ArchLawError(f"--module {m!r}: not a module name; accepted: dotted Lean "
+                               "identifiers, e.g. ArchLaw.Graph.BellmanFord")
+        if m != DEFAULT_MODULE and m not in out:
+            out.append(m)
+    return tuple(out)
 
 
 def _out_file(out: str) -> Path:
@@ -101,10 +142,32 @@ def _run(cmd: list[str], root: Path) -> None:
                            "(its output is above)")
 
 
-def export_with_lean(root: Path, out: Path, exe: str = EXPORTER) -> Export:
+def _builds(module: str, root: Path) -> bool:
+    """Whether ``lake build MODULE`` succeeds; when it fails, one line says that the module is
+    left out of the export, and why."""
+    from archlaw.bridge.console import make_console
+    from rich.markup import escape
+
+    try:
+        _run(["lake", "build", module], root)
+    except ArchLawError as e:
+        make_console(stderr=True, soft_wrap=True).print(
+            f"[yellow]left out {escape(module)}:[/] {escape(str(e))}; its laws are absent "
+            "from this export")
+        return False
+    return True
+
+
+def export_with_lean(root: Path, out: Path, exe: str = EXPORTER,
+                     modules: tuple[str, ...] = ()) -> Export:
     """Build, run the Lean exporter `exe` (`EXPORTER`, or `V2_EXPORTER` for the definitions
     too), record the hashes in the header of `out`, and record in ArchLaw's cache that lake made
     it (`attestation.record_lake_export`); the export written, marked `ATTESTED_BY_LAKE`.
+
+    `modules`: more modules to export besides `DEFAULT_MODULE` (`_module_names`). Each is built
+    with ``lake build M``; those that build are passed to the exporter (``--module ArchLaw
+    --module M ...``) and recorded in the export (`Export.modules`), whose hashes then cover
+    their files and imports too; one that fails is left out (`_builds`).
 
     The exporter writes a uniquely named temporary file beside `out`, which is read back and
     written to `out` atomically (`archlaw.bridge.atomic`): a reader of `out` never sees the
@@ -117,6 +180,11 @@ def export_with_lean(root: Path, out: Path, exe: str = EXPORTER) -> Export:
     from archlaw.bridge import atomic
 
     dest = atomic.destination(out)  # a device or FIFO is refused before the build, not after
+    # hashed before lake runs: the record must name the files lake built, not later edits. With
+    # extra modules the exporter imports DEFAULT_MODULE by name too, and all are hashed with
+    # their imports (located here: a missing one is refused before any build or temporary file)
+    asked = (DEFAULT_MODULE, *modules) if modules else ()
+    before = hash_lean_files(root, modules=asked)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, raw = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".lake.tmp")
@@ -124,24 +192,28 @@ def export_with_lean(root: Path, out: Path, exe: str = EXPORTER) -> Export:
     except OSError as e:
         raise ArchLawError(f"cannot create the export's folder: {e.strerror or e}",
                            where=str(out)) from None
-    # hashed before lake runs: the record must name the files lake built, not later edits
-    before = hash_lean_files(root)
     try:
         _run(["lake", "build"], root)
-        _run(["lake", "exe", exe, str(Path(raw).resolve())], root)
+        covered = (DEFAULT_MODULE, *(m for m in modules if _builds(m, root))) if modules else ()
+        named = [a for m in covered for a in ("--module", m)]
+        _run(["lake", "exe", exe, str(Path(raw).resolve()), *named], root)
         exp = interchange.read(raw)
         if exp.producer != "lean":
             raise ArchLawError(f"the exporter wrote producer {exp.producer!r}, expected 'lean'",
                                where=str(out))
-        if hash_lean_files(root) != before:
+        if hash_lean_files(root, modules=asked) != before:
             raise ArchLawError("the Lean files changed while lake ran; run `archlaw export` again",
                                where=str(root))
-        exp = dataclasses.replace(exp, hashes=before)
+        hashes = before
+        if covered != asked:  # only the files of what was exported: a left-out module's are not
+            keys = {k for k, _ in hash_lean_files(root, modules=covered)}
+            hashes = tuple(p for p in before if p[0] in keys)
+        exp = dataclasses.replace(exp, hashes=hashes, modules=covered)
         interchange.write(exp, out)
     finally:
         with contextlib.suppress(OSError):
             os.unlink(raw)
-    attestation.record_lake_export(root, before, interchange.dumps(exp), exp.lean_version)
+    attestation.record_lake_export(root, hashes, interchange.dumps(exp), exp.lean_version)
     return dataclasses.replace(exp, attestation=ATTESTED_BY_LAKE)
 
 
@@ -152,12 +224,15 @@ def run(args: argparse.Namespace) -> int:
     root = resolve_root(args.root)
     out = _out_file(args.out) if args.out is not None else export_path(root)
     console = make_console(stderr=True, soft_wrap=True)
+    modules = _module_names(args)
     if shutil.which("lake") is not None:
-        exp = export_with_lean(root, out, V2_EXPORTER if args.definitions else EXPORTER)
+        exp = export_with_lean(root, out, V2_EXPORTER if args.definitions else EXPORTER, modules)
         defs = (f", {len(interchange.export_definitions(exp))} definitions (version "
                 f"{exp.version})" if args.definitions else "")
+        mods = f", modules {', '.join(exp.modules)}" if exp.modules else ""
         console.print(f"wrote {escape(str(out))}: {len(exp.laws)} laws, {len(exp.theorems)} "
-                      f"theorems{defs}, statement provenance lean (Lean {exp.lean_version})")
+                      f"theorems{defs}{escape(mods)}, statement provenance lean (Lean "
+                      f"{exp.lean_version})")
         return 0
     message = _GET_LEAN.format(tc=_toolchain(root))
     if not args.source:
@@ -166,6 +241,9 @@ def run(args: argparse.Namespace) -> int:
     from archlaw.bridge.source_reader import read_root
     from archlaw.bridge.words import plural
 
+    if modules:  # not silently: the reader reads the whole project and what it imports
+        console.print("[yellow]note:[/] --module / --with-blind take effect with Lean only; the "
+                      "source reader reads every Lean file of the project and what they import")
     exp = read_root(root)
     interchange.write(exp, out)  # creates the folder; an OSError is one line naming `out`
     console.print(f"[yellow]no Lean here:[/] wrote {escape(str(out))} from the Lean source: "

@@ -108,6 +108,7 @@ def export_json(loaded: Loaded) -> dict[str, Any]:
         "producer": exp.producer,
         "lean_version": exp.lean_version,
         "format_version": exp.version,
+        "modules": list(exp.modules),
         "verified": unverified_reason(loaded) is None,
         "declared_why": loaded.declared_why,
         "declarations": [{**decl_json(d), "statement": exp.statement_label(d.statement_provenance)}
@@ -138,6 +139,9 @@ def render(loaded: Loaded, console: Any, statements: bool = False) -> None:
             ax = f"[dim]{ax}[/]"
         table.add_row(escape(d.name), d.kind, prov, ax, escape(str(d.range) if d.range else "?"))
     console.print(escape(f"from: {loaded.reason}"))
+    if exp.modules:  # `archlaw export --module` / `--with-blind`: what the exporter imported
+        console.print(escape(f"modules exported: {', '.join(exp.modules)} (a law of a module not "
+                             "listed is absent, not unverified)"))
     console.print(table)
     console.print("[dim]statement provenance: lean = exported from a kernel-checked environment "
                   "(axioms listed); source = parsed from the Lean source without Lean (statement "

@@ -287,10 +287,13 @@ def _read(path: Path, key: str, module: str, origin: str) -> LeanFile:
                     hashlib.sha256(data).hexdigest())
 
 
-def resolve_imports(root: Path, *, missing_ok: bool = False) -> list[LeanFile]:
+def resolve_imports(root: Path, *, missing_ok: bool = False,
+                    modules: tuple[str, ...] = ()) -> list[LeanFile]:
     """The files the reader reads for the Lake project at `root`: its own files (path order, as
     the Lean exporter orders them), then every module they import, directly or transitively, in
-    key order. One `ArchLawError` line for a missing module (the import, the file and line that
+    key order. `modules` (dotted names, e.g. ``ArchLaw.Graph.BellmanFord``) are located as if the
+    project imported them (``archlaw export --module``): one from a dependency or the installed
+    library is read with its own imports; a missing one is an error naming ``--module``. One `ArchLawError` line for a missing module (the import, the file and line that
     imported it, the places searched), two dependencies defining one module, or a cycle.
     `missing_ok` skips a missing module instead (the staleness check: a file removed since an
     export was made is reported as removed, not as a broken import)."""
@@ -303,7 +306,18 @@ def resolve_imports(root: Path, *, missing_ok: bool = False) -> list[LeanFile]:
         by_module.setdefault(lf.module, lf)
     imports: dict[str, list[tuple[Import, LeanFile]]] = {}   # module -> its imports, resolved
     deps: list[LeanFile] = []
-    todo = list(files)
+    for m in modules:
+        if m in by_module:
+            continue
+        try:
+            target = _locate(Import(m, tuple(m.split(".")), 0), "--module", dirs, root)
+        except _Missing as e:
+            if missing_ok:
+                continue
+            raise ArchLawError(str(e.args[0]), where=e.args[1]) from None
+        by_module[m] = target
+        deps.append(target)
+    todo = list(files) + list(deps)
     while todo:
         lf = todo.pop(0)                     # in file order: the first error is always the same
         mine = imports.setdefault(lf.module, [])
@@ -313,7 +327,7 @@ def resolve_imports(root: Path, *, missing_ok: bool = False) -> list[LeanFile]:
             target = by_module.get(".".join(imp.parts))
             if target is None:
                 try:
-                    target = _locate(imp, lf, dirs, root)
+                    target = _locate(imp, f"{lf.key}:{imp.line}", dirs, root)
                 except _Missing as e:
                     if missing_ok:
                         continue
@@ -330,10 +344,9 @@ class _Missing(Exception):
     """A module found nowhere: (message, where), for `resolve_imports` to raise or skip."""
 
 
-def _locate(imp: Import, importer: LeanFile, dirs: list[SourceDir], root: Path) -> LeanFile:
-    """The file of module `imp`: the first of `dirs` that has it; among dependencies, only one
-    may have it."""
-    where = f"{importer.key}:{imp.line}"
+def _locate(imp: Import, where: str, dirs: list[SourceDir], root: Path) -> LeanFile:
+    """The file of module `imp` (imported at `where`: ``file:line``, or ``--module``): the first
+    of `dirs` that has it; among dependencies, only one may have it."""
     if any(p in ("", ".", "..") or "/" in p or "\\" in p for p in imp.parts):
         # no file can hold it, and a path of it could leave the source directory
         raise ArchLawError(f"import {imp.module}: not a module name (a part is empty, . or .., "
@@ -405,10 +418,11 @@ def load_files(root: Path) -> list[tuple[str, str, str]]:
     return _load_hashed(root)[0]
 
 
-def _load_hashed(root: Path, *, missing_ok: bool = False
+def _load_hashed(root: Path, *, missing_ok: bool = False, modules: tuple[str, ...] = ()
                  ) -> tuple[list[tuple[str, str, str]], tuple[tuple[str, str], ...]]:
     """`load_files`, and the SHA-256 of the very bytes read, as `library.hash_lean_files` gives
-    them (``((key, hex digest), ...)`` sorted by key): each file read once."""
-    files = resolve_imports(root, missing_ok=missing_ok)
+    them (``((key, hex digest), ...)`` sorted by key): each file read once. `modules`: as
+    `resolve_imports`."""
+    files = resolve_imports(root, missing_ok=missing_ok, modules=modules)
     return ([(f.key, f.module, f.text) for f in files],
             tuple(sorted((f.key, f.sha256) for f in files)))
