@@ -233,8 +233,14 @@ def test_blind_modules_are_the_library_modules_outside_its_import_graph():
 
 def test_ci_exports_the_blind_modules_that_built():
     ci = (REPO / ".github" / "workflows" / "ci.yml").read_text()
-    step = re.search(r"archlaw export --with-blind --out build/laws\.sexp\n\s*"
+    # the library's own export stays a required step; the one with the blind modules is its
+    # own step, allowed to fail while they are unproven
+    assert re.search(r"archlaw export --out build/laws\.sexp\n\s*"
                      r"\.venv/bin/archlaw laws --from build/laws\.sexp --require-verified", ci)
+    step = re.search(r"continue-on-error: true\n\s*run: \|\n\s*"
+                     r"\.venv/bin/archlaw export --with-blind --out build/laws-with-blind\.sexp\n\s*"
+                     r"\.venv/bin/archlaw laws --from build/laws-with-blind\.sexp "
+                     r"--require-verified", ci)
     assert step is not None
     # every blind module is built on its own first, in a step allowed to fail (the Graph
     # modules through BellmanFord, which imports the other two)
