@@ -26,9 +26,29 @@ from string import Template
 
 from archlaw.bridge.errors import ArchLawError
 
+from .app import _Parser
 from .spec import add_assignments
 
 HELP = "write a script that builds, trains, checks and saves a model of a law"
+
+
+class ScriptParser(_Parser):
+    """The parser of the scripts `archlaw new` writes: a bad option is one line naming it, exit
+    status 2, as for ``archlaw`` itself."""
+
+
+def at_least(least: int):
+    """An option type of those scripts: an int >= `least`; anything else is the parser's
+    one-line error (``argument --steps: '0': expected an integer >= 1``)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{text!r}: expected an integer >= {least}")
+        return value
+    return parse
 
 
 class _Once(argparse.Action):
@@ -72,7 +92,7 @@ import torch
 import archlaw
 from archlaw.models import build as built
 from archlaw.bridge.devices import resolve_device
-from archlaw.cli.app import _Parser as OneLineParser  # a bad option: one line, exit status 2
+from archlaw.cli.new import ScriptParser, at_least
 from archlaw.models.build_tasks import TaskConfig, train
 from archlaw.models.training import LoopConfig, Recipe, fit
 
@@ -103,26 +123,13 @@ def my_loss(model: torch.nn.Module, batch, step: int) -> torch.Tensor:
     raise archlaw.ArchLawError(UNWRITTEN)
 
 
-def at_least(least: int):
-    """An option's type: an int >= `least` (anything else is argparse's one-line error)."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = least - 1
-        if value < least:
-            raise argparse.ArgumentTypeError(f"{text!r}: expected an integer >= {least}")
-        return value
-    return parse
-
-
 def make() -> torch.nn.Module:
     """A fresh, untrained model (the loop builds one per seed it tries)."""
     return archlaw.build(LAW, *GIVEN, arch=ARCH)
 
 
 def main(argv=None) -> int:
-    p = OneLineParser(prog=Path(__file__).name, description=__doc__.splitlines()[0])
+    p = ScriptParser(prog=Path(__file__).name, description=__doc__.splitlines()[0])
     p.add_argument("--steps", type=at_least(1), default=STEPS,
                    help=f"optimiser steps, at least 1 (default {STEPS})")
     p.add_argument("--seed", type=at_least(0), default=0, help="training seed (default 0)")
