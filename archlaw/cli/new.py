@@ -82,7 +82,6 @@ my_loss not yet written).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from pathlib import Path
@@ -90,9 +89,9 @@ from pathlib import Path
 import torch
 
 import archlaw
-from archlaw.models import build as built
 from archlaw.bridge.devices import resolve_device
 from archlaw.cli.new import ScriptParser, at_least
+from archlaw.models import build as built
 from archlaw.models.build_tasks import TaskConfig, train
 from archlaw.models.training import LoopConfig, Recipe, fit
 
@@ -132,9 +131,10 @@ def main(argv=None) -> int:
     p = ScriptParser(prog=Path(__file__).name, description=__doc__.splitlines()[0])
     p.add_argument("--steps", type=at_least(1), default=STEPS,
                    help=f"optimiser steps, at least 1 (default {STEPS})")
-    p.add_argument("--seed", type=at_least(0), default=0, help="training seed (default 0)")
+    p.add_argument("--seed", type=at_least(0), default=0, help="training seed, 0 or more (default 0)")
     p.add_argument("--samples", type=at_least(1), default=100,
-                   help="cases the check samples where it cannot enumerate (default 100)")
+                   help="cases the check samples where it cannot enumerate, at least 1 "
+                        "(default 100)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("$stem"),
                    help="saved as OUT.safetensors and OUT.json (default: next to this script)")
