@@ -153,10 +153,49 @@ def test_bad_input_is_one_line(call, message):
 
 def test_a_task_that_does_not_fit_says_what_it_needs():
     fold = archlaw.build("FoldlLaws", A=F3, H=F2)
-    with pytest.raises(ArchLawError, match="task counter needs A=fin\\[2\\]"):
+    with pytest.raises(ArchLawError, match="task counter: needs A=fin\\[2\\] and H=fin\\[h\\], "
+                                           "h >= 2; here A=fin\\[3\\] is not fin\\[2\\]"):
         train(fold, "counter")
     with pytest.raises(ArchLawError, match="task motif trains ShiftEquivariant, not FoldlLaws; "
                                            "its tasks: counter"):
         train(fold, "motif")
     with pytest.raises(ArchLawError, match="no shipped task 'nope'; accepted: motif, "):
         train(fold, "nope")
+
+
+@pytest.mark.parametrize("law, given, task, failed", [
+    ("C4Equivariant", dict(k=5, X=(2,), Y=(2,)), "patterns", "X=float[2] is not float or float[1]"),
+    ("C4Equivariant", dict(k=4, X=(), Y=(2,)), "patterns", "k=4 is below 5"),
+    ("ShiftEquivariant", dict(n=6, X=(), Y=()), "motif",
+     "Y=float is not float[K] or fin[K] with K >= 2"),
+    ("PermEquivariant", dict(n=4, X=(2,), Y=(3,)), "disks", "Y=float[3] is not float[2] or fin[2]"),
+    ("FoldlLaws", dict(A=F2, H=Finite(1)), "counter", "H=fin[1] is not fin[h], h >= 2"),
+    ("TreeFoldLaws", dict(L=F3, N=F2, H=F5), "arith", "H=fin[5] is not fin[3], as L"),
+    ("TreeFoldLaws", dict(L=F3, N=F3, H=F3), "arith", "N=fin[3] is not fin[2]"),
+    ("MealyLaws", dict(S=F2, I=F2, O=F2), "no-two-ones", "S=fin[2] is not fin[s], s >= 3"),
+    ("MealyLaws", dict(S=F3, I=F2, O=F3), "no-two-ones", "O=fin[3] is not fin[2]"),
+])
+def test_an_unfitting_task_says_which_requirement_failed(law, given, task, failed):
+    """The whole requirement, then the part this model misses, then what it has (one line)."""
+    with pytest.raises(ArchLawError) as e:
+        train(archlaw.build(law, **given), task)
+    msg = str(e.value)
+    assert f"; here {failed} (this model has " in msg and "\n" not in msg
+    assert msg.startswith(f"task {task}: needs ")
+
+
+@pytest.mark.parametrize("field, value", [
+    ("steps", 0), ("steps", -3), ("batch", 0), ("max_tries", 0), ("train_size", -1),
+    ("lr", 0.0), ("lr", -1e-3), ("lr", float("nan")), ("steps", 2.5), ("seed", "0"),
+])
+def test_a_bad_training_setting_is_refused_not_replaced_by_the_default(field, value):
+    """Before: ``steps=0`` trained the task's 300 steps (``cfg.steps or 300``)."""
+    with pytest.raises(ArchLawError, match=f"^TaskConfig.{field}: ") as e:
+        TaskConfig(**{field: value})
+    assert "\n" not in str(e.value)
+
+
+def test_the_steps_asked_for_are_the_steps_trained():
+    model, report = train(archlaw.build("ShiftEquivariant", n=6, X=(), Y=(2,)), "motif",
+                          TaskConfig(steps=1, batch=4, train_size=8, device="cpu"))
+    assert report.steps == 1 and TaskConfig().or_default("steps", 7) == 7

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,7 +95,8 @@ def test_an_existing_file_is_never_overwritten(tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["InitHomLaw"], "no known construction for ArchLaw.InitHomLaw; laws that have one: "),
     (["FoldlLaws", "A=float", "H=fin[2]"], "needs finite sorts A and H"),
-    (["FoldlLaws", "A=fin[3]", "H=fin[2]"], "task counter needs A=fin[2]"),
+    (["FoldlLaws", "A=fin[3]", "H=fin[2]"],
+     "task counter: needs A=fin[2] and H=fin[h], h >= 2; here A=fin[3] is not fin[2]"),
     (["FoldlLaws", "A=fin[2]", "H=fin[2]", "--task", "motif"], "task motif trains ShiftEquivariant"),
     (["ShiftEquivariant", "n=4", "X=float"], "give Y (sort)"),
 ])
@@ -115,8 +118,12 @@ def test_your_own_data_goes_through_the_documented_functions(tmp_path, capsys):
     script = _new(tmp_path, "ShiftEquivariant", "n=8", "X=float", "Y=float", "--task", "none")
     mod = _import(script)
     assert mod.TASK is None
-    with pytest.raises(NotImplementedError, match="write my_batch and my_loss"):
-        mod.main(["--steps", "1", "--out", str(tmp_path / "m")])
+    capsys.readouterr()
+    # unwritten: one line naming what to write, exit status 2 (before: a NotImplementedError)
+    assert mod.main(["--steps", "1", "--out", str(tmp_path / "m"), "--device", "cpu"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "which are not written yet: write them, or set TASK" in err
+    assert not (tmp_path / "m.json").exists()
 
     def my_batch(gen: torch.Generator, step: int, device: torch.device):
         x = torch.randn(16, 8, generator=gen)
@@ -129,3 +136,69 @@ def test_your_own_data_goes_through_the_documented_functions(tmp_path, capsys):
     assert mod.main(["--steps", "30", "--out", str(tmp_path / "m"), "--device", "cpu"]) == 0
     meta = json.loads((tmp_path / "m.json").read_text())
     assert meta["training"]["steps"] == 30 and meta["training"]["final_loss"] < 1.0
+
+
+def _status(mod, args: list[str]) -> int:
+    """The script's exit status for `args` (argparse's errors exit through SystemExit)."""
+    try:
+        return mod.main(args)
+    except SystemExit as e:
+        return e.code
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--steps", "0"], "argument --steps: '0': expected an integer >= 1"),
+    (["--steps", "-3"], "argument --steps: '-3': expected an integer >= 1"),
+    (["--steps", "x"], "argument --steps: 'x': expected an integer >= 1"),
+    (["--samples", "0"], "argument --samples: '0': expected an integer >= 1"),
+    (["--seed", "-1"], "argument --seed: '-1': expected an integer >= 0"),
+    (["--device", "bogus"], "argument --device: 'bogus' is not accepted"),
+])
+def test_a_bad_option_of_the_script_is_one_line_and_trains_nothing(tmp_path, capsys, args,
+                                                                   message):
+    """Before: ``--steps 0`` trained the default 300 steps and ``--steps -3`` none (loss nan),
+    and both saved the model; ``--samples 0`` failed only after training."""
+    script = _new(tmp_path, "ShiftEquivariant", "n=6", "X=float", "Y=float[2]")
+    capsys.readouterr()
+    assert _status(_import(script), [*args, "--out", str(tmp_path / "m")]) == 2
+    out, err = capsys.readouterr()
+    assert message in err and err.strip().count("\n") == 0, err
+    assert "trained" not in out and not (tmp_path / "m.json").exists()
+
+
+def test_the_script_run_as_a_program_says_a_bad_option_in_one_line(tmp_path, capsys):
+    script = _new(tmp_path, "FoldlLaws", "A=fin[2]", "H=fin[2]")
+    r = subprocess.run([sys.executable, str(script), "--steps", "-3"], capture_output=True,
+                       text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip() == (f"{script.name}: error: argument --steps: '-3': expected an "
+                                f"integer >= 1 (see `{script.name} --help`)")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--task", "none", "--task", "motif"], "--task given twice (none and motif); give it once"),
+    (["-o", "ELSEWHERE"], "given twice"),
+])
+def test_an_option_given_twice_is_refused(tmp_path, capsys, args, message):
+    """Before: the last ``--task`` or ``-o`` silently won."""
+    args = [str(tmp_path / "elsewhere") if a == "ELSEWHERE" else a for a in args]
+    with pytest.raises(SystemExit) as e:  # argparse's error, one line (archlaw.cli.app)
+        main(["new", "ShiftEquivariant", "n=6", "X=float", "Y=float[2]", "-o",
+              str(tmp_path / "d"), *args])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.strip().count("\n") == 0
+    assert not (tmp_path / "d").exists() and not (tmp_path / "elsewhere").exists()
+
+
+def test_the_folder_is_made_but_not_its_missing_parents(tmp_path, capsys):
+    """-o DIR makes DIR (documented); a missing parent is refused (a mistyped path makes no
+    folder tree)."""
+    deep = tmp_path / "no" / "such" / "dir"
+    assert main(["new", "FoldlLaws", "A=fin[2]", "H=fin[2]", "-o", str(deep)]) == 2
+    err = capsys.readouterr().err
+    assert f"{deep.parent} is not an existing folder; archlaw new makes DIR but not its " \
+           "parents" in err.replace("\n", " ")
+    assert not (tmp_path / "no").exists()
+    assert main(["new", "FoldlLaws", "A=fin[2]", "H=fin[2]", "-o", str(tmp_path / "new")]) == 0
+    assert (tmp_path / "new" / "train_foldllaws.py").is_file()

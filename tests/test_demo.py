@@ -22,6 +22,11 @@ def test_demo_runs_and_labels_what_it_shows(tmp_path, monkeypatch, capsys):
     proved = "3. The carry: a learned adder held to a law proved in Lean" in out
     stated = "3. The carry: a learned adder held to a law stated in Lean, not proved here" in out
     assert (proved, stated) == ((True, False) if prov == "lean" else (False, True))
+    # the steps read 1, 2, 3: step 2 says it was skipped (before: "1." then "3.", no word on 2)
+    steps = [line.strip("─ ") for line in out.splitlines() if line.strip("─ ")[:2] in
+             ("1.", "2.", "3.")]
+    assert [t[:2] for t in steps] == ["1.", "2.", "3."], steps
+    assert steps[1].startswith("2. Every registered model: skipped (--skip-registry")
 
 
 def test_demo_bad_digits_is_one_line():

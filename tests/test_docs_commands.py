@@ -4,10 +4,14 @@
 How (conventions in `tests/docpages.py`):
 
 * README commands (and those of the other `USER_PAGES`) run in a fresh folder, as a new user
-  runs them (the page's ``python file=`` blocks written there first: the user's ``mymodels.py``); docs/ pages' commands run in the checkout,
-  where they name its scripts and fixtures. Every command gets one temporary ``ARCHLAW_CACHE``
-  (so the carry cell is trained once for all of them), ``OMP_WAIT_POLICY=PASSIVE`` and a time
-  limit; ``.venv/bin/`` means the virtual environment running the tests.
+  runs them (the page's ``python file=`` blocks written there first: the user's ``mymodels.py``);
+  docs/ pages' commands run in the checkout, where they name its scripts and fixtures. Every
+  command gets one temporary ``ARCHLAW_CACHE`` (so the carry cell is trained once for all of
+  them), ``OMP_WAIT_POLICY=PASSIVE``, a time limit, and the bin folder of the virtual
+  environment running the tests first on PATH, as with the venv active (plain ``python`` and
+  ``archlaw`` are its). On a checkout page ``.venv/bin/`` means that environment too; a user's
+  folder has no ``.venv``, so there ``.venv/bin/...`` runs as written, and fails as it would
+  for the user.
 * A plain ``archlaw ...`` line runs in a forked child of one process that imported torch once
   (`bad_input_driver.py`, exactly as the entry point runs it); any other line runs in bash.
 * A fenced ``python`` block without ``file=`` is run as a script in the same folder.
@@ -187,14 +191,15 @@ def _run_all(cases: list[tuple[str, str, Path]], tmp: Path) -> dict[str, tuple]:
     results: dict[str, tuple] = {}
     forked = {}
     for key, text, cwd in cases:
-        args = _plain_archlaw(text)
+        in_checkout = Path(cwd).resolve() == ROOT
+        args = _plain_archlaw(text) if in_checkout or not text.startswith(".venv/") else None
         if args is not None:
             forked[key] = [args, {"ARCHLAW_CACHE": env["ARCHLAW_CACHE"],
                                   "OMP_WAIT_POLICY": "PASSIVE"}, str(cwd), LIMIT_S]
             continue
         try:
-            r = subprocess.run(["bash", "-c", _venv(text)], cwd=cwd, env=env, capture_output=True,
-                               text=True, timeout=LIMIT_S)
+            r = subprocess.run(["bash", "-c", _venv(text) if in_checkout else text], cwd=cwd,
+                               env=env, capture_output=True, text=True, timeout=LIMIT_S)
             results[key] = (r.returncode, r.stdout, r.stderr)
         except subprocess.TimeoutExpired:
             results[key] = (None, "", f"killed after {LIMIT_S} s")
@@ -298,3 +303,25 @@ def test_a_wrong_exit_status_on_a_page_is_caught(tmp_path):
     case = ("b", "archlaw add \"$(python3 -c 'print(1)')\" 1", ROOT)
     r = _run_all([case], tmp_path)["b"]
     assert r[0] == 0 and r[1].strip() == "2"
+
+
+def test_in_a_users_folder_python_is_the_venvs_and_dot_venv_does_not_exist(tmp_path):
+    """A user page's command runs as a user with the venv active runs it: plain ``python`` and
+    ``archlaw`` are the test's venv, and a ``.venv/bin/python`` (before: rewritten to the venv,
+    so the pages showed it and it failed in a user's folder) is not found there."""
+    user = tmp_path / "user-x"
+    user.mkdir()
+    r = _run_all([("py", "python -c 'import archlaw, sys; print(sys.prefix)'", user),
+                  ("dot", ".venv/bin/python -c pass", user),
+                  ("cli", ".venv/bin/archlaw laws", user),
+                  ("root", ".venv/bin/python -c pass", ROOT)], tmp_path)
+    assert r["py"][0] == 0 and Path(r["py"][1].strip()) == Path(sys.prefix)
+    assert r["dot"][0] == 127 and r["cli"][0] == 127 and r["root"][0] == 0
+
+
+def test_no_user_page_shows_a_command_through_dot_venv():
+    bad = [f"{c.page}:{c.line}: {c.text}" for page in USER_PAGES
+           for c in docpages.sh_commands(ROOT / page) if ".venv/" in c.text]
+    bad += [f"{page}:{line}: {text}" for p in USER_PAGES
+            for page, line, text in docpages.inline_commands(ROOT / p) if ".venv/" in text]
+    assert bad == []

@@ -7,10 +7,13 @@ builds the model with `archlaw.build` (the architecture read off the law), train
 one training loop on a shipped task (``--task``, default the law's own; ``none``: the user's
 data, through the two functions the script leaves to fill in), checks the law on it and saves it
 with its spec (`archlaw.models.build.save`). It runs as it is: ``python DIR/train_<law>.py
-[--steps N] [--out PATH]``.
+[--steps N] [--out PATH]``; a bad option of the script, or ``TASK = None`` with `my_batch` still
+unwritten, is one line and exit status 2 there too.
 
-Nothing is overwritten: an existing file is refused with one line (exit status 2), as are a law
-with no construction, a bad parameter or sort, and a task that does not fit them.
+DIR is made when it is missing, but not its parents: a missing parent is refused (a mistyped
+path makes no folder tree). Nothing is overwritten: an existing file is refused with one line
+(exit status 2), as are a law with no construction, a bad parameter or sort, a task that does
+not fit them (the line says which requirement failed), and ``--task`` or ``-o`` given twice.
 """
 
 from __future__ import annotations
@@ -23,9 +26,40 @@ from string import Template
 
 from archlaw.bridge.errors import ArchLawError
 
+from .app import _Parser
 from .spec import add_assignments
 
 HELP = "write a script that builds, trains, checks and saves a model of a law"
+
+
+class ScriptParser(_Parser):
+    """The parser of the scripts `archlaw new` writes: a bad option is one line naming it, exit
+    status 2, as for ``archlaw`` itself."""
+
+
+def at_least(least: int):
+    """An option type of those scripts: an int >= `least`; anything else is the parser's
+    one-line error (``argument --steps: '0': expected an integer >= 1``)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{text!r}: expected an integer >= {least}")
+        return value
+    return parse
+
+
+class _Once(argparse.Action):
+    """An option that may be given once: a second one is argparse's one-line error, not a silent
+    override of the first."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option_string} given twice ({getattr(namespace, self.dest)} and "
+                         f"{values}); give it once")
+        setattr(namespace, self.dest, values)
 
 #: The script `archlaw new` writes; ``$names`` are filled in by `script_text`.
 SCRIPT = Template('''\
@@ -42,12 +76,12 @@ model is saved with its spec (read it back with `archlaw.models.build.load(PATH)
     python $script --steps 5        # a quick run
 
 Exit status: 0 the law held and the model was saved; 1 it failed (the counterexample is printed,
-nothing is saved); 2 a user error.
+nothing is saved); 2 a user error (one line: a bad option, or TASK = None with my_batch and
+my_loss not yet written).
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from pathlib import Path
@@ -55,6 +89,8 @@ from pathlib import Path
 import torch
 
 import archlaw
+from archlaw.bridge.devices import resolve_device
+from archlaw.cli.new import ScriptParser, at_least
 from archlaw.models import build as built
 from archlaw.models.build_tasks import TaskConfig, train
 from archlaw.models.training import LoopConfig, Recipe, fit
@@ -70,16 +106,20 @@ TASK = $task
 STEPS = $steps
 
 
+UNWRITTEN = ("TASK is None, so training reads my_batch and my_loss, which are not written yet: "
+             "write them, or set TASK to a shipped task ($tasks)")
+
+
 def my_batch(gen: torch.Generator, step: int, device: torch.device):
     """Your data (TASK = None): batch number `step`, drawn with `gen` (seeded by the loop) and
     put on `device`. Return whatever `my_loss` reads, e.g. (inputs, targets), the model's
     inputs shaped as `archlaw spec $law $given_text` prints them."""
-    raise NotImplementedError("set TASK to a shipped task, or write my_batch and my_loss")
+    raise archlaw.ArchLawError(UNWRITTEN)
 
 
 def my_loss(model: torch.nn.Module, batch, step: int) -> torch.Tensor:
     """Your loss (TASK = None): a scalar tensor for `batch`, the value `my_batch` returned."""
-    raise NotImplementedError("set TASK to a shipped task, or write my_batch and my_loss")
+    raise archlaw.ArchLawError(UNWRITTEN)
 
 
 def make() -> torch.nn.Module:
@@ -88,16 +128,19 @@ def make() -> torch.nn.Module:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=STEPS, help=f"optimiser steps (default {STEPS})")
-    p.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
-    p.add_argument("--samples", type=int, default=100,
-                   help="cases the check samples where it cannot enumerate (default 100)")
+    p = ScriptParser(prog=Path(__file__).name, description=__doc__.splitlines()[0])
+    p.add_argument("--steps", type=at_least(1), default=STEPS,
+                   help=f"optimiser steps, at least 1 (default {STEPS})")
+    p.add_argument("--seed", type=at_least(0), default=0, help="training seed, 0 or more (default 0)")
+    p.add_argument("--samples", type=at_least(1), default=100,
+                   help="cases the check samples where it cannot enumerate, at least 1 "
+                        "(default 100)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("$stem"),
                    help="saved as OUT.safetensors and OUT.json (default: next to this script)")
     args = p.parse_args(argv)
     try:
+        resolve_device(args.device)  # a bad --device: one line before anything is built
         if TASK is not None:
             model, report = train(make(), TASK, TaskConfig(steps=args.steps, seed=args.seed,
                                                            device=args.device))
@@ -115,7 +158,7 @@ def main(argv=None) -> int:
         weights, meta = built.save(args.out, model, report=check,
                                    training=dataclasses.asdict(report))
     except archlaw.ArchLawError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"{p.prog}: error: {e}", file=sys.stderr)
         return 2
     print(f"saved {weights} and {meta}")
     return 0
@@ -132,9 +175,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("law", metavar="LAW", help="law name (full or unique suffix)")
     add_assignments(p)
     p.add_argument("-o", "--out-dir", dest="out_dir", type=Path, required=True, metavar="DIR",
-                   help="folder to write the script into (made when missing); an existing "
-                        "file is never overwritten")
-    p.add_argument("--task", default=None,
+                   action=_Once, help="folder to write the script into (made when missing; its "
+                                      "parent must exist); an existing file is never overwritten")
+    p.add_argument("--task", default=None, action=_Once,
                    help="the shipped task the script trains on (default the law's own), or "
                         "none: your data, through the script's my_batch and my_loss")
 
@@ -187,12 +230,17 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise ArchLawError("is not a folder; -o takes the folder to write the script into",
                            where=f"-o {out}")
+    parent = out.absolute().parent
+    if not out.exists() and not parent.is_dir():
+        raise ArchLawError(f"{parent} is not an existing folder; archlaw new makes DIR but not "
+                           "its parents (make them first, or choose another -o)",
+                           where=f"-o {out}")
     path = out / name
     if path.exists() or path.is_symlink():
         raise ArchLawError("exists; archlaw new never overwrites a file (remove it, or choose "
                            "another -o)", where=str(path))
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(exist_ok=True)
         with open(path, "x", encoding="utf-8") as f:  # "x": refuse a file made meanwhile
             f.write(text)
     except OSError as e:

@@ -54,7 +54,9 @@ class TaskConfig:
     """`steps` optimiser steps (None: the task's default), `batch` examples a step, `lr` (None:
     the task's default), `seed` the first seed, `max_tries` seeds in all (kept: the first the
     task accepts; None: 1, or 5 for ``sums`` as in the carry family), `train_size` the fixed
-    training set of a symmetry task, `device` any ``--device`` value."""
+    training set of a symmetry task, `device` any ``--device`` value. A count below 1 or a
+    learning rate that is not a positive number is one `ArchLawError` line naming the field (a
+    0 is never read as "the default": only None is)."""
 
     steps: int | None = None
     batch: int = 64
@@ -63,6 +65,29 @@ class TaskConfig:
     max_tries: int | None = None
     train_size: int = 1000
     device: str = "auto"
+
+    def __post_init__(self) -> None:
+        for name in ("steps", "batch", "max_tries", "train_size"):
+            v = getattr(self, name)
+            if v is None and name in ("steps", "max_tries"):
+                continue
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ArchLawError(f"{v!r}: expected an int >= 1"
+                                   + (" (or None: the task's default)"
+                                      if name in ("steps", "max_tries") else ""),
+                                   where=f"TaskConfig.{name}")
+        if self.lr is not None and (isinstance(self.lr, bool)
+                                    or not isinstance(self.lr, (int, float))
+                                    or not 0 < self.lr < float("inf")):
+            raise ArchLawError(f"{self.lr!r}: expected a positive number (or None: the task's "
+                               "default)", where="TaskConfig.lr")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ArchLawError(f"{self.seed!r}: expected an int", where="TaskConfig.seed")
+
+    def or_default(self, name: str, default: Any) -> Any:
+        """Field `name`, or `default` where it is None (the task's own value)."""
+        v = getattr(self, name)
+        return default if v is None else v
 
 
 @dataclass(frozen=True)
@@ -86,9 +111,16 @@ def make_fresh(model: Any) -> Callable[[], nn.Module]:
     return lambda: build(bp.law, arch=bp.arch, **bp.given())
 
 
-def _needs(task: str, bp: Blueprint, text: str) -> ArchLawError:
-    return ArchLawError(f"task {task} needs {text}; this model has "
-                        f"{', '.join(bp.assignments())}", where=f"task {task}")
+def _given(bp: Blueprint, name: str) -> str:
+    """``NAME=VALUE`` of one law parameter or sort of `bp`, as the command line writes it."""
+    return next(a for a in bp.assignments() if a.split("=", 1)[0] == name)
+
+
+def _needs(task: str, bp: Blueprint, text: str, failed: str) -> ArchLawError:
+    """The task's whole requirement `text`, the part that `failed` first, and what the model
+    has."""
+    return ArchLawError(f"needs {text}; here {failed} (this model has "
+                        f"{', '.join(bp.assignments())})", where=f"task {task}")
 
 
 def _classes(task: str, bp: Blueprint, x_channels: int, what: str) -> int:
@@ -96,12 +128,13 @@ def _classes(task: str, bp: Blueprint, x_channels: int, what: str) -> int:
     x, y = bp.sorts["X"], bp.sorts["Y"]
     if not (isinstance(x, FloatTensor) and len(x.shape) <= 1
             and (x.shape[0] if x.shape else 1) == x_channels):
-        raise _needs(task, bp, what)
+        want = "float or float[1]" if x_channels == 1 else f"float[{x_channels}]"
+        raise _needs(task, bp, what, f"{_given(bp, 'X')} is not {want}")
     if isinstance(y, Finite) and y.n >= 2:
         return y.n
     if isinstance(y, FloatTensor) and len(y.shape) == 1 and y.shape[0] >= 2:
         return y.shape[0]
-    raise _needs(task, bp, what)
+    raise _needs(task, bp, what, f"{_given(bp, 'Y')} is not float[K] or fin[K] with K >= 2")
 
 
 def _symmetric(make: Callable[[], nn.Module], x: torch.Tensor, y: torch.Tensor,
@@ -115,8 +148,9 @@ def _symmetric(make: Callable[[], nn.Module], x: torch.Tensor, y: torch.Tensor,
         return F.cross_entropy(out.reshape(*out.shape[:1 + len(axes)], classes).mean(axes), b[1])
 
     r = dataclasses.replace(recipe(make, x, y, cfg.batch, name), loss=loss)
-    return fit(r, LoopConfig(steps=steps, lr=cfg.lr or 3e-3, seed=cfg.seed,
-                             max_tries=cfg.max_tries or 1, device=cfg.device), progress=False)
+    return fit(r, LoopConfig(steps=steps, lr=cfg.or_default("lr", 3e-3), seed=cfg.seed,
+                             max_tries=cfg.or_default("max_tries", 1), device=cfg.device),
+               progress=False)
 
 
 def _motif_classes(bp: Blueprint) -> int:
@@ -130,12 +164,13 @@ def _motif(make, bp, cfg):
     task = MotifTask(classes=k, n=n, motif=min(5, n))
     x, y = task.sample(cfg.train_size, cfg.seed)
     x = x[:, 0].reshape(x.shape[0], n, *bp.sorts["X"].shape)  # (N, 1, n) -> the spec's (N, n, *X)
-    return _symmetric(make, x, y, (1,), k, cfg, cfg.steps or 300, "motif")
+    return _symmetric(make, x, y, (1,), k, cfg, cfg.or_default("steps", 300), "motif")
 
 
 def _disks_fit(bp: Blueprint) -> None:
-    if _classes("disks", bp, 2, "X=float[2] and Y=float[2] or fin[2]") != 2:
-        raise _needs("disks", bp, "X=float[2] and Y=float[2] or fin[2]")
+    what = "X=float[2] and Y=float[2] or fin[2]"
+    if _classes("disks", bp, 2, what) != 2:
+        raise _needs("disks", bp, what, f"{_given(bp, 'Y')} is not float[2] or fin[2]")
 
 
 def _disks(make, bp, cfg):
@@ -143,15 +178,14 @@ def _disks(make, bp, cfg):
 
     _disks_fit(bp)
     x, y = DiskCountTask(n=bp.params["n"]).sample(cfg.train_size, cfg.seed)  # (N, n, 2): the spec's
-    return _symmetric(make, x, y, (1,), 2, cfg, cfg.steps or 300, "disks")
+    return _symmetric(make, x, y, (1,), 2, cfg, cfg.or_default("steps", 300), "disks")
 
 
 def _patterns_classes(bp: Blueprint) -> int:
     what = "k >= 5, X=float or float[1] and Y=float[K] or fin[K], K >= 2"
-    k = _classes("patterns", bp, 1, what)
     if bp.params["k"] < 5:
-        raise _needs("patterns", bp, what)
-    return k
+        raise _needs("patterns", bp, what, f"{_given(bp, 'k')} is below 5")
+    return _classes("patterns", bp, 1, what)
 
 
 def _patterns(make, bp, cfg):
@@ -160,7 +194,7 @@ def _patterns(make, bp, cfg):
     k, size = _patterns_classes(bp), bp.params["k"]
     x, y = PatternTask(classes=k, size=size).sample(cfg.train_size, cfg.seed)
     x = x[:, 0].reshape(x.shape[0], size, size, *bp.sorts["X"].shape)  # -> (N, k, k, *X)
-    return _symmetric(make, x, y, (1, 2), k, cfg, cfg.steps or 200, "patterns")
+    return _symmetric(make, x, y, (1, 2), k, cfg, cfg.or_default("steps", 200), "patterns")
 
 
 def _fin(bp: Blueprint, name: str) -> int:
@@ -173,19 +207,25 @@ def _recursion_task(task_name: str, bp: Blueprint) -> Any:
     from archlaw.models.recursion import data
 
     if task_name == "counter":
-        if _fin(bp, "A") != 2 or _fin(bp, "H") < 2:
-            raise _needs("counter", bp, "A=fin[2] and H=fin[h], h >= 2")
-        task: Any = data.CounterTask(k=_fin(bp, "H"))
+        wants = {"A": (2, 2, "fin[2]"), "H": (2, None, "fin[h], h >= 2")}
+        what = "A=fin[2] and H=fin[h], h >= 2"
     elif task_name == "arith":
         p = _fin(bp, "L")
-        if p < 2 or _fin(bp, "N") != 2 or _fin(bp, "H") != p:
-            raise _needs("arith", bp, "L=fin[p], N=fin[2] and H=fin[p], p >= 2")
-        task = data.ArithTreeTask(p=p)
+        wants = {"L": (2, None, "fin[p], p >= 2"), "N": (2, 2, "fin[2]"),
+                 "H": (p, p, f"fin[{p}], as L")}
+        what = "L=fin[p], N=fin[2] and H=fin[p], p >= 2"
     else:
-        if _fin(bp, "I") != 2 or _fin(bp, "O") != 2 or _fin(bp, "S") < 3:
-            raise _needs(task_name, bp, "S=fin[s] with s >= 3, I=fin[2] and O=fin[2]")
-        task = data.NoTwoOnesTask()
-    return task
+        wants = {"S": (3, None, "fin[s], s >= 3"), "I": (2, 2, "fin[2]"), "O": (2, 2, "fin[2]")}
+        what = "S=fin[s] with s >= 3, I=fin[2] and O=fin[2]"
+    for name, (least, most, want) in wants.items():
+        n = _fin(bp, name)
+        if n < least or (most is not None and n > most):
+            raise _needs(task_name, bp, what, f"{_given(bp, name)} is not {want}")
+    if task_name == "counter":
+        return data.CounterTask(k=_fin(bp, "H"))
+    if task_name == "arith":
+        return data.ArithTreeTask(p=_fin(bp, "L"))
+    return data.NoTwoOnesTask()
 
 
 def _recursion(task_name: str, bp: Blueprint, cfg: TaskConfig, make, default_steps: int,
@@ -193,10 +233,11 @@ def _recursion(task_name: str, bp: Blueprint, cfg: TaskConfig, make, default_ste
     from archlaw.models.recursion import train as rtrain
 
     task = _recursion_task(task_name, bp)
-    tc = rtrain.TrainConfig(steps=cfg.steps or default_steps, batch=cfg.batch, seed=cfg.seed,
-                            device=cfg.device, lr=cfg.lr or default_lr, **kw)
-    return rtrain.train(make, task, tc, max_tries=cfg.max_tries or 1, name=task_name,
-                        progress=False)
+    tc = rtrain.TrainConfig(steps=cfg.or_default("steps", default_steps), batch=cfg.batch,
+                            seed=cfg.seed, device=cfg.device,
+                            lr=cfg.or_default("lr", default_lr), **kw)
+    return rtrain.train(make, task, tc, max_tries=cfg.or_default("max_tries", 1),
+                        name=task_name, progress=False)
 
 
 def _sums(make, bp, cfg):
@@ -206,10 +247,10 @@ def _sums(make, bp, cfg):
 
     base = bp.params["B"]
     cc = CellConfig(base=base, hidden=arch_options(CARRY, bp.arch)["hidden"], seed=cfg.seed,
-                    steps=cfg.steps or default_steps(base), batch=max(cfg.batch, 256),
-                    **({"lr": cfg.lr} if cfg.lr else {}))
+                    steps=cfg.or_default("steps", default_steps(base)),
+                    batch=max(cfg.batch, 256), **({"lr": cfg.lr} if cfg.lr is not None else {}))
     r = dataclasses.replace(cell_recipe(cc), make=make)
-    return fit(r, cell_loop(cc, cfg.device, cfg.max_tries or 5), progress=False)
+    return fit(r, cell_loop(cc, cfg.device, cfg.or_default("max_tries", 5)), progress=False)
 
 
 _MACHINES = ("ArchLaw.MealyLaws", "ArchLaw.RestartLaws", "ArchLaw.CausalLaw", "ArchLaw.MooreLaws",
