@@ -27,7 +27,7 @@ module under `root`, the ``table`` definitions' bodies are read back into tables
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -43,13 +43,28 @@ __all__ = ["TableLaw", "TABLE_LAWS", "ToLean", "to_lean", "render_module", "read
 @dataclass(frozen=True)
 class TableLaw:
     """How the library proves a law for a table (``lean/ArchLaw/Tables.lean``): the check
-    function, its soundness lemma, the function a table tabulates and the table's Lean type."""
+    function, its soundness lemma, the function a table tabulates and the table's Lean type.
+
+    `proof`: ``"check"`` (the soundness lemma applied to ``decide +kernel`` on the one-walk
+    check) or ``"decide"`` (each field by ``decide +kernel`` on the quantified statement, for a
+    domain small enough that lookups per case do not matter; `check` and `sound` unused).
+    `lean_type`: the symbol's Lean type when the table's signature (its sorts' descriptions) is
+    not Lean text (``Gen``). `companions`: laws over the same symbol that follow from this one
+    (their fields are among its fields), proved the same way so that theorems assuming them
+    are instantiated too."""
 
     check: str
     sound: str
     function: str
     table_type: str
+    proof: str = "check"
+    lean_type: str | None = None
+    companions: tuple[str, ...] = ()
 
+
+_GEN = "ArchLaw.Carry.Gen"
+_COMBINE = TableLaw("", "", "ArchLaw.Tables.combineOf", "List (List Nat)", proof="decide",
+                    lean_type=f"{_GEN} → {_GEN} → {_GEN}")
 
 #: The laws a table check exists for, by law name.
 TABLE_LAWS: Mapping[str, TableLaw] = {
@@ -57,6 +72,11 @@ TABLE_LAWS: Mapping[str, TableLaw] = {
                                         "ArchLaw.Tables.checkCarryCell_sound",
                                         "ArchLaw.Tables.cellOf",
                                         "List (List (List (Nat × Nat)))"),
+    # the lookahead combine: 9 cases, each law by `decide +kernel` (Tables.genForallDec)
+    "ArchLaw.Carry.CombineLaws": replace(_COMBINE, companions=(
+        "ArchLaw.Carry.LookaheadLaws", "ArchLaw.Carry.EvalLaw")),
+    "ArchLaw.Carry.LookaheadLaws": _COMBINE,
+    "ArchLaw.Carry.EvalLaw": _COMBINE,
 }
 
 
@@ -248,43 +268,61 @@ def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]
     defs: dict[str, str] = {}     # symbol -> def name
     law_text: dict[str, str] = {}
     short = module.split(".")[-1]
+    all_laws = list(laws)
     for law, names in laws:
         tl = TABLE_LAWS[law.name]
         sym = next(names.get(p.name, p.name) for p in law.params
                    if names.get(p.name, p.name) in tables)
         t = tables[sym]
         defs[sym] = sym
-        args = []
-        for p in law.params:
-            if p.binder != "explicit":
-                continue
-            v = names.get(p.name, p.name)
-            args.append(sym if v == sym else _lean_value(binding.params[v]))
-        law_text[law.name] = f"{law.name} {' '.join(args)}"
-        tname = f"{sym}_{law.short_name}"
-        proved[law.name] = tname
         doc = (f"/-- The table of `{sym}` read off the model on all {t.cases:,} cases of its "
                f"domain (decoded as it is run): `table_{sym}"
                + "".join(f"[{v}]" for v in "abcdefgh"[:len(t.domain)]) + "`. -/")
         lines += _table_defs(t, f"table_{sym}", tl.table_type, doc)
         lines += [
             f"/-- `{sym} : {t.signature}`, the function the table gives. -/",
-            f"def {sym} : {t.signature} :=",
+            f"def {sym} : {tl.lean_type or t.signature} :=",
             f"  {tl.function} table_{sym}",
             "",
-            f"/-- `{law_text[law.name]}`: the kernel evaluates `{tl.check}` on the table in one "
-            f"walk (`decide +kernel`); `{tl.sound}` turns that into the law. -/",
-            f"theorem {tname} : {law_text[law.name]} :=",
-            f"  {tl.sound} table_{sym} (by decide +kernel)",
-            "",
         ]
+        extra = [(export.find(c), names) for c in tl.companions
+                 if not any(x.name == c for x, _ in all_laws)]
+        all_laws += extra
+        for lw, nm in [(law, names)] + extra:
+            args = []
+            for p in lw.params:
+                if p.binder != "explicit":
+                    continue
+                v = nm.get(p.name, p.name)
+                args.append(sym if v == sym else _lean_value(binding.params[v]))
+            law_text[lw.name] = f"{lw.name} {' '.join(args)}"
+            tname = f"{sym}_{lw.short_name}"
+            proved[lw.name] = tname
+            if tl.proof == "decide":
+                fields = ", ".join("by decide +kernel" for _ in lw.fields)
+                lines += [
+                    f"/-- `{law_text[lw.name]}`: each field by `decide +kernel` over its "
+                    f"finite binders (`ArchLaw.Tables.genForallDec`, `fin2ForallDec`), the "
+                    f"table looked up per case. -/",
+                    f"theorem {tname} : {law_text[lw.name]} :=",
+                    f"  ⟨{fields}⟩",
+                    "",
+                ]
+            else:
+                lines += [
+                    f"/-- `{law_text[lw.name]}`: the kernel evaluates `{tl.check}` on the table "
+                    f"in one walk (`decide +kernel`); `{tl.sound}` turns that into the law. -/",
+                    f"theorem {tname} : {law_text[lw.name]} :=",
+                    f"  {tl.sound} table_{sym} (by decide +kernel)",
+                    "",
+                ]
     cors = []
     taken = set(defs) | set(proved.values()) | {f"table_{sym}" for sym in defs}
     for thm in (d for d in export.declarations if isinstance(d, Theorem)):
-        got = _instantiate(thm, export, proved, binding, defs, laws)
+        got = _instantiate(thm, export, proved, binding, defs, all_laws)
         if got is None:
             continue
-        statement, proof = got
+        binders, statement, proof = got
         cname = thm.short_name
         if cname in taken:  # a generated name, or another namespace's theorem of that name
             cname = thm.name.replace(".", "_")
@@ -292,7 +330,7 @@ def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]
         cors.append(f"{module}.{cname}")
         lines += [
             f"/-- `{thm.name}` for the table: its hypotheses are the laws proved above. -/",
-            f"@[arch_theorem] theorem {cname} :",
+            f"@[arch_theorem] theorem {cname}{binders} :",
             f"    {statement} :=",
             f"  {proof}",
             "",
@@ -324,9 +362,10 @@ def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]
 
 def _instantiate(thm: Theorem, export: Export, proved: Mapping[str, str], binding: Any,
                  defs: Mapping[str, str],
-                 laws: list[tuple[Law, dict[str, Any]]]) -> tuple[str, str] | None:
-    """(statement, proof) of `thm` for the table, or None when its hypotheses are not exactly
-    laws proved here (by the same parameter values) and closed side conditions."""
+                 laws: list[tuple[Law, dict[str, Any]]]) -> tuple[str, str, str] | None:
+    """(binders, statement, proof) of `thm` for the table, or None when its hypotheses are not
+    exactly laws proved here (by the same parameter values) and closed side conditions. The
+    binders (``" {B : Nat}"`` or empty) are the implicit parameters the laws leave free."""
     from .conformance import assumed_laws
 
     assumed = assumed_laws(thm, export)
@@ -343,9 +382,16 @@ def _instantiate(thm: Theorem, export: Export, proved: Mapping[str, str], bindin
             v = lawvals[law.name].get(p.name, p.name)
             values[a.name] = defs[v] if v in defs else _lean_value(binding.params[v])
     hyp_names = {h.name for h, _ in assumed}
-    args = []
+    args: list[str] = []
+    free: list[str] = []
     env: dict[str, Term] = {}
-    for p in thm.params:
+    # the explicit binders after the last law hypothesis belong to the conclusion
+    # (`scan_correct`'s `t ps cin` and its premise on them): quantified again in the statement
+    last = max(i for i, p in enumerate(thm.params) if p.name in hyp_names)
+    trailing = [p for p in thm.params[last + 1:]]
+    if any(p.binder != "explicit" for p in trailing):
+        return None
+    for p in thm.params[:last + 1]:
         if p.name in hyp_names:
             law = next(law for h, law in assumed if h.name == p.name)
             args.append(f"({p.name} := {proved[law.name]})")
@@ -354,21 +400,29 @@ def _instantiate(thm: Theorem, export: Export, proved: Mapping[str, str], bindin
         elif p.name in values:
             args.append(f"({p.name} := {values[p.name]})")
             env[p.name] = (Lit(int(values[p.name]), p.sort) if values[p.name].isdigit()
-                           else App(values[p.name], (), p.sort))
+                           else Var(values[p.name], p.sort))  # a def of that name: head too
+        elif p.binder == "implicit" and not _vars_in(p.sort):
+            # a parameter the laws leave free (`lookahead_correct`'s base `B`): it stays a
+            # parameter of the instantiated theorem, passed through by name
+            free.append(f"{{{p.name} : {pretty(p.sort)}}}")
+            args.append(f"({p.name} := {p.name})")
         else:
             return None
     from .conformance import _closed_prop
 
     nats = {k: int(v) for k, v in values.items() if v.isdigit()}
-    for p in thm.params:  # a side condition must be closed, and true, once the values are given
+    for p in thm.params[:last + 1]:  # a side condition must be closed, and true, with values
         if is_prop(p.sort) and p.name not in hyp_names and (
                 not _vars_in(p.sort) <= set(env) or _closed_prop(p.sort, nats, {}) is not True):
             return None
     try:
-        statement = pretty(substitute(thm.conclusion, env))
+        statement = "".join(
+            f"{pretty(substitute(p.sort, env))} → " if is_prop(p.sort)
+            else f"∀ ({p.name} : {pretty(substitute(p.sort, env))}), " for p in trailing
+        ) + pretty(substitute(thm.conclusion, env))
     except ValueError:
         return None
-    return statement, f"{thm.name} " + " ".join(args)
+    return "".join(f" {b}" for b in free), statement, f"{thm.name} " + " ".join(args)
 
 
 def _vars_in(t: Term) -> set[str]:
@@ -494,8 +548,9 @@ def recheck(decl: Any, export: Export, binding: Any, back: ReadBack) -> list[Any
 
 def _register_nth() -> None:
     """``ArchLaw.Tables.nth d xs j`` (structural recursion on the list, outside the definition
-    fragment): the `j`-th entry of each case's list, `d` past its end. Registered only: nothing
-    checks it against a body (`archlaw.bridge.semantics`)."""
+    fragment): the `j`-th entry of each case's list, `d` past its end; ``genIdx`` and ``genOf``
+    (matches, outside it too): a status's code and back. Registered only: nothing checks them
+    against a body (`archlaw.bridge.semantics`)."""
     import torch
 
     from .binding import ListBatch
@@ -516,6 +571,17 @@ def _register_nth() -> None:
             raise ctx.ev.error("ArchLaw.Tables.nth past the end of a list of lists is not "
                                "interpreted", ctx.node)
         return where(inside, got, d)
+
+
+    @interpretation("ArchLaw.Tables.genIdx", arity=1)
+    def _gen_idx(ctx: Any, x: Any) -> Any:
+        """A status's code: the long codes a ``Gen`` is run as (K = 0, P = 1, G = 2)."""
+        return x
+
+    @interpretation("ArchLaw.Tables.genOf", arity=1)
+    def _gen_of(ctx: Any, n: Any) -> Any:
+        """The status of a code: 0 and 1 as they are, anything larger is G (2)."""
+        return n.clamp(max=2)
 
 
 _register_nth()
