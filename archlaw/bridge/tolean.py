@@ -27,13 +27,14 @@ module under `root`, the ``table`` definitions' bodies are read back into tables
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .errors import ArchLawError
 from .extraction import Table, symbol_domain, symbol_table
-from .ir import App, Export, Law, Lit, Term, Theorem, Var, is_prop, pretty, substitute
+from .ir import App, Export, Law, Lit, Sort, Term, Theorem, Var, is_prop, pretty, substitute
 
 __all__ = ["TableLaw", "TABLE_LAWS", "ToLean", "to_lean", "render_module", "read_back", "recheck",
            "ReadBack", "interpreted",
@@ -91,6 +92,12 @@ class ToLean:
     tables: Mapping[str, Table]
     laws: tuple[str, ...]
     corollaries: tuple[str, ...]
+    #: how each law was checked on the model before anything was written (law name ->
+    #: ``exhaustive`` / ``sampled``); a table law is always exhaustive
+    checked: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: the run definitions of a list law (``run``; ``state``, ``out``), Lean's runner of the
+    #: tables, which the round trip runs from their bodies too
+    runs: tuple[str, ...] = ()
 
 
 def default_module(law: Law, binding: Any) -> str:
@@ -137,7 +144,10 @@ def _laws_of(decl: Any, export: Export, binding: Any) -> list[tuple[Law, dict[st
     return out
 
 
-def _refuse_unless_exhaustive(what: str, reports: list[Any]) -> None:
+def _refuse_unless_exhaustive(what: str, reports: list[Any], *, exhaustive: bool = True
+                              ) -> None:
+    """Refuse (one line, nothing written) a failing field, or, with `exhaustive`, a field
+    checked on samples only."""
     for rep in reports:
         for f in rep.fields:
             if not f.passed:
@@ -145,7 +155,7 @@ def _refuse_unless_exhaustive(what: str, reports: list[Any]) -> None:
                 raise ArchLawError(f"refused, no Lean written: {rep.law}.{f.field} fails on the "
                                    f"model (check {f.check}, {f.violations} of {f.cases:,} "
                                    f"cases; first: {ce})", where=what)
-            if f.check != "exhaustive":
+            if exhaustive and f.check != "exhaustive":
                 raise ArchLawError(f"refused, no Lean written: {rep.law}.{f.field} was checked "
                                    f"{f.check}, not exhaustive (to-lean needs every case)",
                                    where=what)
@@ -155,29 +165,23 @@ def to_lean(decl: Any, export: Export, binding: Any, *, module: str | None = Non
             tables_only: bool = False) -> ToLean:
     """See the module docstring. `tables_only`: extract and render without re-running the law
     checks (for `verify`, which re-derives the Lean file's hash after its own checks)."""
+    from .tolean_runs import RUNNER_LAWS
+
     laws = _laws_of(decl, export, binding)
+    if any(law.name in RUNNER_LAWS for law, _ in laws):
+        return _to_lean_runs(decl, export, binding, laws, module=module, tables_only=tables_only)
     for law, _ in laws:
         if law.name not in TABLE_LAWS:
             raise ArchLawError(f"no table check for {law.name} in ArchLaw.Tables; to-lean proves "
-                               f"{', '.join(sorted(TABLE_LAWS))} (a law needs a one-walk check and its "
-                               "soundness lemma in lean/ArchLaw/Tables.lean; laws with list or "
-                               "tree binders are not proved by decide)", where=decl.name)
+                               f"{', '.join(sorted(TABLE_LAWS))} by the table, and "
+                               f"{', '.join(sorted(RUNNER_LAWS))} for Lean's runner of the "
+                               "tables (a law needs a check or a runner lemma in "
+                               "lean/ArchLaw/Tables.lean first)", where=decl.name)
     symbols = _model_symbols(laws, binding)
     for law, sym in symbols:  # the size limit and the reader's nesting, before anything runs
         _check_readable(symbol_domain(law, binding, sym)[2], f"law {law.name}, symbol {sym}")
     if not tables_only:
-        from .conformance import check_law, check_theorem
-
-        if isinstance(decl, Law):
-            reps = [check_law(decl, binding)]
-        else:
-            report = check_theorem(decl, export, binding)
-            reps = [r for _, r in report.hypotheses]
-            bad = [s for s in report.side_conditions if s.holds is False]
-            if bad:
-                raise ArchLawError(f"refused, no Lean written: side condition {bad[0].name} : "
-                                   f"{bad[0].statement} is false for the model", where=decl.name)
-        _refuse_unless_exhaustive(decl.name, reps)
+        _refuse_unless_exhaustive(decl.name, check_on_model(decl, export, binding))
     tables = {sym: symbol_table(law, binding, sym) for law, sym in symbols}
     if not tables:
         raise ArchLawError(f"the binding supplies none of the model symbols of "
@@ -188,7 +192,78 @@ def to_lean(decl: Any, export: Export, binding: Any, *, module: str | None = Non
     name = module or default_module(laws[0][0], binding)
     _check_module_name(name)
     text, proved, cors = render_module(name, decl.name, laws, tables, export, binding)
-    return ToLean(name, text, tables, proved, cors)
+    return ToLean(name, text, tables, proved, cors,
+                  {} if tables_only else {law.name: "exhaustive" for law, _ in laws})
+
+
+def _to_lean_runs(decl: Any, export: Any, binding: Any, laws: list[tuple[Law, dict[str, Any]]],
+                 *, module: str | None, tables_only: bool) -> ToLean:
+    """`to_lean` for laws with list binders (`RUNNER_LAWS`): the law is
+    checked on the model first (it must pass; sampled is accepted, and recorded), the finite
+    symbols are read off as tables, and the module states the law for Lean's runner of them."""
+    from .extraction import symbol_value
+    from .spec import symbol_sorts
+    from .tolean_runs import RUNNER_LAWS, RUNS_INTRO, finite_params, render_runner_law
+
+    for law, names in laws:
+        if law.name not in RUNNER_LAWS:
+            raise ArchLawError(f"to-lean writes {law.name} and a list law in one module only "
+                               "when both are list laws; run it on each law", where=decl.name)
+        if any(names.get(p.name, p.name) != p.name for p in law.params):
+            raise ArchLawError(f"to-lean writes {law.name} for symbols named as the law's "
+                               f"parameters ({', '.join(p.name for p in law.params)})",
+                               where=decl.name)
+    finite: dict[str, Law] = {}
+    for law, _ in laws:  # finiteness, the size limit and the reader's nesting, before anything runs
+        for name in finite_params(law):
+            where = f"law {law.name}, symbol {name}"
+            if name not in binding.symbols:
+                raise ArchLawError(f"the binding supplies no symbol {name!r}", where=where)
+            if symbol_sorts(law, name, binding.sorts, binding.params)[0]:
+                _check_readable(symbol_domain(law, binding, name)[2], where)
+            finite.setdefault(name, law)
+    checked: dict[str, str] = {}
+    if not tables_only:
+        reps = check_on_model(decl, export, binding)
+        _refuse_unless_exhaustive(decl.name, reps, exhaustive=False)
+        for rep in reps:
+            checked[rep.law] = ("exhaustive" if all(f.check == "exhaustive" for f in rep.fields)
+                                else "sampled")
+    tables: dict[str, Table] = {}
+    for name, law in finite.items():
+        args = symbol_sorts(law, name, binding.sorts, binding.params)[0]
+        tables[name] = (symbol_table(law, binding, name) if args
+                        else symbol_value(law, binding, name))
+    lines: list[str] = []
+    proved: dict[str, str] = {}
+    taken: set[str] = set()
+    for law, _ in laws:
+        got, tname = render_runner_law(law, tables, binding, taken, _table_defs)
+        lines += got
+        proved[law.name] = tname
+        taken.add(tname)
+    name = module or default_module(laws[0][0], binding)
+    _check_module_name(name)
+    defs = {p.name: p.name for law, _ in laws for p in law.params if p.binder == "explicit"}
+    text, proved_names, cors = finish_module(name, decl.name, lines, proved, defs, laws, export,
+                                             binding, RUNS_INTRO, taken=set(taken))
+    runs = tuple(dict.fromkeys(r for law, _ in laws for r in RUNNER_LAWS[law.name].runs))
+    return ToLean(name, text, tables, proved_names, cors, checked, runs)
+
+
+def check_on_model(decl: Any, export: Export, binding: Any) -> list[Any]:
+    """The `LawReport` of the law, or of each law hypothesis of the theorem, on the model;
+    a false side condition of the theorem is refused (one line, nothing written)."""
+    from .conformance import check_law, check_theorem
+
+    if isinstance(decl, Law):
+        return [check_law(decl, binding)]
+    report = check_theorem(decl, export, binding)
+    bad = [s for s in report.side_conditions if s.holds is False]
+    if bad:
+        raise ArchLawError(f"refused, no Lean written: side condition {bad[0].name} : "
+                           f"{bad[0].statement} is false for the model", where=decl.name)
+    return [r for _, r in report.hypotheses]
 
 
 def _model_symbols(laws: list[tuple[Law, dict[str, Any]]], binding: Any) -> list[tuple[Law, str]]:
@@ -267,7 +342,6 @@ def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]
     proved: dict[str, str] = {}   # law name -> theorem name
     defs: dict[str, str] = {}     # symbol -> def name
     law_text: dict[str, str] = {}
-    short = module.split(".")[-1]
     all_laws = list(laws)
     for law, names in laws:
         tl = TABLE_LAWS[law.name]
@@ -316,10 +390,36 @@ def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]
                     f"  {tl.sound} table_{sym} (by decide +kernel)",
                     "",
                 ]
+    return finish_module(module, source, lines, proved, defs, all_laws, export, binding,
+                         _TABLE_INTRO)
+
+
+#: What a module of table laws says about itself (between its first and last docstring lines).
+_TABLE_INTRO = (
+    "read off the model on its whole domain, decoded as the model is run; each law is proved for",
+    "it by the library's one-walk check (`decide +kernel`) and soundness lemma",
+    "(`lean/ArchLaw/Tables.lean`); each `@[arch_theorem]` below is a library theorem whose",
+    "hypotheses are those laws, instantiated for the table. The SHA-256 of the weights, of the",
+    "tables and of this file are in the sidecar JSON beside it, not here: the same table always",
+    "gives the same file.",
+)
+
+
+def finish_module(module: str, source: str, lines: list[str], proved: Mapping[str, str],
+                  defs: Mapping[str, str], laws: list[tuple[Law, dict[str, Any]]],
+                  export: Export, binding: Any, intro: tuple[str, ...],
+                  taken: set[str] | None = None) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(text, proved law theorems, corollaries): the module's header (its docstring's middle
+    lines `intro`), the law `lines` written so far, and every library ``@[arch_theorem]`` whose
+    hypotheses are the laws of `proved` (law name -> theorem name), instantiated for `defs`
+    (symbol -> def name). `taken`: the names already written (default: defs, tables, laws)."""
+    short = module.split(".")[-1]
+    lines = list(lines)
     cors = []
-    taken = set(defs) | set(proved.values()) | {f"table_{sym}" for sym in defs}
+    taken = set(taken) if taken is not None else (
+        set(defs) | set(proved.values()) | {f"table_{sym}" for sym in defs})
     for thm in (d for d in export.declarations if isinstance(d, Theorem)):
-        got = _instantiate(thm, export, proved, binding, defs, all_laws)
+        got = _instantiate(thm, export, proved, binding, defs, laws)
         if got is None:
             continue
         binders, statement, proof = got
@@ -343,12 +443,7 @@ def render_module(module: str, source: str, laws: list[tuple[Law, dict[str, Any]
         f"# {short}: a model's finite symbols as tables, their laws proved by the kernel",
         "",
         f"Generated by `archlaw to-lean {source}` (docs/to-lean.md). Each model symbol is a table",
-        "read off the model on its whole domain, decoded as the model is run; each law is proved for",
-        "it by the library's one-walk check (`decide +kernel`) and soundness lemma",
-        "(`lean/ArchLaw/Tables.lean`); each `@[arch_theorem]` below is a library theorem whose",
-        "hypotheses are those laws, instantiated for the table. The SHA-256 of the weights, of the",
-        "tables and of this file are in the sidecar JSON beside it, not here: the same table always",
-        "gives the same file.",
+        *intro,
         "",
         "Generated without a Lean toolchain: not compiled here.",
         "-/",
@@ -401,6 +496,16 @@ def _instantiate(thm: Theorem, export: Export, proved: Mapping[str, str], bindin
             args.append(f"({p.name} := {values[p.name]})")
             env[p.name] = (Lit(int(values[p.name]), p.sort) if values[p.name].isdigit()
                            else Var(values[p.name], p.sort))  # a def of that name: head too
+        elif isinstance(p.sort, Sort):
+            # a sort parameter: the binding's finite sort of that name (`A := Fin 2`)
+            from .tolean_runs import sort_terms
+
+            sorts = {k: v for law in {id(x): x for _, x in assumed}.values()
+                     for k, v in sort_terms(law, binding).items()}
+            if p.name not in sorts:
+                return None
+            args.append(f"({p.name} := {pretty(sorts[p.name])})")
+            env[p.name] = sorts[p.name]
         elif p.binder == "implicit" and not _vars_in(p.sort):
             # a parameter the laws leave free (`lookahead_correct`'s base `B`): it stays a
             # parameter of the instantiated theorem, passed through by name
@@ -456,10 +561,13 @@ class ReadBack:
     functions: Mapping[str, Callable[..., Any]]
 
 
-def read_back(root: Path, module: str, tables: Mapping[str, Table]) -> ReadBack:
+def read_back(root: Path, module: str, tables: Mapping[str, Table], runs: tuple[str, ...] = ()
+              ) -> ReadBack:
     """The generated `module` under `root`, read back by the source reader: its tables (from the
     ``table_<symbol>`` definitions' bodies) must equal `tables`, else `ArchLawError` naming the
-    first differing cases; its symbol definitions become interpreted callables."""
+    first differing cases; its symbol definitions, and the run definitions `runs` of a list law
+    (`ToLean.runs`), become interpreted callables. A constant (a table of no arguments, such as
+    ``init``) has no table definition: its ``def``, run from its body, must be its value."""
     from .extraction import table_from_term
     from .source_reader import SourceReader, resolve_imports
 
@@ -467,7 +575,15 @@ def read_back(root: Path, module: str, tables: Mapping[str, Table]) -> ReadBack:
     for lf in resolve_imports(Path(root)):
         r.add_file(lf.key, lf.module, lf.text)
     out = {}
+    fns = {sym: interpreted(r, f"{module}.{sym}") for sym in (*tables, *runs)}
     for sym, t in tables.items():
+        if not t.domain:
+            got_v = int(fns[sym]().reshape(()).item())
+            if (got_v,) != t.entries[0]:
+                raise ArchLawError(f"the generated {sym}, run from its Lean body, is {got_v}, "
+                                   f"not {t.entries[0][0]} as extracted")
+            out[sym] = t
+            continue
         d = r.definition(f"{module}.table_{sym}")
         if isinstance(d, str):
             raise ArchLawError(f"the generated table of {sym} was not read back: {d}")
@@ -476,7 +592,7 @@ def read_back(root: Path, module: str, tables: Mapping[str, Table]) -> ReadBack:
             raise ArchLawError(f"the table of {sym} read back differs from the one extracted: "
                                + "; ".join(t.differences(got)))
         out[sym] = got
-    return ReadBack(out, {sym: interpreted(r, f"{module}.{sym}") for sym in tables})
+    return ReadBack(out, fns)
 
 
 def interpreted(reader: Any, name: str) -> Callable[..., Any]:
@@ -485,6 +601,8 @@ def interpreted(reader: Any, name: str) -> Callable[..., Any]:
     definitions' Lean bodies (`archlaw.bridge.interpret.Evaluator`; ``ArchLaw.Tables.nth``,
     recursive, by its registration below). Its attribute ``ran`` records how each constant ran
     (`archlaw.bridge.semantics.HOW_RAN`) over all calls."""
+    import torch
+
     from .interpret import Evaluator
     from .ir import Pi, constants_in
 
@@ -510,9 +628,12 @@ def interpreted(reader: Any, name: str) -> Callable[..., Any]:
             tables[c] = one.eval(App(c, (), x.type), {})
 
     def fn(*args: Any) -> Any:
-        ev = Evaluator({}, {}, tables, {}, int(args[0].shape[0]), device=args[0].device,
+        # a constant (no arguments) is evaluated for one case and returned as its value
+        first = getattr(args[0], "lengths", args[0]) if args else torch.zeros(1)
+        ev = Evaluator({}, {}, tables, {}, int(first.shape[0]), device=first.device,
                        where=where, definitions=defs, ran=ran)
-        return ev.eval(term, {v.name: a for v, a in zip(xs, args)})
+        got = ev.eval(term, {v.name: a for v, a in zip(xs, args)})
+        return got if args else got[0]
 
     fn.ran = ran  # type: ignore[attr-defined]  # constant -> how it ran, over every call
     return fn
@@ -526,8 +647,20 @@ def recheck(decl: Any, export: Export, binding: Any, back: ReadBack) -> list[Any
     from .binding import Binding
     from .conformance import check_law
 
+    from .tolean_runs import RUNNER_LAWS, runner_recheck_binding
+
     reps = []
     for law, names in _laws_of(decl, export, binding):
+        if law.name in RUNNER_LAWS:
+            b = runner_recheck_binding(law, binding, back.functions)
+            for p in back.tables:
+                if p in b.symbols:
+                    _same_table(law, b, p, back.tables[p])
+            rep = check_law(law, b)
+            _refuse_unless_exhaustive(f"{law.name} on the module read back", [rep],
+                                      exhaustive=False)
+            reps.append(rep)
+            continue
         syms = {p.name: back.functions[names.get(p.name, p.name)]
                 for p in law.params if names.get(p.name, p.name) in back.functions}
         params = {p.name: binding.params[names.get(p.name, p.name)] for p in law.params
@@ -535,15 +668,22 @@ def recheck(decl: Any, export: Export, binding: Any, back: ReadBack) -> list[Any
         b = Binding(sorts=dict(binding.sorts), params=params, symbols=syms,
                     model_symbols=frozenset(syms))
         for p, f in syms.items():
-            want = back.tables[names.get(p, p)]
-            ran = symbol_table(law, b, p)
-            if ran.entries != want.entries:
-                raise ArchLawError(f"the generated {p}, run from its Lean body, is not its table: "
-                                   + "; ".join(want.differences(ran)))
+            _same_table(law, b, p, back.tables[names.get(p, p)])
         rep = check_law(law, b)
         _refuse_unless_exhaustive(f"{law.name} on the module read back", [rep])
         reps.append(rep)
     return reps
+
+
+def _same_table(law: Law, b: Any, p: str, want: Table) -> None:
+    """Symbol `p` of `b` (a generated def, run from its body) on its whole domain must be
+    `want`, else `ArchLawError` naming the cases where they differ."""
+    from .extraction import symbol_value
+
+    ran = symbol_table(law, b, p) if want.domain else symbol_value(law, b, p)
+    if ran.entries != want.entries:
+        raise ArchLawError(f"the generated {p}, run from its Lean body, is not its table: "
+                           + "; ".join(want.differences(ran)))
 
 
 def _register_nth() -> None:

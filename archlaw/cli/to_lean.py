@@ -28,7 +28,8 @@ from archlaw.bridge.errors import ArchLawError
 from .check import add_binding_arguments
 from .options import add_device, add_from, add_root
 
-HELP = "write a model's finite symbols as a Lean module whose laws the kernel proves by decide"
+HELP = ("write a model's finite symbols as a Lean module whose laws the kernel proves by decide "
+        "(or, for list laws, for Lean's runner of the tables)")
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -101,13 +102,17 @@ def run(args: argparse.Namespace) -> int:
                            where=str(e.filename or lean_file)) from None
     # the round trip: the reader reads the module back, and the engine re-checks the law(s) on
     # the generated symbols, run from their bodies
-    back = read_back(out, result.module, result.tables)
+    back = read_back(out, result.module, result.tables, result.runs)
     reps = recheck(decl, export, binding, back)
     con = make_console(soft_wrap=True)
     for sym, t in sorted(result.tables.items()):
         con.print(f"table {sym}: {t.signature}, {t.cases:,} cases, sha256 {t.sha256()}",
                   highlight=False)
-    con.print(f"wrote {lean_file} ({len(result.laws)} law(s) proved by decide, "
+    how = ("for Lean's runner of the tables, by the library's runner lemma" if result.runs
+           else "by decide")
+    for law, check in sorted(result.checked.items()):
+        con.print(f"checked on the model first: {law} passed, check {check}", highlight=False)
+    con.print(f"wrote {lean_file} ({len(result.laws)} law(s) proved {how}, "
               f"{len(result.corollaries)} corollar{'y' if len(result.corollaries) == 1 else 'ies'}"
               f": {', '.join(c.split('.')[-1] for c in result.corollaries) or 'none'}) and "
               f"{lean_file.with_suffix('.json').name}", highlight=False)

@@ -30,8 +30,8 @@ natural numbers, and proves its laws here, once for every table:
   for `∀ x : Gen` (an inductive of ours), so `genForallDec` gives one here, proved once by
   cases, and `fin2ForallDec` the same for `∀ c : Fin 2` (not relying on whichever instance core
   has for `Fin`). 27 + 18 lookups of a 3 × 3 table: the quadratic cost does not matter here.
-* Finite cells of the recursion family as tables of naturals (`tab1`, `tab2`: entry `% n`, so
-  every entry is a value of `Fin n`), and Lean's own runners for them: `List.foldl`,
+* Finite cells of the recursion family as tables of naturals (`tab1`, `tab2`, `finOf`: entry
+  `% n`, so every entry is a value of `Fin n`), and Lean's own runners for them: `List.foldl`,
   `List.foldr`, `mealyState` (`List.foldl next`), `mealyOut`, `mooreOut` (structural recursion on
   the input list). `foldl_laws`, `foldr_laws`, `mealy_laws`, `moore_laws`: the list laws
   (`FoldlLaws`, `FoldLaws`, `MealyLaws`, `MooreLaws`) hold for these runners, for *any* cell
@@ -266,18 +266,18 @@ def combineOf (t : List (List Nat)) (x y : ArchLaw.Carry.Gen) : ArchLaw.Carry.Ge
 
 /-! ## Finite cells as tables, and Lean's own runners -/
 
-/-- A natural as a value of `Fin n`: `v % n`. -/
-def finOf (n : Nat) (hn : 0 < n) (v : Nat) : Fin n :=
-  ⟨v % n, Nat.mod_lt v hn⟩
+/-- A natural as a value of `Fin n`: `v % n`; `z`, any value of `Fin n`, only witnesses
+`0 < n` (a generated module passes `⟨0, by decide⟩`). -/
+def finOf {n : Nat} (z : Fin n) (v : Nat) : Fin n :=
+  ⟨v % n, Nat.mod_lt v (ArchLaw.Carry.pos_of_fin z)⟩
 
-/-- The function of one finite argument a list tabulates: `tab1 n hn t a = t[a] % n`. -/
-def tab1 {p : Nat} (n : Nat) (hn : 0 < n) (t : List Nat) (a : Fin p) : Fin n :=
-  finOf n hn (nth 0 t a.val)
+/-- The function of one finite argument a list tabulates: `tab1 z t a = t[a] % n`. -/
+def tab1 {p n : Nat} (z : Fin n) (t : List Nat) (a : Fin p) : Fin n :=
+  finOf z (nth 0 t a.val)
 
-/-- The function of two finite arguments a table tabulates: `tab2 n hn t a b = t[a][b] % n`. -/
-def tab2 {p q : Nat} (n : Nat) (hn : 0 < n) (t : List (List Nat)) (a : Fin p) (b : Fin q) :
-    Fin n :=
-  finOf n hn (nth 0 (nth [] t a.val) b.val)
+/-- The function of two finite arguments a table tabulates: `tab2 z t a b = t[a][b] % n`. -/
+def tab2 {p q n : Nat} (z : Fin n) (t : List (List Nat)) (a : Fin p) (b : Fin q) : Fin n :=
+  finOf z (nth 0 (nth [] t a.val) b.val)
 
 /-- Lean's Mealy runner, the state after reading `u` from `s`: the left fold of `next`. -/
 def mealyState {S I : Type} (next : S → I → S) (s : S) (u : List I) : S :=
