@@ -66,6 +66,7 @@ def sidecar(result, binding, lean_text: str, model: dict) -> dict:
             "lean_sha256": hashlib.sha256(lean_text.encode("utf-8")).hexdigest(),
             "tables": table_json(result.tables), "laws": list(result.laws),
             "corollaries": list(result.corollaries),
+            "checked_on_model": dict(sorted(result.checked.items())),
             "weights_sha256": weights_sha256(binding.module), "model": model,
             "archlaw": archlaw.__version__, "torch": torch.__version__}
 
