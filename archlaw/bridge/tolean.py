@@ -15,12 +15,15 @@ laws with a table check (`TABLE_LAWS`):
    ``decide``) instantiated for the table. No hash, version or time is in the text: the same
    table gives the same bytes. They are in the sidecar JSON the CLI writes beside it.
 
-Laws with list or tree binders (``FoldLaws``, ``MealyLaws``) are not proved by a table check:
-no entry of `TABLE_LAWS` exists for them, and such a law is refused with one line naming the laws
-that have one. (Issue 18 asks for them to be stated for Lean's own runner applied to the table;
-not done yet.)
+The lookahead combine (``CombineLaws`` and its parts, 9 cases) is proved field by field by
+``decide +kernel`` (`TableLaw.proof` ``"decide"``). Laws with list binders (``FoldlLaws``,
+``FoldLaws``, ``MealyLaws``, ``MooreLaws``) are not proved by a table check: they are stated for
+Lean's own runner of the tables and proved by the library's runner lemma
+(`archlaw.bridge.tolean_runs`); the law is checked on the model first, where ``sampled`` is
+accepted and recorded (`ToLean.checked`). Other laws are refused with one line naming those
+that are supported.
 
-`read_back(root, module, tables)` is the round trip: the source reader reads the generated
+`read_back(root, module, tables, runs)` is the round trip: the source reader reads the generated
 module under `root`, the ``table`` definitions' bodies are read back into tables
 (`extraction.table_from_term`) and compared with the extracted ones.
 """
