@@ -213,6 +213,21 @@ def test_machine_laws_for_the_runner_of_the_tables(tmp_path, export, law_name, f
         assert torch.equal(want.values[i, :n], have.values[i, :n])
 
 
+@pytest.mark.slow
+def test_the_checked_in_mealy_example_is_regenerated_byte_for_byte(export):
+    """The ``rec-mealy-finite`` fixture (seed 0, trained here on one thread) gives the checked-in
+    module byte for byte."""
+    from archlaw.models.recursion.fixtures import b_mealy
+
+    example = REPO / "lean/examples/ArchLawExamples/MealyLaws.lean"
+    got = to_lean(export.find("ArchLaw.MealyLaws"), export, b_mealy())
+    assert got.text.encode("utf-8") == example.read_bytes()
+    side = json.loads(example.with_suffix(".json").read_text())
+    assert side["checked_on_model"] == {"ArchLaw.MealyLaws": "sampled"}
+    assert {t["symbol"]: t["sha256"] for t in side["tables"]} == {
+        s: t.sha256() for s, t in got.tables.items()}
+
+
 def test_a_float_state_fold_is_refused_in_one_line_before_anything_runs(export):
     from archlaw.models.recursion.fixtures import b_fold_gru
 
