@@ -4,7 +4,8 @@ Lean module whose laws the kernel proves by `decide` (docs/to-lean.md).
 The binding is given as for ``archlaw check`` (``--model`` with ``--param``, or, for a law,
 ``--symbol`` with NAME=VALUE). The law (or each law hypothesis of the theorem) is first checked
 on the model, exhaustively: a failing or sampled check is refused with one line and nothing is
-written. Then every model symbol of the law is read off on its whole domain as a table
+written. A list law (``FoldlLaws``, ``MealyLaws`` ...) is stated for Lean's runner of the tables
+instead, and its check on the model may be sampled (printed, and recorded in the sidecar). Then every model symbol of the law is read off on its whole domain as a table
 (`archlaw.bridge.extraction`), and one module is written (`archlaw.bridge.tolean`):
 ``DIR/<Module/Path>.lean`` (``--module``, default ``ArchLawExamples.<Law><params>``), with
 no hash, version or time inside, and beside it ``<Name>.json``, the sidecar: the SHA-256 of the
