@@ -228,6 +228,16 @@ def test_the_checked_in_mealy_example_is_regenerated_byte_for_byte(export):
         s: t.sha256() for s, t in got.tables.items()}
 
 
+def test_a_machine_whose_run_breaks_the_law_is_refused_before_any_lean_is_written(export):
+    """The network's own run is checked first: a runner that flips inputs from position
+    `MAX_LEN` on (seeded) fails MealyLaws on the sampled lists, and nothing is rendered."""
+    from archlaw.models.recursion.fixtures import b_mealy_positional
+
+    with pytest.raises(ArchLawError, match="refused, no Lean written: ArchLaw.MealyLaws") as e:
+        to_lean(export.find("ArchLaw.MealyLaws"), export, b_mealy_positional())
+    assert "\n" not in str(e.value)
+
+
 def test_a_float_state_fold_is_refused_in_one_line_before_anything_runs(export):
     from archlaw.models.recursion.fixtures import b_fold_gru
 
