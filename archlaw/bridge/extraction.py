@@ -37,7 +37,7 @@ from .errors import ArchLawError
 from .ir import App, Law, Lit, Term, pretty
 from .sorts import BoolEnc, Encoding, Finite, ProdOf
 
-__all__ = ["Table", "MAX_TABLE_CASES", "symbol_table", "symbol_domain", "table_json", "table_from_term", "finite_sizes"]
+__all__ = ["Table", "MAX_TABLE_CASES", "symbol_table", "symbol_value", "symbol_domain", "table_json", "table_from_term", "finite_sizes"]
 
 #: Most cases a symbol's domain may have to be extracted (unmeasured: see the module docstring).
 MAX_TABLE_CASES = 4096
@@ -193,6 +193,32 @@ def symbol_table(law: Law, binding: Any, name: str, *, limit: int = MAX_TABLE_CA
     entries = tuple(tuple(int(c[i]) for c in cols_out) for i in range(total))
     sig = " → ".join(a.describe() for a in args) + " → " + res.describe()
     return Table(law.name, name, sig, domain, tuple(sizes), entries)
+
+
+def symbol_value(law: Law, binding: Any, name: str) -> Table:
+    """Model symbol `name`, a constant of a finite sort (``init : H`` with ``H = Fin m``), as a
+    table of no arguments and one entry; `ArchLawError` (one line) otherwise."""
+    from .spec import symbol_sorts
+
+    where = f"law {law.name}, symbol {name}"
+    if name not in binding.symbols:
+        raise ArchLawError(f"the binding supplies no symbol {name!r}", where=where)
+    args, res = symbol_sorts(law, name, binding.sorts, binding.params)
+    sizes = finite_sizes(res)
+    if args or sizes is None or len(sizes) != 1:
+        raise ArchLawError(f"to-lean reads a constant of a finite sort (Fin n); this symbol's "
+                           f"sort is {' → '.join(a.describe() for a in args + (res,))}",
+                           where=where)
+    with torch.no_grad():
+        v = binding.symbols[name]()
+    if not isinstance(v, torch.Tensor) or v.numel() != 1 or v.dtype.is_floating_point:
+        raise ArchLawError(f"the symbol returned {type(v).__name__}, expected one decoded long "
+                           f"value of {res.describe()}", where=where)
+    x = int(v.reshape(()).item())
+    if not 0 <= x < sizes[0]:
+        raise ArchLawError(f"the symbol returned {x}, outside 0..{sizes[0] - 1} of "
+                           f"{res.describe()}", where=where)
+    return Table(law.name, name, res.describe(), (), tuple(sizes), ((x,),))
 
 
 def _device(binding: Any) -> torch.device:

@@ -4,7 +4,8 @@ Lean module whose laws the kernel proves by `decide` (docs/to-lean.md).
 The binding is given as for ``archlaw check`` (``--model`` with ``--param``, or, for a law,
 ``--symbol`` with NAME=VALUE). The law (or each law hypothesis of the theorem) is first checked
 on the model, exhaustively: a failing or sampled check is refused with one line and nothing is
-written. Then every model symbol of the law is read off on its whole domain as a table
+written. A list law (``FoldlLaws``, ``MealyLaws`` ...) is stated for Lean's runner of the tables
+instead, and its check on the model may be sampled (printed, and recorded in the sidecar). Then every model symbol of the law is read off on its whole domain as a table
 (`archlaw.bridge.extraction`), and one module is written (`archlaw.bridge.tolean`):
 ``DIR/<Module/Path>.lean`` (``--module``, default ``ArchLawExamples.<Law><params>``), with
 no hash, version or time inside, and beside it ``<Name>.json``, the sidecar: the SHA-256 of the
@@ -28,7 +29,8 @@ from archlaw.bridge.errors import ArchLawError
 from .check import add_binding_arguments
 from .options import add_device, add_from, add_root
 
-HELP = "write a model's finite symbols as a Lean module whose laws the kernel proves by decide"
+HELP = ("write a model's finite symbols as a Lean module whose laws the kernel proves by decide "
+        "(or, for list laws, for Lean's runner of the tables)")
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -65,6 +67,7 @@ def sidecar(result, binding, lean_text: str, model: dict) -> dict:
             "lean_sha256": hashlib.sha256(lean_text.encode("utf-8")).hexdigest(),
             "tables": table_json(result.tables), "laws": list(result.laws),
             "corollaries": list(result.corollaries),
+            "checked_on_model": dict(sorted(result.checked.items())),
             "weights_sha256": weights_sha256(binding.module), "model": model,
             "archlaw": archlaw.__version__, "torch": torch.__version__}
 
@@ -101,13 +104,17 @@ def run(args: argparse.Namespace) -> int:
                            where=str(e.filename or lean_file)) from None
     # the round trip: the reader reads the module back, and the engine re-checks the law(s) on
     # the generated symbols, run from their bodies
-    back = read_back(out, result.module, result.tables)
+    back = read_back(out, result.module, result.tables, result.runs)
     reps = recheck(decl, export, binding, back)
     con = make_console(soft_wrap=True)
     for sym, t in sorted(result.tables.items()):
         con.print(f"table {sym}: {t.signature}, {t.cases:,} cases, sha256 {t.sha256()}",
                   highlight=False)
-    con.print(f"wrote {lean_file} ({len(result.laws)} law(s) proved by decide, "
+    how = ("for Lean's runner of the tables, by the library's runner lemma" if result.runs
+           else "by decide")
+    for law, check in sorted(result.checked.items()):
+        con.print(f"checked on the model first: {law} passed, check {check}", highlight=False)
+    con.print(f"wrote {lean_file} ({len(result.laws)} law(s) proved {how}, "
               f"{len(result.corollaries)} corollar{'y' if len(result.corollaries) == 1 else 'ies'}"
               f": {', '.join(c.split('.')[-1] for c in result.corollaries) or 'none'}) and "
               f"{lean_file.with_suffix('.json').name}", highlight=False)

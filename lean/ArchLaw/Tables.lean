@@ -1,4 +1,8 @@
 import ArchLaw.Carry.Adder
+import ArchLaw.Carry.Lookahead
+import ArchLaw.Fold
+import ArchLaw.Recursion.Folds
+import ArchLaw.Recursion.Machines
 
 /-!
 # Tables: a finite function read off a network, checked in one walk
@@ -18,6 +22,22 @@ natural numbers, and proves its laws here, once for every table:
   `checkCarryCell_sound`: `checkCarryCell B t = true → CarryCell B (cellOf t)`, for every `B` and
   `t`, proved once. A generated module proves `checkCarryCell B table = true` by `decide +kernel`
   (kernel evaluation only; no `native_decide`, which would trust the compiler).
+
+* The lookahead combine `Gen → Gen → Gen` as a table `t : List (List Nat)` (`t[x][y]`, statuses
+  coded `K = 0`, `P = 1`, `G = 2`), `combineOf t` the function it tabulates (`genOf`, `genIdx`).
+  Its domain has 9 cases, so its laws (`CombineLaws`, `LookaheadLaws`, `EvalLaw`) are proved
+  directly by `decide +kernel` on the quantified statements: core has no `Decidable` instance
+  for `∀ x : Gen` (an inductive of ours), so `genForallDec` gives one here, proved once by
+  cases, and `fin2ForallDec` the same for `∀ c : Fin 2` (not relying on whichever instance core
+  has for `Fin`). 27 + 18 lookups of a 3 × 3 table: the quadratic cost does not matter here.
+* Finite cells of the recursion family as tables of naturals (`tab1`, `tab2`, `finOf`: entry
+  `% n`, so every entry is a value of `Fin n`), and Lean's own runners for them: `List.foldl`,
+  `List.foldr`, `mealyState` (`List.foldl next`), `mealyOut`, `mooreOut` (structural recursion on
+  the input list). `foldl_laws`, `foldr_laws`, `mealy_laws`, `moore_laws`: the list laws
+  (`FoldlLaws`, `FoldLaws`, `MealyLaws`, `MooreLaws`) hold for these runners, for *any* cell
+  and initial state, each field by `rfl` or one induction: a generated module states them for
+  the runners applied to the table, proved by these lemmas (no `decide`: the lists are
+  unbounded).
 
 Enumerations are the lists themselves: no well-founded recursion anywhere, so that the kernel
 reduces every check by structural recursion on `List`.
@@ -181,5 +201,133 @@ theorem checkCarryCell_sound {B : Nat} (t : List (List (List (Nat × Nat))))
   first
     | exact e
     | (simp only [cellOf, entry3]; exact e)
+
+/-! ## Finite quantifiers: `Gen` and `Fin 2` -/
+
+/-- A statement about every status follows from the three cases. -/
+theorem gen_all {P : ArchLaw.Carry.Gen → Prop} (hk : P ArchLaw.Carry.Gen.kill)
+    (hp : P ArchLaw.Carry.Gen.prop) (hg : P ArchLaw.Carry.Gen.gen) :
+    ∀ (x : ArchLaw.Carry.Gen), P x := by
+  intro x
+  cases x with
+  | kill => exact hk
+  | prop => exact hp
+  | gen => exact hg
+
+/-- `∀ x : Gen, P x` is decidable: the three cases, in order. -/
+instance genForallDec (P : ArchLaw.Carry.Gen → Prop) [DecidablePred P] :
+    Decidable (∀ (x : ArchLaw.Carry.Gen), P x) :=
+  if hk : P ArchLaw.Carry.Gen.kill then
+    if hp : P ArchLaw.Carry.Gen.prop then
+      if hg : P ArchLaw.Carry.Gen.gen then Decidable.isTrue (gen_all hk hp hg)
+      else Decidable.isFalse (fun (h : ∀ (x : ArchLaw.Carry.Gen), P x) => hg (h _))
+    else Decidable.isFalse (fun (h : ∀ (x : ArchLaw.Carry.Gen), P x) => hp (h _))
+  else Decidable.isFalse (fun (h : ∀ (x : ArchLaw.Carry.Gen), P x) => hk (h _))
+
+/-- A statement about every carry bit follows from the two cases. -/
+theorem fin2_all {P : Fin 2 → Prop} (h0 : P ⟨0, by decide⟩) (h1 : P ⟨1, by decide⟩) :
+    ∀ (c : Fin 2), P c := by
+  intro c
+  cases c with
+  | mk v hv =>
+    cases v with
+    | zero => exact h0
+    | succ w =>
+      cases w with
+      | zero => exact h1
+      | succ k => exact False.elim (by omega)
+
+/-- `∀ c : Fin 2, P c` is decidable: the two cases, in order. -/
+instance fin2ForallDec (P : Fin 2 → Prop) [DecidablePred P] : Decidable (∀ (c : Fin 2), P c) :=
+  if h0 : P ⟨0, by decide⟩ then
+    if h1 : P ⟨1, by decide⟩ then Decidable.isTrue (fin2_all h0 h1)
+    else Decidable.isFalse (fun (h : ∀ (c : Fin 2), P c) => h1 (h _))
+  else Decidable.isFalse (fun (h : ∀ (c : Fin 2), P c) => h0 (h _))
+
+/-! ## The lookahead combine as a table -/
+
+/-- The status a code stands for: `0 ↦ K`, `1 ↦ P`, anything else `↦ G`. -/
+def genOf (n : Nat) : ArchLaw.Carry.Gen :=
+  match n with
+  | 0 => ArchLaw.Carry.Gen.kill
+  | 1 => ArchLaw.Carry.Gen.prop
+  | _ => ArchLaw.Carry.Gen.gen
+
+/-- The code of a status: `K ↦ 0`, `P ↦ 1`, `G ↦ 2` (the torch side's encoding). -/
+def genIdx (x : ArchLaw.Carry.Gen) : Nat :=
+  match x with
+  | ArchLaw.Carry.Gen.kill => 0
+  | ArchLaw.Carry.Gen.prop => 1
+  | ArchLaw.Carry.Gen.gen => 2
+
+/-- The combiner a `3 × 3` table of codes tabulates: `combineOf t x y = genOf t[x][y]`. -/
+def combineOf (t : List (List Nat)) (x y : ArchLaw.Carry.Gen) : ArchLaw.Carry.Gen :=
+  genOf (nth 0 (nth [] t (genIdx x)) (genIdx y))
+
+/-! ## Finite cells as tables, and Lean's own runners -/
+
+/-- A natural as a value of `Fin n`: `v % n`; `z`, any value of `Fin n`, only witnesses
+`0 < n` (a generated module passes `⟨0, by decide⟩`). -/
+def finOf {n : Nat} (z : Fin n) (v : Nat) : Fin n :=
+  ⟨v % n, Nat.mod_lt v (ArchLaw.Carry.pos_of_fin z)⟩
+
+/-- The function of one finite argument a list tabulates: `tab1 z t a = t[a] % n`. -/
+def tab1 {p n : Nat} (z : Fin n) (t : List Nat) (a : Fin p) : Fin n :=
+  finOf z (nth 0 t a.val)
+
+/-- The function of two finite arguments a table tabulates: `tab2 z t a b = t[a][b] % n`. -/
+def tab2 {p q n : Nat} (z : Fin n) (t : List (List Nat)) (a : Fin p) (b : Fin q) : Fin n :=
+  finOf z (nth 0 (nth [] t a.val) b.val)
+
+/-- Lean's Mealy runner, the state after reading `u` from `s`: the left fold of `next`. -/
+def mealyState {S I : Type} (next : S → I → S) (s : S) (u : List I) : S :=
+  List.foldl next s u
+
+/-- Lean's Mealy runner, the outputs on `u` from `s`: one per input. -/
+def mealyOut {S I O : Type} (next : S → I → S) (output : S → I → O) : S → List I → List O
+  | _, [] => []
+  | s, i :: u => output s i :: mealyOut next output (next s i) u
+
+/-- Lean's Moore runner, the outputs on `u` from `s`: one per state visited, the first
+included. -/
+def mooreOut {S I O : Type} (next : S → I → S) (output : S → O) : S → List I → List O
+  | s, [] => output s :: []
+  | s, i :: u => output s :: mooreOut next output (next s i) u
+
+/-- Appending one element to a left fold's input applies the cell once more. -/
+theorem foldl_snoc {A H : Type} (cell : H → A → H) (a : A) :
+    ∀ (as : List A) (x : H), List.foldl cell x (as ++ (a :: [])) = cell (List.foldl cell x as) a := by
+  intro as
+  induction as with
+  | nil => intro x; rfl
+  | cons b l ih => intro x; exact ih (cell x b)
+
+/-- `List.foldl cell init` satisfies the left-fold laws, for every cell and initial state. -/
+theorem foldl_laws {A H : Type} (cell : H → A → H) (init : H) :
+    ArchLaw.FoldlLaws cell init (List.foldl cell init) :=
+  { nil := rfl
+    snoc := fun (as : List A) (a : A) => foldl_snoc cell a as init }
+
+/-- `List.foldr cell init` satisfies the right-fold laws, for every cell and initial state. -/
+theorem foldr_laws {A H : Type} (cell : A → H → H) (init : H) :
+    ArchLaw.FoldLaws cell init (List.foldr cell init) :=
+  { nil := rfl
+    cons := fun (a : A) (as : List A) => rfl }
+
+/-- Lean's Mealy runners satisfy the Mealy laws, for every transition and output. -/
+theorem mealy_laws {S I O : Type} (next : S → I → S) (output : S → I → O) :
+    ArchLaw.MealyLaws next output (mealyState next) (mealyOut next output) :=
+  { state_nil := fun (s : S) => rfl
+    state_cons := fun (s : S) (i : I) (u : List I) => rfl
+    out_nil := fun (s : S) => rfl
+    out_cons := fun (s : S) (i : I) (u : List I) => rfl }
+
+/-- Lean's Moore runners satisfy the Moore laws, for every transition and output. -/
+theorem moore_laws {S I O : Type} (next : S → I → S) (output : S → O) :
+    ArchLaw.MooreLaws next output (mealyState next) (mooreOut next output) :=
+  { state_nil := fun (s : S) => rfl
+    state_cons := fun (s : S) (i : I) (u : List I) => rfl
+    out_nil := fun (s : S) => rfl
+    out_cons := fun (s : S) (i : I) (u : List I) => rfl }
 
 end ArchLaw.Tables

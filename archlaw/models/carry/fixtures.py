@@ -76,6 +76,13 @@ def cached_binding(base: str | int = 10, seed: str | int = 0, device: str = "aut
     return cell_binding(cached.cell, seed=cached.meta["cell"]["seed"], cache=str(cached.path))
 
 
+def combine_table_binding() -> Binding:
+    """The lookahead combine set by hand to the product of statuses (`table_combine`), as a
+    binding of ``ArchLaw.Carry.CombineLaws combine`` for ``archlaw to-lean
+    ArchLaw.Carry.scan_correct --model archlaw.models.carry.fixtures:combine_table_binding``."""
+    return combine_binding(table_combine())
+
+
 _register_fixtures()
 
 
