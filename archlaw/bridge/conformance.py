@@ -518,6 +518,9 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
         why = refusal(enc)
         if why is not None:
             raise ArchLawError(f"binder {v.name} {why}", where=where)
+        if enc.cardinality == 0:  # a check of nothing is not a pass: refused, as `Fin 0` is
+            raise ArchLawError(f"binder {v.name} ranges over {enc.describe()}, which is empty: "
+                               "the field has no cases to check", where=where)
         encs.append((v.name, enc))
         names.add(v.name)
     dom = build_domain(encs, budget=budget, samples=samples, seed=seed,
