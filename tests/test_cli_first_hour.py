@@ -176,3 +176,27 @@ def test_a_symbol_function_for_a_factory_gets_a_hint(here, capsys):
 def test_an_empty_factory_is_not_printed_with_a_doubled_colon(here, capsys):
     err = _error(capsys, ["check", *SHIFT, "--symbol", "f=fl_layers:"])
     assert "::" not in err and "'f=fl_layers:'" in err and "NAME=MODULE:FACTORY" in err
+
+
+# -- 4. layout hints ----------------------------------------------------------------------------
+
+
+def test_a_conv_without_its_layout_gets_the_layout_hint(here, capsys):
+    """Before: only torch's `expected input[...] to have 3 channels, but got 12`."""
+    err = _error(capsys, ["check", *SHIFT, "--symbol", "f=fl_layers:conv"])
+    assert "to have 3 channels, but got 12" in err
+    assert "(an nn.Conv1d takes (N, C, L): try --layout f=NCL" in err
+
+
+def test_a_layout_against_batch_first_is_refused(here, capsys):
+    """Before: the check ran the batch-first layer sequence-first and FAILed on mixed batches."""
+    err = _error(capsys, ["check", "ArchLaw.PermEquivariant", "n=5", "X=float[8]", "Y=float[8]",
+                          "--symbol", "f=fl_layers:encoder_bf", "--layout", "f=LNC"])
+    assert "layout 'LNC' contradicts the module's batch_first=True" in err
+
+
+def test_a_recurrent_module_takes_no_layout(here, capsys):
+    """Before: `--layout run=LNC` on a stock GRU was accepted without a word."""
+    err = _error(capsys, ["check", "ArchLaw.FoldlLaws", "--symbol", "run=fl_layers:gru",
+                          "--layout", "run=LNC"])
+    assert "recurrent modules take no --layout (batch_first is read from the module)" in err
