@@ -200,3 +200,14 @@ def test_a_recurrent_module_takes_no_layout(here, capsys):
     err = _error(capsys, ["check", "ArchLaw.FoldlLaws", "--symbol", "run=fl_layers:gru",
                           "--layout", "run=LNC"])
     assert "recurrent modules take no --layout (batch_first is read from the module)" in err
+
+
+# -- 5. no replay line that cannot reproduce -----------------------------------------------------
+
+
+def test_a_batch_mixing_failure_offers_no_case_line(here, capsys):
+    """Before: `this case alone, in full: ... --case 0`, which then PASSed."""
+    assert main(["check", *SHIFT, "--symbol", "f=fl_layers:mixer", "--samples", "5"]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "holds when run alone" in out
+    assert "this case alone, in full" not in out and "would not reproduce the failure" in out

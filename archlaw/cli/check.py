@@ -658,7 +658,11 @@ def render_law_report(rep: Any, console: Any = None, rerun: list[str] | None = N
             for name, text in f.counterexample.tensors:  # `--case K`: every value in full
                 con.print(f"  {escape(name)} = {escape(text)}", soft_wrap=True)
             con.print(f"  replay: {escape(f.replay)}")
-            if rerun is not None:
+            if rerun is not None and f.counterexample.passes_alone:
+                con.print("  (no --case line: this case holds when run alone, so re-running it "
+                          "alone would not reproduce the failure; the replay settings above "
+                          "re-run the whole batch)")
+            elif rerun is not None:
                 import shlex
 
                 cmd = shlex.join(["archlaw", *rerun, "--case", str(f.counterexample.case)])
