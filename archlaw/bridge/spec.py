@@ -169,9 +169,12 @@ class LawSpec:
 
 def parse_encoding(text: str, where: str) -> Encoding:
     """A sort encoding written on a command line: ``float`` (a scalar), ``float[3]``,
-    ``float[3,4]``, ``fin[10]`` or ``bool``."""
-    t = text.strip().replace(" ", "")
+    ``float[3,4]``, ``fin[10]`` or ``bool``; the keyword in any case, so that the form `archlaw
+    spec` prints (``Float[3]``, ``Fin 10``, ``Bool``) reads back too."""
+    t = text.strip().replace(" ", "").lower()
     try:
+        if t.startswith("fin") and t[3:].isdigit() and int(t[3:]) >= 1:  # `Fin 10`, as printed
+            return Finite(int(t[3:]))
         if t in ("float", "float[]"):
             return FloatTensor(())
         if t.startswith("float[") and t.endswith("]"):

@@ -317,8 +317,11 @@ def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any],
     try:
         out = fn(**params)
     except TypeError as e:
+        strings = [f"{k}={v!r}" for k, v in params.items() if isinstance(v, str)]
+        hint = (f" ({', '.join(strings)} reached {attr} as a string: --param values are passed "
+                "as an int, else a float, else the string as written)" if strings else "")
         raise ArchLawError(f"{flag} {ref!r}: bad parameters {sorted(params)} (--param): "
-                           f"{_first_line(e)}") from None
+                           f"{_first_line(e)}{hint}") from None
     except ArchLawError as e:
         raise ArchLawError(f"{flag} {ref!r} with --param {_params_text(params)}: {e}") from None
     except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - as above
