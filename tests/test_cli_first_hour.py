@@ -211,3 +211,60 @@ def test_a_batch_mixing_failure_offers_no_case_line(here, capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "holds when run alone" in out
     assert "this case alone, in full" not in out and "would not reproduce the failure" in out
+
+
+# -- 6. messages ---------------------------------------------------------------------------------
+
+
+def test_a_tables_wrong_shape_is_said_as_returned(here, capsys):
+    """Before: `returned shape (720, 3)`, the entries flattened into one batch."""
+    err = _error(capsys, ["check", *SHIFT[:3], "Y=float[2]", "--symbol", "f=fl_layers:conv",
+                          "--layout", "f=NCL", "--samples", "5"])
+    assert "returned shape (60, 12, 3) float32" in err and "expected shape (60, 12, 2)" in err
+
+
+def test_a_non_finite_output_is_named_in_the_counterexample(here, capsys):
+    assert main(["check", *SHIFT, "--symbol", "f=fl_layers:nans", "--samples", "5"]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "note: f returned non-finite values (NaN or inf) on this case" in out
+    assert main(["check", *SHIFT, "--symbol", "f=fl_layers:nans", "--samples", "5",
+                 "--json"]) == 1
+    cex = json.loads(capsys.readouterr().out)["fields"][0]["counterexample"]
+    assert cex["nonfinite"] == ["f"]
+
+
+def test_a_string_param_that_breaks_the_model_is_explained(here, capsys):
+    """Before: only `TypeError: not all arguments converted during string formatting`."""
+    err = _error(capsys, ["check", "ArchLaw.Equivariant", "--model", "fl_models:build",
+                          "--param", "channels=abc"])
+    assert "channels='abc' reached build as a string" in err and "--param values" in err
+
+
+def test_the_sort_form_spec_prints_is_accepted(here, capsys):
+    """Before: `'Float[3]' is not a sort encoding`, though `archlaw spec` prints `X = Float[3]`."""
+    assert main(["spec", SHIFT[0], "n=12", "X=Float[3]", "Y=float[3]"]) == 0
+    assert "X = Float[3]" in capsys.readouterr().out
+    from archlaw.bridge.sorts import Finite
+    from archlaw.bridge.spec import parse_encoding
+
+    assert parse_encoding("Fin 10", "t") == Finite(10) == parse_encoding("FIN[10]", "t")
+
+
+def test_a_permutation_prints_as_its_images(here, capsys):
+    """Before: `p := ⟨[0, 1, 2, 4, 3], [0, 1, 2, 4, 3]⟩`, the inverse beside it unexplained."""
+    (here / "fl_cums.py").write_text("def cums():\n    return lambda x: x.cumsum(1)\n")
+    argv = ["check", "ArchLaw.PermEquivariant", "n=5", "X=float[2]", "Y=float[2]", "--symbol",
+            "f=fl_cums:cums", "--samples", "3"]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert "p := (perm [0, 1, 2, 4, 3])" in out and "⟨" not in out
+
+
+def test_a_finite_binder_too_large_to_enumerate_gets_a_note(here, capsys):
+    """Before: at 720 permutations over a budget of 100 the check sampled them with no note."""
+    argv = ["check", "ArchLaw.PermEquivariant", "n=6", "X=float[2]", "Y=float[2]", "--symbol",
+            "f=fl_layers:mixer", "--samples", "2", "--budget", "100"]
+    main(argv)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "drew 2 samples of p (ArchLaw.Perm 6: 720 values), too many to enumerate within " \
+           "--budget 100" in out

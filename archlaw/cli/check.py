@@ -653,6 +653,14 @@ def render_law_report(rep: Any, console: Any = None, rerun: list[str] | None = N
                       f"each sample is crossed with {enumerated:,} enumerated cases and the budget "
                       f"is {rep.budget:,} cases (raise --budget to draw more)")
     for f in rep.fields:
+        big = [d for d in f.domains if d.kind == "sampled" and d.values is not None]
+        if big and f.check != "exhaustive":
+            con.print(f"[yellow]note[/]: {escape(f.field)} drew {big[0].size:,} samples of "
+                      + ", ".join(f"{escape(d.name)} ({escape(d.sort)}: {d.values:,} values)"
+                                  for d in big)
+                      + f", too many to enumerate within --budget {rep.budget:,}: the check is "
+                        "sampled, not exhaustive")
+    for f in rep.fields:
         if f.counterexample is not None:
             con.print(f"[red]counterexample[/] to [bold]{escape(f.field)}[/] "
                       f"(smallest in {'enumeration' if f.check == 'exhaustive' else 'sampling'} "
