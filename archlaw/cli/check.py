@@ -37,7 +37,8 @@ from archlaw.bridge.errors import ArchLawError
 from .options import add_device, add_from, add_root
 from .spec import add_assignments
 
-HELP = "check a law or theorem on a model (module:callable returning a Binding)"
+HELP = ("check a law or theorem on a model (--symbol NAME=MODULE:FACTORY bound from the "
+        "law's spec, or --model MODULE:CALLABLE returning a Binding)")
 
 
 def configure(p: argparse.ArgumentParser) -> None:
