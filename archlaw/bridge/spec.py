@@ -635,8 +635,10 @@ def _wrap(fn: Callable[..., Any], name: str, args: tuple[Encoding, ...], res: En
         else:
             try:
                 out = fn(*xs)
-            except (RuntimeError, ValueError) as e:  # torch's shape/channel errors
+            except (RuntimeError, ValueError) as e:  # torch's channel-count error
                 first = (str(e).strip().splitlines() or [""])[0]
+                if "channels" not in first:  # a dtype clash, a rank error: not the layout's
+                    raise
                 shapes = ", ".join(f"{tuple(x.shape)}" for x in xs if isinstance(x, torch.Tensor))
                 raise ArchLawError(f"symbol {name!r} raised {type(e).__name__} on arguments "
                                    f"({shapes}): {first}{hint}") from e
