@@ -50,6 +50,7 @@ from .ir import (
     pretty, substitute,
 )
 from .sorts import Encoding, Tolerance, resolve_sort, static_nat, tolerance_for
+from .outputs import record_nonfinite
 from .replay import full_text
 from .spec import involves_float
 from .tables import refusal
@@ -91,6 +92,8 @@ class Counterexample:
     #: each binder and side (``lhs``, ``rhs``) at full precision (`archlaw.bridge.replay`), for
     #: a case re-run on its own (``check_law(..., case=K)``); empty otherwise
     tensors: tuple[tuple[str, str], ...] = ()
+    #: the model symbols that returned NaN or inf on this case (run alone)
+    nonfinite: tuple[str, ...] = ()
 
     def text(self) -> str:
         vals = ", ".join(f"{k} := {v}" for k, v in self.values) or "(no binders)"
@@ -99,6 +102,8 @@ class Counterexample:
             out += f"\n  lhs = {self.lhs}\n  rhs = {self.rhs}"
         if self.difference is not None:
             out += f"\n  {self.difference}"
+        for name in self.nonfinite:
+            out += f"\n  note: {name} returned non-finite values (NaN or inf) on this case"
         if self.passes_alone:
             out += ("\n  note: this case FAILED in its batch but holds when run alone (the values "
                     "above are computed alone): the model's output for one input depends on the "
@@ -110,7 +115,8 @@ class Counterexample:
         return {"case": self.case, "values": dict(self.values), "instance": self.instance,
                 "lhs": self.lhs, "rhs": self.rhs, "difference": self.difference,
                 "error": _num(self.error), "passes_alone": self.passes_alone,
-                **({"tensors": dict(self.tensors)} if self.tensors else {})}
+                **({"tensors": dict(self.tensors)} if self.tensors else {}),
+                **({"nonfinite": list(self.nonfinite)} if self.nonfinite else {})}
 
 
 def _largest_difference(l: Any, r: Any) -> str | None:
@@ -518,6 +524,9 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
         why = refusal(enc)
         if why is not None:
             raise ArchLawError(f"binder {v.name} {why}", where=where)
+        if enc.cardinality == 0:  # a check of nothing is not a pass: refused, as `Fin 0` is
+            raise ArchLawError(f"binder {v.name} ranges over {enc.describe()}, which is empty: "
+                               "the field has no cases to check", where=where)
         encs.append((v.name, enc))
         names.add(v.name)
     dom = build_domain(encs, budget=budget, samples=samples, seed=seed,
@@ -562,7 +571,7 @@ def _check_field(law, fld, binding, params, symbol_sorts, cfg, tol, budget, samp
     cex = None
     if first_bad is not None:
         cex = _counterexample(dom, first_bad, base, binders, hyps, concl, fld.statement, encs,
-                              full=case is not None)
+                              full=case is not None, model_symbols=binding.model_symbols)
     replay = f"{settings} case {first_bad}" if first_bad is not None else settings
     kind = dom.kind if case is None else "sampled"  # one case of the domain, never all of it
     return FieldResult(fld.name, pretty(fld.statement), violations == 0, kind, cases,
@@ -650,9 +659,10 @@ def _eval_case(ev: Evaluator, hyps, concl, env):
 
 
 def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, encs,
-                    full: bool = False) -> Counterexample:
+                    full: bool = False, model_symbols: Iterable[str] = ()) -> Counterexample:
     env = dom.materialize(k, k + 1)
-    ev = base.with_n(1)
+    symbols, nonfinite = record_nonfinite(base.symbols, model_symbols)
+    ev = dataclasses.replace(base.with_n(1), symbols=symbols, _cache={})
     values = tuple((name, enc.render(env[name], 0)) for name, enc in encs)
     tensors = [(name, full_text(env[name], enc)) for name, enc in encs] if full else []
     ok, err, _ = _eval_case(ev, hyps, concl, env)
@@ -671,7 +681,8 @@ def _counterexample(dom, k, base: Evaluator, binders, hyps, concl, statement, en
         body = body.body
     instance = pretty(substitute(body, sub))
     return Counterexample(k, values, instance, lhs, rhs, float(err[0]), difference,
-                          passes_alone=bool(ok[0]), tensors=tuple(tensors))
+                          passes_alone=bool(ok[0]), tensors=tuple(tensors),
+                          nonfinite=tuple(sorted(nonfinite)))
 
 
 # --------------------------------------------------------------------------------------------

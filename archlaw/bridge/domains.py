@@ -89,6 +89,9 @@ class BinderDomain:
     sort: str
     kind: CheckKind
     size: int
+    #: the number of values of a finite sort that was sampled (too many to enumerate within the
+    #: budget), else None; not in the JSON (its sort says it)
+    values: int | None = None
 
     def to_json(self) -> dict:
         return {"name": self.name, "sort": self.sort, "kind": self.kind, "size": self.size}
@@ -173,7 +176,8 @@ class Domain:
             if i in self.enum_idx:
                 out.append(BinderDomain(name, enc.describe(), "exhaustive", int(enc.cardinality)))
             else:
-                out.append(BinderDomain(name, enc.describe(), "sampled", self.S))
+                out.append(BinderDomain(name, enc.describe(), "sampled", self.S,
+                                        enc.cardinality))
         return tuple(out)
 
     # -- iteration -------------------------------------------------------------------------

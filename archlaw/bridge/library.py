@@ -71,13 +71,16 @@ def default_root() -> Path:
 
 
 def resolve_root(root: Optional[Path]) -> Path:
-    """`root` checked to be a directory, or the default root."""
+    """`root` checked to be a Lake project's directory (`_LAKEFILES`), or the default root."""
     if root is None:
         return default_root()
     root = Path(root)
     if not root.is_dir():
         raise ArchLawError("not a directory; --root takes the directory of a Lake project",
                            where=str(root))
+    if not _is_lake_root(root):  # else every .lean file below it, however deep, would be read
+        raise ArchLawError(f"no {', '.join(_LAKEFILES[:-1])} or {_LAKEFILES[-1]} here; --root "
+                           "takes the directory of a Lake project", where=str(root))
     return root.resolve()
 
 

@@ -23,7 +23,7 @@ declared sort             accepted value for a batch of N cases
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 import torch
 
@@ -33,7 +33,7 @@ from .sorts import (
     BoolEnc, Encoding, Finite, FloatTensor, FunctionSort, ListOf, ProdOf, flatten_list, list_width,
 )
 
-__all__ = ["validate_output", "check_precision", "value_text"]
+__all__ = ["validate_output", "check_precision", "value_text", "record_nonfinite"]
 
 
 def value_text(v: Any) -> str:
@@ -161,3 +161,34 @@ def _leaves(v: Any) -> list[torch.Tensor]:
     if isinstance(v, ListBatch):
         return _leaves(v.values) + ([v.lengths] if v.lengths.dim() > 1 else [])
     return []
+
+
+def _nonfinite(v: Any) -> bool:
+    """Whether a float tensor in `v` (a tensor, a tuple of values, a `ListBatch`) holds a NaN
+    or an infinity."""
+    if isinstance(v, torch.Tensor):
+        return v.is_floating_point() and not bool(torch.isfinite(v).all())
+    if isinstance(v, (tuple, list)):
+        return any(_nonfinite(x) for x in v)
+    if isinstance(v, ListBatch):
+        return _nonfinite(v.values)
+    return False
+
+
+def record_nonfinite(symbols: Mapping[str, Any], names: Iterable[str]
+                     ) -> tuple[dict[str, Any], set[str]]:
+    """`symbols` with each callable named in `names` wrapped to note, in the returned set, its
+    name when a value it returns holds NaN or inf (a counterexample says so: such a case fails
+    whatever the law)."""
+    found: set[str] = set()
+
+    def wrap(name: str, f: Any) -> Any:
+        def call(*args: Any) -> Any:
+            out = f(*args)
+            if _nonfinite(out):
+                found.add(name)
+            return out
+        return call
+
+    return ({k: wrap(k, f) if k in set(names) and callable(f) and not isinstance(f, torch.Tensor)
+             else f for k, f in symbols.items()}, found)

@@ -169,9 +169,12 @@ class LawSpec:
 
 def parse_encoding(text: str, where: str) -> Encoding:
     """A sort encoding written on a command line: ``float`` (a scalar), ``float[3]``,
-    ``float[3,4]``, ``fin[10]`` or ``bool``."""
-    t = text.strip().replace(" ", "")
+    ``float[3,4]``, ``fin[10]`` or ``bool``; the keyword in any case, so that the form `archlaw
+    spec` prints (``Float[3]``, ``Fin 10``, ``Bool``) reads back too."""
+    t = text.strip().replace(" ", "").lower()
     try:
+        if t.startswith("fin") and t[3:].isdigit() and int(t[3:]) >= 1:  # `Fin 10`, as printed
+            return Finite(int(t[3:]))
         if t in ("float", "float[]"):
             return FloatTensor(())
         if t.startswith("float[") and t.endswith("]"):
@@ -565,10 +568,50 @@ def _decode(out: Any, enc: Encoding) -> Any:
     return out
 
 
+def _check_layout_against_module(name: str, module: Any, layout: str) -> None:
+    """A layout given for a module that reads its own: refused for a stock recurrent module
+    (`archlaw.bridge.sequence` calls it as its ``batch_first`` says), and when it puts the batch
+    and sequence axes in the other order than the module's ``batch_first``."""
+    from torch import nn
+
+    if isinstance(module, nn.RNNBase):
+        raise ArchLawError(f"layout {layout!r}: recurrent modules take no --layout (batch_first "
+                           "is read from the module)", where=f"symbol {name}")
+    bf = batch_first_of(module)
+    if bf is None or "N" not in layout or "L" not in layout:
+        return
+    if bf != (layout.index("N") < layout.index("L")):
+        raise ArchLawError(f"layout {layout!r} contradicts the module's batch_first={bf} (it "
+                           f"takes {'(N, L, C)' if bf else '(L, N, C)'}): leave the layout out, "
+                           "it is read from the module", where=f"symbol {name}")
+
+
+#: The layout a stock convolution takes, by its number of spatial axes.
+_CONV_LAYOUTS = {1: "NCL", 2: "NCHW"}
+
+
+def _layout_hint(module: Any, name: str, args: tuple[Encoding, ...], res: Encoding
+                 ) -> str | None:
+    """`` (an nn.Conv1d takes (N, C, L): ...)`` for a module whose first layer is a stock
+    convolution given no layout, where its channel-first layout fits the spec's tensors; a
+    failure inside it is most likely the axes' order. None otherwise."""
+    from torch import nn
+
+    if not isinstance(module, nn.Module):
+        return None
+    conv = next((m for m in module.modules() if isinstance(m, nn.modules.conv._ConvNd)), None)
+    want = _CONV_LAYOUTS.get(len(getattr(conv, "kernel_size", ()))) if conv is not None else None
+    if want is None or not any(len(_spec_letters(e) or "") == len(want) for e in (*args, res)):
+        return None
+    return (f" (an nn.{type(conv).__name__} takes ({', '.join(want)}): try --layout {name}={want}"
+            f", or layout={{{name!r}: {want!r}}})")
+
+
 def _wrap(fn: Callable[..., Any], name: str, args: tuple[Encoding, ...], res: Encoding,
-          layout: str | None) -> Callable[..., Any]:
+          layout: str | None, hint: str | None = None) -> Callable[..., Any]:
     """`fn` seen through the spec: arguments permuted from the spec layout into `layout`, the
-    result permuted back and finite logits decoded."""
+    result permuted back and finite logits decoded. `hint` is appended to an error raised by
+    `fn` (a layout that would likely fix it: `_layout_hint`)."""
     perms = []
     for a in args:
         spec = _spec_letters(a)
@@ -587,7 +630,18 @@ def _wrap(fn: Callable[..., Any], name: str, args: tuple[Encoding, ...], res: En
     def call(*xs: Any) -> Any:
         xs = tuple(x.permute(*p) if p is not None and isinstance(x, torch.Tensor) else x
                    for x, p in zip(xs, perms))
-        out = fn(*xs)
+        if hint is None:
+            out = fn(*xs)
+        else:
+            try:
+                out = fn(*xs)
+            except (RuntimeError, ValueError) as e:  # torch's channel-count error
+                first = (str(e).strip().splitlines() or [""])[0]
+                if "channels" not in first:  # a dtype clash, a rank error: not the layout's
+                    raise
+                shapes = ", ".join(f"{tuple(x.shape)}" for x in xs if isinstance(x, torch.Tensor))
+                raise ArchLawError(f"symbol {name!r} raised {type(e).__name__} on arguments "
+                                   f"({shapes}): {first}{hint}") from e
         if back is not None and isinstance(out, torch.Tensor):
             if out.dim() != len(back):
                 raise ArchLawError(f"returned a tensor of shape {tuple(out.shape)} where its "
@@ -619,6 +673,9 @@ def derive_binding(law: Law, *, layout: Mapping[str, str] | None = None, **given
     symbol of a fold or machine law supplies the law's other model symbols and its sorts
     (`archlaw.bridge.sequence.adapt`)."""
     params, sorts, given_symbols = split_given(law, given, complete=False)
+    for k, lay in (layout or {}).items():
+        if k in given_symbols:
+            _check_layout_against_module(k, given_symbols[k], lay)
     symbols, sorts = adapt(law, given_symbols, sorts)
     _require(law, params, sorts)
     kinds = _param_kinds(law)
@@ -639,7 +696,8 @@ def derive_binding(law: Law, *, layout: Mapping[str, str] | None = None, **given
             lay = layout.get(p.name)
             if lay is None and any(_spec_letters(e) == "NLC" for e in (*args, res)):
                 lay = default_layout(symbols[p.name])
-            wrapped[p.name] = _wrap(symbols[p.name], p.name, args, res, lay)
+            hint = None if lay is not None else _layout_hint(symbols[p.name], p.name, args, res)
+            wrapped[p.name] = _wrap(symbols[p.name], p.name, args, res, lay, hint)
     mods: dict[str, torch.nn.Module] = {}
     for k, v in given_symbols.items():  # one module given for several symbols counts once
         if isinstance(v, torch.nn.Module) and all(v is not m for m in mods.values()):

@@ -66,6 +66,9 @@ class StructSort(Encoding):
     count: int
     values: Callable[[torch.device], tuple] = None  # type: ignore[assignment]
     sample: Callable[[int, torch.Generator, torch.device], tuple] | None = None
+    #: `render` of one value, in place of the anonymous constructor of every field (``Perm n``:
+    #: ``(perm [images])``, its inverse omitted)
+    show: Callable[[tuple, int], str] | None = None
     kind = "Struct"
     discrete = True
 
@@ -96,6 +99,8 @@ class StructSort(Encoding):
         return ok, (~ok).to(torch.float64)
 
     def render(self, v, i):
+        if self.show is not None:
+            return self.show(v, i)
         return "⟨" + ", ".join(e.render(a, i) for (_, e), a in zip(self.fields, v)) + "⟩"
 
 
@@ -296,7 +301,8 @@ def _perm_value(n: int, to: torch.Tensor) -> tuple:
 
 def perm_sort(n: int) -> StructSort:
     """``ArchLaw.Perm n``: exactly its n! permutations (enumerated lexicographically), sampled
-    uniformly."""
+    uniformly; a value is printed ``(perm [p 0, ..., p (n-1)])``, the images of toFun (invFun,
+    its inverse, is omitted)."""
     def values(device: torch.device) -> tuple:
         to = torch.tensor(list(itertools.permutations(range(n))), dtype=torch.long,
                           device=device).reshape(-1, n)
@@ -308,7 +314,8 @@ def perm_sort(n: int) -> StructSort:
 
     table = TableSort((Finite(n),), Finite(n))
     return StructSort(f"ArchLaw.Perm {n}", (("toFun", table), ("invFun", table)),
-                      math.factorial(n), values, sample)
+                      math.factorial(n), values, sample,
+                      show=lambda v, i: f"(perm {table.render(v[0], i)})")
 
 
 register_sort("ArchLaw.Perm")(lambda args, params: perm_sort(int(args[0])))

@@ -294,8 +294,19 @@ def from_output(enc: TableSort, out: Any, n: int | None, name: str, where: str =
                                f"{lead} (batch, then one axis per finite argument), then "
                                f"{enc.cod.describe()}'s own shape", where=where or None)
     if n is not None:
-        validate_output(_flat(out, n * enc.entries, len(enc.axes)), enc.cod, n * enc.entries,
-                        name, where)
+        try:
+            validate_output(_flat(out, n * enc.entries, len(enc.axes)), enc.cod,
+                            n * enc.entries, name, where)
+        except ArchLawError as e:
+            # said of the value the model returned, not of its entries flattened into one batch
+            shape = getattr(enc.cod, "shape", None)
+            if not isinstance(shape, tuple) or isinstance(out, tuple) \
+                    or tuple(out.shape) == (*lead, *shape):  # not the shape: said as it was
+                raise
+            raise ArchLawError(f"symbol {name!r} returned {value_text(out)} for its declared "
+                               f"sort {enc.describe()}: expected shape {(*lead, *shape)} (batch, "
+                               f"one axis per finite argument, then {enc.cod.describe()}'s own "
+                               "shape)", where=where or None) from e
     return Table(enc, out)
 
 

@@ -39,8 +39,24 @@ INTERNAL_ERROR = 70
 DEBUG_ENV = "ARCHLAW_DEBUG"
 
 
+#: A law parameter or sort given as NAME=VALUE (`archlaw.cli.spec`).
+_ASSIGN = re.compile(r"[A-Za-z_][\w.']*=")
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with a bad argument reported on one line (exit status 2, as argparse)."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        """As argparse, with the positional ``NAME=VALUE`` law parameters accepted anywhere:
+        argparse takes a positional run only once (LAW and its NAME=VALUE list together), so
+        ``check LAW --symbol f=m:g n=12`` would leave ``n=12`` unrecognized; such tokens left
+        over are appended to ``assign`` (a command with law parameters) in their order."""
+        ns, extra = super().parse_known_args(args, namespace)
+        if isinstance(getattr(ns, "assign", None), list):
+            stray = [a for a in extra if not a.startswith("-") and _ASSIGN.match(a)]
+            ns.assign.extend(stray)
+            extra = [a for a in extra if a not in stray]
+        return ns, extra
 
     def error(self, message: str) -> "NoReturn":  # type: ignore[override]
         # Under torchrun every rank parses the same argv before any group forms: only rank 0
@@ -57,7 +73,8 @@ def _module(name: str):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="archlaw",
-        description="Laws of neural architectures, proved in Lean 4, checked on torch models.",
+        description="Laws of neural architectures, stated in Lean 4 (proved where Lean runs), "
+                    "checked on torch models.",
         epilog="Documentation: README.md and docs/ in the repository, one page per topic.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -68,6 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
         mod.configure(p)
         p.set_defaults(_run=mod.run)
     return parser
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parser.parse_args`, with an argument a subcommand does not know reported by that
+    subcommand's parser (pointing to ``archlaw check --help``, not ``archlaw --help``)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        subs.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def _print_error(message: str, prog: str = "archlaw") -> None:
@@ -96,7 +123,7 @@ def _debug_cause(e: ArchLawError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     args._argv = list(sys.argv[1:] if argv is None else argv)  # `check --workers` relaunches it
     try:
         return int(args._run(args) or 0)

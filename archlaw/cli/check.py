@@ -37,13 +37,17 @@ from archlaw.bridge.errors import ArchLawError
 from .options import add_device, add_from, add_root
 from .spec import add_assignments
 
-HELP = "check a law or theorem on a model (module:callable returning a Binding)"
+HELP = ("check a law or theorem on a model (--symbol NAME=MODULE:FACTORY bound from the "
+        "law's spec, or --model MODULE:CALLABLE returning a Binding)")
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.epilog = ("Example, from the folder holding mymodels.py: archlaw check ArchLaw.Equivariant "
-                "--model mymodels:build (README.md, 'Check your own module'; bindings, domains "
-                "and tolerances: docs/conformance.md).")
+    p.epilog = ("Examples, from the folder holding mylayers.py / mymodels.py: archlaw check "
+                "ArchLaw.ShiftEquivariant n=12 X=float[3] Y=float[3] --symbol f=mylayers:conv "
+                "--layout f=NCL (a stock module bound from the law's spec: README.md, 'Bring your "
+                "own module', docs/specs.md); archlaw check ArchLaw.Equivariant --model "
+                "mymodels:build (a hand-written Binding: README.md, 'Check your own module'; "
+                "bindings, domains and tolerances: docs/conformance.md).")
     p.add_argument("law", metavar="LAW", help="law or theorem name (full or unique suffix)")
     add_binding_arguments(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -196,8 +200,22 @@ def load_binding(ref: str, params: dict[str, Any], flag: str = "--model") -> Any
         raise ArchLawError(f"{flag} {ref!r}: expected module:callable, e.g. "
                            "mymodels:build")
     mod_name, attr = ref.split(":")
+    _refuse_path(flag, ref, mod_name, attr)
     with _cwd_on_path():
         return _import_and_call(ref, mod_name, attr, params, flag)
+
+
+def _refuse_path(flag: str, ref: str, mod_name: str, attr: str) -> None:
+    """A file path where a module name goes (``./mylayers.py``, ``mylayers.py``, ``pkg/m``):
+    one line naming the module name to give instead."""
+    if not (mod_name.endswith(".py") or "/" in mod_name or "\\" in mod_name):
+        return
+    from pathlib import PurePath
+
+    name = ".".join(p for p in PurePath(mod_name.replace("\\", "/")).with_suffix("").parts
+                    if p not in (".", "..", "/"))
+    raise ArchLawError(f"{flag} {ref!r}: give a module name, not a path: {name}:{attr} (imported "
+                       "from the current directory or sys.path)")
 
 
 @contextlib.contextmanager
@@ -300,8 +318,11 @@ def _import_and_call(ref: str, mod_name: str, attr: str, params: dict[str, Any],
     try:
         out = fn(**params)
     except TypeError as e:
+        strings = [f"{k}={v!r}" for k, v in params.items() if isinstance(v, str)]
+        hint = (f" ({', '.join(strings)} reached {attr} as a string: --param values are passed "
+                "as an int, else a float, else the string as written)" if strings else "")
         raise ArchLawError(f"{flag} {ref!r}: bad parameters {sorted(params)} (--param): "
-                           f"{_first_line(e)}") from None
+                           f"{_first_line(e)}{hint}") from None
     except ArchLawError as e:
         raise ArchLawError(f"{flag} {ref!r} with --param {_params_text(params)}: {e}") from None
     except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - as above
@@ -342,16 +363,23 @@ def load_symbol(name: str, ref: str) -> Any:
     arguments, or an nn.Module object taken as it is. Any failure is one line naming --symbol."""
     import torch
 
-    flag = f"--symbol {name}={ref}"
+    flag = f"--symbol {name + '=' + ref!r}"  # quoted: a ref ending in ':' is not doubled
     if ref.count(":") != 1 or not all(ref.split(":")):
         raise ArchLawError(f"{flag}: expected NAME=MODULE:FACTORY, e.g. f=mymodels:conv")
     mod_name, attr = ref.split(":")
+    _refuse_path(f"--symbol {name}", ref, mod_name, attr)
     with _cwd_on_path():
         obj = _import_attr(ref, mod_name, attr, f"--symbol {name}")
     if isinstance(obj, torch.nn.Module):
         return obj
     if not callable(obj):
         raise ArchLawError(f"{flag}: {attr} is not callable")
+    needs = _required_parameters(obj)
+    if needs:
+        raise ArchLawError(f"{flag}: {attr} takes ({', '.join(needs)}), but --symbol calls "
+                           "FACTORY with no arguments: give a zero-argument factory returning "
+                           f"the nn.Module or callable (def make(): return {attr}, when {attr} "
+                           "is the symbol's function itself)")
     try:
         out = obj()
     except (Exception, SystemExit, KeyboardInterrupt) as e:  # noqa: BLE001 - user code
@@ -360,6 +388,18 @@ def load_symbol(name: str, ref: str) -> Any:
         raise ArchLawError(f"{flag}: {attr}() returned {type(out).__name__}, expected an "
                            "nn.Module or a callable on tensors")
     return out
+
+
+def _required_parameters(fn: Any) -> list[str]:
+    """The parameters `fn` cannot be called without (none when its signature is unknown)."""
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in sig.parameters.values() if p.default is inspect.Parameter.empty
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
 
 def spec_binding(args: argparse.Namespace, decl: Any) -> Any:
@@ -614,6 +654,14 @@ def render_law_report(rep: Any, console: Any = None, rerun: list[str] | None = N
                       f"each sample is crossed with {enumerated:,} enumerated cases and the budget "
                       f"is {rep.budget:,} cases (raise --budget to draw more)")
     for f in rep.fields:
+        big = [d for d in f.domains if d.kind == "sampled" and d.values is not None]
+        if big and f.check != "exhaustive":
+            con.print(f"[yellow]note[/]: {escape(f.field)} drew {big[0].size:,} samples of "
+                      + ", ".join(f"{escape(d.name)} ({escape(d.sort)}: {d.values:,} values)"
+                                  for d in big)
+                      + f", too many to enumerate within --budget {rep.budget:,}: the check is "
+                        "sampled, not exhaustive")
+    for f in rep.fields:
         if f.counterexample is not None:
             con.print(f"[red]counterexample[/] to [bold]{escape(f.field)}[/] "
                       f"(smallest in {'enumeration' if f.check == 'exhaustive' else 'sampling'} "
@@ -622,7 +670,11 @@ def render_law_report(rep: Any, console: Any = None, rerun: list[str] | None = N
             for name, text in f.counterexample.tensors:  # `--case K`: every value in full
                 con.print(f"  {escape(name)} = {escape(text)}", soft_wrap=True)
             con.print(f"  replay: {escape(f.replay)}")
-            if rerun is not None:
+            if rerun is not None and f.counterexample.passes_alone:
+                con.print("  (no --case line: this case holds when run alone, so re-running it "
+                          "alone would not reproduce the failure; the replay settings above "
+                          "re-run the whole batch)")
+            elif rerun is not None:
                 import shlex
 
                 cmd = shlex.join(["archlaw", *rerun, "--case", str(f.counterexample.case)])

@@ -36,7 +36,9 @@ ASSIGN_HELP = ("the law's parameters: a Nat law parameter as n=12, a sort as X=f
 
 def add_assignments(p: argparse.ArgumentParser) -> None:
     """The positional ``NAME=VALUE`` law parameters and sorts (module docstring)."""
-    p.add_argument("assign", nargs="*", metavar="NAME=VALUE", help=ASSIGN_HELP)
+    # default=[]: optional, so a missing LAW is not reported as "required: LAW, NAME=VALUE";
+    # NAME=VALUE after an option is moved here by the parser (`archlaw.cli.app._Parser`)
+    p.add_argument("assign", nargs="*", default=[], metavar="NAME=VALUE", help=ASSIGN_HELP)
 
 
 def configure(p: argparse.ArgumentParser) -> None:

@@ -98,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
         lean_file.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_all([(lean_file, result.text.encode("utf-8")),
                           (lean_file.with_suffix(".json"),
-                           (json.dumps(side, indent=2, sort_keys=True) + "\n").encode("utf-8"))])
+                           (json.dumps(side, indent=2, sort_keys=True) + "\n").encode("utf-8")),
+                          *_toolchain_pin(out)])
     except OSError as e:
         raise ArchLawError(f"cannot write the module: {e.strerror or e}",
                            where=str(e.filename or lean_file)) from None
@@ -127,6 +128,21 @@ def run(args: argparse.Namespace) -> int:
     if args.certificate:
         return _certificate(args, decl, export, binding, result, side, params, origin, con)
     return 0
+
+
+def _toolchain_pin(out: Path) -> list[tuple[Path, bytes]]:
+    """``out/lean-toolchain``, the Lean the module is written for (ArchLaw's own pin), when `out`
+    is no Lake project yet: it makes `out` one for ``--root`` (`archlaw laws --root out`), which
+    takes only a folder with a lakefile or lean-toolchain. Nothing when `out` has one already or
+    the pin is not installed."""
+    from archlaw.bridge.shipped import lean_library_root
+
+    lib = lean_library_root()
+    pin = lib / "lean-toolchain" if lib is not None else None
+    if pin is None or not pin.is_file() or any(
+            (out / f).exists() for f in ("lakefile.lean", "lakefile.toml", "lean-toolchain")):
+        return []
+    return [(out / "lean-toolchain", pin.read_bytes())]
 
 
 def _ran_text(ran: dict) -> str:

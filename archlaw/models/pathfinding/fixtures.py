@@ -114,11 +114,11 @@ def register_fixtures() -> None:
              expect_counterexample="u := 0, v := 1, dst := [0, 0, 0]",
              binding=lambda: aggregation_binding(aggregate_min_zero_empty, m=3, n=3, k=8))
     register("last-edge-step", law=name["step_order"], expect_pass=False,
-             expect_field="reorder", expect_counterexample="σ := ⟨[0, 1, 3, 2]",
+             expect_field="reorder", expect_counterexample="σ := (perm [0, 1, 3, 2]",
              binding=lambda: step_binding(table_relax_cell(3, 2), m=4, n=2,
                                           aggregate=aggregate_last))
     register("source-pinned-step", law=name["relabel"], expect_pass=False,
-             expect_field="relabel", expect_counterexample="τ := ⟨[1, 0, 2]",
+             expect_field="relabel", expect_counterexample="τ := (perm [1, 0, 2]",
              binding=lambda: step_binding(table_relax_cell(3, 2), m=3, n=3,
                                           step=source_pinned_step(table_relax_cell(3, 2), 3)))
     register("non-monotone-message", law=name["monotone"], expect_pass=False,
