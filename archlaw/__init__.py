@@ -1,4 +1,4 @@
-"""ArchLaw: laws of neural architectures, stated and proved in Lean 4, checked on torch models.
+"""ArchLaw: laws of neural architectures, stated in Lean 4 (proved where Lean runs), checked on torch models.
 
 The package has three layers, and imports run one way (a test walks them and fails on a cycle):
 

@@ -268,3 +268,14 @@ def test_a_finite_binder_too_large_to_enumerate_gets_a_note(here, capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "drew 2 samples of p (ArchLaw.Perm 6: 720 values), too many to enumerate within " \
            "--budget 100" in out
+
+
+def test_a_closed_pipe_ends_the_listing_quietly():
+    """`archlaw laws | head -1`: the reader leaves early; no "internal error" line."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(f"'{sys.executable}' -m archlaw laws | head -1", shell=True,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.stdout.count("\n") == 1
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

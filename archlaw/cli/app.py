@@ -27,6 +27,7 @@ import re
 import sys
 from typing import NoReturn, Sequence
 
+from archlaw.bridge.console import ReaderGone, silence_stdout
 from archlaw.bridge.errors import ArchLawError
 
 #: Subcommands in the order `archlaw --help` lists them.
@@ -133,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _print_error("interrupted")
         return 130
+    except (BrokenPipeError, ReaderGone):  # `archlaw laws | head`: the reader has what it wanted
+        silence_stdout()
+        return 1
     except (Exception, SystemExit) as e:  # noqa: BLE001 - the last resort: a bug, said on one line
         # SystemExit too: no command calls sys.exit, so one escaping `run` came from code it ran
         if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
