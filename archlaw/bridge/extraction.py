@@ -35,9 +35,10 @@ import torch
 
 from .errors import ArchLawError
 from .ir import App, Law, Lit, Term, pretty
-from .sorts import BoolEnc, Encoding, Finite, ProdOf
+from .sorts import Encoding, ProdOf
+from .tables import index_axes
 
-__all__ = ["Table", "MAX_TABLE_CASES", "symbol_table", "symbol_value", "symbol_domain", "table_json", "table_from_term", "finite_sizes"]
+__all__ = ["Table", "MAX_TABLE_CASES", "symbol_table", "symbol_value", "symbol_domain", "table_json", "table_from_term"]
 
 #: Most cases a symbol's domain may have to be extracted (unmeasured: see the module docstring).
 MAX_TABLE_CASES = 4096
@@ -109,19 +110,6 @@ def _show(e: tuple[int, ...]) -> str:
     return str(e[0]) if len(e) == 1 else "(" + ", ".join(map(str, e)) + ")"
 
 
-def finite_sizes(enc: Encoding) -> tuple[int, ...] | None:
-    """The component sizes of a finite result encoding: ``(n,)`` for ``Fin n`` (or any `Finite`),
-    ``(2,)`` for ``Bool``, the concatenation for a pair of them; None for anything else."""
-    if isinstance(enc, Finite):
-        return (int(enc.n),)
-    if isinstance(enc, BoolEnc):
-        return (2,)
-    if isinstance(enc, ProdOf):
-        a, b = finite_sizes(enc.fst), finite_sizes(enc.snd)
-        return None if a is None or b is None else a + b
-    return None
-
-
 def _components(v: Any) -> list[torch.Tensor]:
     if isinstance(v, tuple):
         return [c for part in v for c in _components(part)]
@@ -140,13 +128,13 @@ def symbol_domain(law: Law, binding: Any, name: str, *, limit: int = MAX_TABLE_C
         raise ArchLawError(f"the binding supplies no symbol {name!r} (it has: "
                            f"{', '.join(sorted(binding.symbols))})", where=where)
     args, res = symbol_sorts(law, name, binding.sorts, binding.params)
-    bad = [a.describe() for a in args if finite_sizes(a) is None or isinstance(a, ProdOf)]
-    sizes = finite_sizes(res)
+    bad = [a.describe() for a in args if index_axes(a) is None or isinstance(a, ProdOf)]
+    sizes = index_axes(res)
     if bad or sizes is None or not args:
         raise ArchLawError("to-lean extracts a function of finite arguments with a finite result "
                            f"(Fin n, Bool, pairs of them); this symbol's sort is "
                            f"{' → '.join(a.describe() for a in args + (res,))}", where=where)
-    domain = tuple(int(finite_sizes(a)[0]) for a in args)  # type: ignore[index]
+    domain = tuple(int(index_axes(a)[0]) for a in args)  # type: ignore[index]
     total = 1
     for n in domain:
         total *= n
@@ -204,7 +192,7 @@ def symbol_value(law: Law, binding: Any, name: str) -> Table:
     if name not in binding.symbols:
         raise ArchLawError(f"the binding supplies no symbol {name!r}", where=where)
     args, res = symbol_sorts(law, name, binding.sorts, binding.params)
-    sizes = finite_sizes(res)
+    sizes = index_axes(res)
     if args or sizes is None or len(sizes) != 1:
         raise ArchLawError(f"to-lean reads a constant of a finite sort (Fin n); this symbol's "
                            f"sort is {' → '.join(a.describe() for a in args + (res,))}",

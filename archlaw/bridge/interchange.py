@@ -82,15 +82,21 @@ def _decl_to_sexp(d: Declaration) -> list:
     return out
 
 
-def export_definitions(export: Export) -> tuple[Definition, ...]:
-    """The definitions the export's laws carry, each once, sorted by name. Two different
-    definitions under one name are refused (ValueError: a programming error, not a file's)."""
-    out: dict[str, Definition] = {}
+def _carried(export: Export, field: str, kind: str) -> tuple:
+    """The `field` entries (``definitions`` or ``structures``) the export's laws carry, each once,
+    sorted by name. Two different ones under one name are refused (ValueError: a programming
+    error, not a file's)."""
+    out: dict[str, Any] = {}
     for d in export.laws:
-        for df in d.definitions:
-            if out.setdefault(df.name, df) != df:
-                raise ValueError(f"two different definitions named {df.name}")
+        for item in getattr(d, field):
+            if out.setdefault(item.name, item) != item:
+                raise ValueError(f"two different {kind} named {item.name}")
     return tuple(out[k] for k in sorted(out))
+
+
+def export_definitions(export: Export) -> tuple[Definition, ...]:
+    """The definitions the export's laws carry (`_carried`)."""
+    return _carried(export, "definitions", "definitions")
 
 
 def _def_to_sexp(d: Definition) -> list:
@@ -101,13 +107,8 @@ def _def_to_sexp(d: Definition) -> list:
 
 
 def export_structures(export: Export) -> tuple[Structure, ...]:
-    """The structures the export's laws carry, each once, sorted by name."""
-    out: dict[str, Structure] = {}
-    for d in export.laws:
-        for st in d.structures:
-            if out.setdefault(st.name, st) != st:
-                raise ValueError(f"two different structures named {st.name}")
-    return tuple(out[k] for k in sorted(out))
+    """The structures the export's laws carry (`_carried`)."""
+    return _carried(export, "structures", "structures")
 
 
 def _params_sexp(key: str, params: tuple[Param, ...]) -> list:

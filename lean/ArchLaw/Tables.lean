@@ -300,7 +300,12 @@ theorem foldl_snoc {A H : Type} (cell : H → A → H) (a : A) :
   intro as
   induction as with
   | nil => intro x; rfl
-  | cons b l ih => intro x; exact ih (cell x b)
+  | cons b l ih =>
+    intro x
+    -- definitional unfolding of `++` and one `foldl` step; the simp fallback states them
+    first
+      | exact ih (cell x b)
+      | (simp only [List.cons_append, List.foldl_cons]; exact ih (cell x b))
 
 /-- `List.foldl cell init` satisfies the left-fold laws, for every cell and initial state. -/
 theorem foldl_laws {A H : Type} (cell : H → A → H) (init : H) :
