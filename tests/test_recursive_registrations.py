@@ -121,3 +121,43 @@ def test_btree_fold_agrees_with_its_lean_equations():
     ctx = EvalContext(App("ArchLaw.BTree.fold", (), TYPE), S.Finite(7), Evaluator({}, {}, {}, {}, 1))
     got = [int(fn(ctx, leaf_cell, node_cell, batch(t))[0]) for t in trees]
     assert got == [fold(t) for t in trees]
+
+
+def test_table_runners_agree_with_their_lean_equations():
+    """`archlaw to-lean`'s recursive helpers in lean/ArchLaw/Tables.lean keep registrations:
+    ``nth`` and Lean's Mealy/Moore runners, each against its equations on every list over
+    Fin 3 up to length 3."""
+    import archlaw.bridge.tolean  # noqa: F401  (registers ArchLaw.Tables.nth)
+    import archlaw.bridge.tolean_runs  # noqa: F401  (registers mealyOut, mooreOut)
+
+    def nth(d, xs, n):       # nth d [] _ = d;  nth d (x :: _) 0 = x;  nth d (_ :: xs) (n+1) = nth d xs n
+        return d if not xs else xs[0] if n == 0 else nth(d, xs[1:], n - 1)
+
+    def mealy_out(nxt, out, s, u):   # [] ↦ [];  i :: u ↦ out s i :: mealyOut (nxt s i) u
+        return [] if not u else [out(s, u[0])] + mealy_out(nxt, out, nxt(s, u[0]), u[1:])
+
+    def moore_out(nxt, out, s, u):   # [] ↦ [out s];  i :: u ↦ out s :: mooreOut (nxt s i) u
+        return [out(s)] if not u else [out(s)] + moore_out(nxt, out, nxt(s, u[0]), u[1:])
+
+    xs = _batch(LISTS)
+    d = torch.full((len(LISTS),), 7)
+    for j in range(5):  # within and past each list (d past its end)
+        jj = torch.full((len(LISTS),), j)
+        assert _run("ArchLaw.Tables.nth", S.Finite(8), d, xs, jj).tolist() == \
+            [nth(7, x, j) for x in LISTS]
+
+    def nxt(s, a):
+        return (2 * s + a + 1) % 4
+
+    def out2(s, a):
+        return (s + 3 * a) % 5
+
+    def out1(s):
+        return (3 * s + 1) % 5
+
+    s0 = torch.full((len(LISTS),), 2)
+    enc = S.ListOf(S.Finite(5))
+    assert _as_lists(_run("ArchLaw.Tables.mealyOut", enc, nxt, out2, s0, xs)) == \
+        [mealy_out(nxt, out2, 2, x) for x in LISTS]
+    assert _as_lists(_run("ArchLaw.Tables.mooreOut", enc, nxt, out1, s0, xs)) == \
+        [moore_out(nxt, out1, 2, x) for x in LISTS]
