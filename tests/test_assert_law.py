@@ -41,9 +41,10 @@ def test_a_transformer_layer_without_positions_passes_s_n_as_the_user_has_it(bat
                                        batch_first=batch_first)
     rep = assert_law("PermEquivariant", f=layer, n=4, X=(4,), Y=(4,), samples=20)
     assert rep.fields[0].domains[0].kind == "exhaustive"          # all of S_4
-    # the sequence-first default comes from batch_first: forcing the other layout mixes cases
+    # the layout comes from batch_first: forcing the other one (which would mix the batch's
+    # cases) is refused up front, naming the module's batch_first
     wrong = "NLC" if not batch_first else "LNC"
-    with pytest.raises(AssertionError):
+    with pytest.raises(ArchLawError, match=f"contradicts the module's batch_first={batch_first}"):
         assert_law("PermEquivariant", f=layer, n=4, X=(4,), Y=(4,), samples=20,
                    layout={"f": wrong})
 
