@@ -37,14 +37,20 @@ def test_every_law_is_bound_and_every_seeded_violation_has_a_reason():
     assert all(e.expect_field for e in seeded)
 
 
-@pytest.mark.parametrize("entry", family_entries(), ids=lambda e: e.id)
-def test_registered_entry(entry, export):
+def _must_be_exhaustive(e) -> bool:
+    return e.law_name in (LAW_NAMES["cell"], LAW_NAMES["order"], LAW_NAMES["duplicate"],
+                          LAW_NAMES["empty"]) or "table" in e.name
+
+
+# Every entry's verdict is the `pytest --archlaw` plugin's test (make test runs it); here, the
+# entries whose check must also be exhaustive, which the plugin does not assert.
+@pytest.mark.parametrize("entry", [e for e in family_entries() if _must_be_exhaustive(e)],
+                         ids=lambda e: e.id)
+def test_registered_entry_is_exhaustive(entry, export):
     with registry.one_thread():
         out = registry.run_entry(entry, export)
     assert out.as_expected, f"{out.mismatch}\n{out.text}"
-    if entry.law_name in (LAW_NAMES["cell"], LAW_NAMES["order"], LAW_NAMES["duplicate"],
-                          LAW_NAMES["empty"]) or "table" in entry.name:
-        assert out.check == "exhaustive", out.text
+    assert out.check == "exhaustive", out.text
     assert out.statement == "source"   # no Lean here: never more trusted than the source
 
 
