@@ -179,3 +179,19 @@ def test_export_source_to_an_unwritable_path_is_one_line(tmp_path, capsys):
     rc = main(["export", "--source", "--root", str(FOLD), "--out", str(out)])
     err = capsys.readouterr().err.strip()
     assert rc == 2 and str(out) in err and "cannot write the export" in err and "\n" not in err
+
+
+@pytest.mark.parametrize("kind", ["def", "structure"])
+def test_an_entry_given_twice_is_refused(kind):
+    """A (def ...) or (structure ...) entry named twice in one file is one line naming it."""
+    import sexpdata
+
+    from archlaw.bridge import interchange
+    from archlaw.bridge.library import load_export
+
+    tree = sexpdata.loads(interchange.dumps(load_export()))
+    entries = [x for x in tree if isinstance(x, list) and x and x[0] == sexpdata.Symbol(kind)]
+    assert entries, f"the library's export has no ({kind} ...) entry"
+    tree.append(entries[0])
+    with pytest.raises(ArchLawError, match=f"{kind} .*: defined twice"):
+        interchange.loads(sexpdata.dumps(tree))

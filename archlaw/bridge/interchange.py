@@ -367,6 +367,17 @@ class _Reader:
                           self.term(e["type"][1], path + " > type"),
                           self.term(e["body"][1], path + " > body"))
 
+    def named(self, raws: list, parse: Any, what: str) -> dict:
+        """Each raw entry parsed by `parse(raw, position)`, by name; a name given twice is
+        refused (``def NAME: defined twice``)."""
+        out: dict = {}
+        for i, raw in enumerate(raws):
+            item = parse(raw, i + 1)
+            if item.name in out:
+                self.fail(f"{what} {item.name}", "defined twice")
+            out[item.name] = item
+        return out
+
     def structure(self, x: Any, index: int) -> Structure:
         keys = ("name", "module", "ctor", "params", "fields")
         e = self.entries(x, f"structure {index}", keys)
@@ -424,18 +435,8 @@ class _Reader:
                 self.fail(f"{what} 1", f"({what} ...) entries need version "
                                        f"{DEFINITIONS_VERSION} or later (this file says version "
                                        f"{version})")
-        structs: dict[str, Structure] = {}
-        for i, raw in enumerate(structs_raw):
-            st = self.structure(raw, i + 1)
-            if st.name in structs:
-                self.fail(f"structure {st.name}", "defined twice")
-            structs[st.name] = st
-        defs: dict[str, Definition] = {}
-        for i, raw in enumerate(defs_raw):
-            df = self.definition(raw, i + 1)
-            if df.name in defs:
-                self.fail(f"def {df.name}", "defined twice")
-            defs[df.name] = df
+        structs: dict[str, Structure] = self.named(structs_raw, self.structure, "structure")
+        defs: dict[str, Definition] = self.named(defs_raw, self.definition, "def")
         decls = tuple(self.declaration(d, i + 1, producer) for i, d in enumerate(decls_raw))
         # each law carries the definitions its terms use (transitively), as the reader made it
         decls = tuple(with_uses(d, defs, structs) if isinstance(d, Law) else d for d in decls)
